@@ -1,0 +1,1 @@
+"""youthbot: the chatbot of an ICT youth training programme in Kosovo."""

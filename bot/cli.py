@@ -1,0 +1,101 @@
+"""The ``youthbot`` command: run the bot, chat in the console, export, build catalogs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.i18n import CatalogError
+from storage import StorageError
+
+EXIT_CONFIG = 2
+
+NO_TOKEN = """TELEGRAM_BOT_TOKEN is not set.
+To run the bot on Telegram: open Telegram, talk to @BotFather, send /newbot,
+follow the steps, and put the token it gives you in .env as
+TELEGRAM_BOT_TOKEN=123456:ABC...
+To try the bot without a token, chat with it here: youthbot chat"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="youthbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot on Telegram (long polling)")
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal (no token needed)")
+    chat.add_argument("--user", default="console", help="who you are in the console (default: console)")
+    chat.add_argument("--staff", action="store_true", help="act as staff (allows /export)")
+    export = sub.add_parser("export", help="export data as CSV")
+    export.add_argument("what", choices=["applications"])
+    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    catalogs = sub.add_parser("catalogs", help="build translation catalogs")
+    catalogs.add_argument("action", choices=["compile", "update"])
+    return parser
+
+
+def configure_logging(settings: Settings) -> None:
+    from bot.logs import setup_logging
+
+    setup_logging(settings)
+
+
+async def _export(settings: Settings, out: Path | None) -> None:
+    from bot.exports import applications_csv
+    from storage import Database
+
+    if not settings.database_path.exists():
+        raise StorageError(f"no database at {settings.database_path} (DATABASE_PATH)")
+    async with Database(settings.database_path) as db, db.reading() as conn:
+        content, count = await applications_csv(conn)
+    if out is None:
+        sys.stdout.write(content.decode("utf-8-sig"))
+    else:
+        out.write_bytes(content)
+        print(f"{count} applications written to {out}", file=sys.stderr)
+
+
+async def _chat(settings: Settings, user: str, staff: bool) -> None:
+    from bot.handlers.console import run_console
+    from bot.runtime import open_runtime
+
+    async with open_runtime(settings, console_staff=staff) as runtime:
+        await run_console(runtime, user)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "catalogs":
+        from bot.catalogs import compile_catalogs, update_catalogs
+
+        if args.action == "update":
+            update_catalogs()
+        for path in compile_catalogs(force=True):
+            print(f"compiled {path.relative_to(path.parents[3])}")
+        return 0
+    try:
+        settings = load_settings()
+        configure_logging(settings)
+        if args.command == "run":
+            if settings.telegram_token is None:
+                print(NO_TOKEN, file=sys.stderr)
+                return EXIT_CONFIG
+            from bot.handlers.telegram import run_polling
+
+            run_polling(settings)
+        elif args.command == "chat":
+            asyncio.run(_chat(settings, args.user, args.staff))
+        elif args.command == "export":
+            asyncio.run(_export(settings, args.out))
+    except (ConfigError, CatalogError, StorageError) as exc:
+        print(f"youthbot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,278 @@
+"""The conversation engine: one user input in, the replies out, state saved.
+
+Every input is handled in one SQLite transaction: the user, their
+conversation state, whatever the flow writes (an application, outbox rows)
+and the record that this update was handled commit together. A crash before
+the commit loses nothing (the platform delivers the update again); after it,
+the repeat is recognised and only the current question is shown again.
+
+Order of decisions for one input:
+1. an expired conversation is dropped, politely;
+2. commands (typed, or menu buttons) are handled first, from any step;
+3. a person with no language yet is asked for one;
+4. otherwise the input goes to the flow they are in; a button from an older
+   message (its token differs) gets a short note and the current question.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.flows import info
+from bot.flows.apply import ApplyFlow
+from bot.flows.core import Context, InputKind, Reply, UserInput, new_token
+from bot.flows.forget import ForgetFlow
+from bot.flows.form import FINISHED
+from bot.flows.language import LanguageFlow, suggested_language
+from bot.i18n import _, match_platform_language, ngettext, use_language
+from bot.municipalities import Municipalities
+from storage import Database, conversations, updates, users
+from storage.conversations import ConversationState
+
+log = logging.getLogger(__name__)
+
+FLOWS = {flow.name: flow for flow in (LanguageFlow(), ApplyFlow(), ForgetFlow())}
+# Flows that may interrupt another one; the interrupted one resumes after them.
+INTERRUPTING = frozenset({"language", "forget"})
+MENU_COMMANDS = frozenset({"apply", "status", "language", "export", "help"})
+_SOURCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One input of one person, as a channel hands it to the engine."""
+
+    channel: str
+    platform_id: str
+    chat_id: str
+    input: UserInput
+    display_name: str | None = None
+    platform_language: str | None = None
+    update_key: str | None = None  # for recognising a redelivered update
+
+
+@dataclass(frozen=True)
+class Outcome:
+    replies: list[Reply]
+    language: str
+
+
+class Engine:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        municipalities: Municipalities,
+        is_staff: Callable[[str, str], bool],
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.municipalities = municipalities
+        self.is_staff = is_staff
+
+    async def handle(self, incoming: Incoming) -> Outcome:
+        async with self.db.transaction() as tx:
+            now = self.clock.now()
+            first_time = True
+            if incoming.update_key is not None:
+                first_time = await updates.claim(tx, incoming.channel, incoming.update_key, now)
+            user, _new = await users.get_or_create(
+                tx, incoming.channel, incoming.platform_id, incoming.chat_id, incoming.display_name, now
+            )
+            language = (
+                user.language
+                or match_platform_language(incoming.platform_language)
+                or self.settings.default_language
+            )
+            ctx = Context(
+                tx=tx,
+                user=user,
+                settings=self.settings,
+                now=now,
+                is_staff=self.is_staff(incoming.channel, incoming.platform_id),
+                municipalities=self.municipalities,
+                language=language,
+            )
+            with use_language(language):
+                ctx.state = await conversations.load(tx, user.id)
+                if not first_time:
+                    replies = await self._reprompt(ctx)
+                    self._stamp(ctx.state, replies)
+                    return Outcome(replies, ctx.language)
+                before = _position(ctx.state)
+                replies = await self._dispatch(ctx, incoming.input, suggested_language(incoming.platform_language))
+            with use_language(ctx.language):
+                replies += await self._finish(ctx)
+            state = ctx.state
+            if state is not None and state.data.get("erased"):
+                return Outcome(replies, ctx.language)  # the user and their rows are gone
+            if state is None:
+                await conversations.clear(tx, user.id)
+            else:
+                if not state.token or _position(state) != before:
+                    state.token = new_token()
+                await conversations.save(tx, user.id, state, now)
+            self._stamp(state, replies)
+            return Outcome(replies, ctx.language)
+
+    async def language_of(self, channel: str, platform_id: str, platform_language: str | None) -> str:
+        """The language to speak to someone outside a conversation turn (errors, menus)."""
+        async with self.db.reading() as conn:
+            user = await users.find(conn, channel, platform_id)
+        return (
+            (user.language if user else None)
+            or match_platform_language(platform_language)
+            or self.settings.default_language
+        )
+
+    # -- decisions -------------------------------------------------------------
+
+    async def _dispatch(self, ctx: Context, inp: UserInput, hint: str | None) -> list[Reply]:
+        replies: list[Reply] = []
+        if ctx.state is not None and self._expired(ctx, ctx.state):
+            replies.append(self._expired_notice())
+            ctx.state = None
+        state = ctx.state
+        if inp.kind == InputKind.OPTION and inp.token is None:
+            if inp.text in MENU_COMMANDS:
+                inp = UserInput(InputKind.COMMAND, inp.text)
+            else:
+                replies.append(Reply(_("That button is no longer active.")))
+                return replies + (await self._reprompt(ctx) or [info.help_reply(ctx)])
+        if inp.kind == InputKind.COMMAND:
+            replies += await self._command(ctx, inp, hint)
+        elif ctx.user.language is None and (state is None or state.flow != "language"):
+            replies += await self._start(ctx, "language", then="welcome", hint=hint)
+        elif state is None:
+            if inp.kind == InputKind.OPTION:
+                replies.append(Reply(_("That button is no longer active.")))
+            replies.append(info.help_reply(ctx))
+        elif inp.kind == InputKind.OPTION and inp.token != state.token:
+            replies.append(Reply(_("That button belongs to an earlier message. Here is where we are now:")))
+            replies += await FLOWS[state.flow].prompt(ctx, state)
+        else:
+            replies += await FLOWS[state.flow].handle(ctx, state, inp)
+        return replies
+
+    async def _command(self, ctx: Context, inp: UserInput, hint: str | None) -> list[Reply]:
+        name, state = inp.text, ctx.state
+        if name == "start" and inp.args and ctx.user.source is None and _SOURCE_RE.match(inp.args):
+            await users.set_source(ctx.tx, ctx.user.id, inp.args, ctx.now)
+            ctx.user = await users.get(ctx.tx, ctx.user.id) or ctx.user
+        if name == "cancel":
+            if state is None:
+                return [Reply(_("There is nothing to cancel.")), info.help_reply(ctx)]
+            ctx.state = None
+            text = _("Cancelled. The answers of this form were discarded.") if state.answers else _("Cancelled.")
+            return [Reply(text, reset_keyboard=True), info.help_reply(ctx)]
+        if ctx.user.language is None and name != "language":
+            if state is not None and state.flow == "language":
+                state.data["then"] = name if name != "start" else "welcome"
+                return await FLOWS["language"].prompt(ctx, state)
+            return await self._start(ctx, "language", then=name if name != "start" else "welcome", hint=hint)
+        if name in FLOWS:
+            return await self._start(ctx, name)
+        simple = await self._simple_command(ctx, name)
+        if simple is None:
+            simple = [Reply(_("I don't know the command /{name}.").format(name=name[:32])), info.help_reply(ctx)]
+        return simple + await self._reprompt(ctx)
+
+    async def _simple_command(self, ctx: Context, name: str) -> list[Reply] | None:
+        if name in ("start", "welcome"):
+            return [info.welcome(ctx)]
+        if name == "help":
+            return [info.help_reply(ctx)]
+        if name == "status":
+            return [await info.status_reply(ctx)]
+        if name == "mydata":
+            return [await info.mydata_reply(ctx)]
+        if name == "export":
+            return [await info.export_reply(ctx)]
+        return None
+
+    async def _start(self, ctx: Context, flow: str, then: str | None = None, hint: str | None = None) -> list[Reply]:
+        current = ctx.state
+        if current is not None and current.flow == flow:
+            return await FLOWS[flow].prompt(ctx, current)
+        state = ConversationState(flow=flow, step="")
+        if hint:
+            state.data["suggested"] = hint
+        elif flow == "language":
+            state.data["suggested"] = ctx.language if ctx.user.language else None
+        if then:
+            state.data["then"] = then
+        if current is not None and flow in INTERRUPTING and current.flow not in INTERRUPTING:
+            state.data["stash"] = _dump(current)
+        ctx.state = state
+        return await FLOWS[flow].start(ctx, state)
+
+    async def _finish(self, ctx: Context) -> list[Reply]:
+        """After a flow ends: resume the interrupted one, or run what was asked before."""
+        state = ctx.state
+        if state is None or state.step != FINISHED or state.data.get("erased"):
+            return []
+        ctx.state = None
+        stash = state.data.get("stash")
+        if stash:
+            ctx.state = _load(stash)
+            return await FLOWS[ctx.state.flow].prompt(ctx, ctx.state)
+        then = state.data.get("then")
+        if then:
+            return await self._command(ctx, UserInput(InputKind.COMMAND, then), None)
+        if state.flow == "language":
+            return [info.help_reply(ctx)]
+        return []
+
+    async def _reprompt(self, ctx: Context) -> list[Reply]:
+        state = ctx.state
+        return await FLOWS[state.flow].prompt(ctx, state) if state else []
+
+    def _expired(self, ctx: Context, state: ConversationState) -> bool:
+        return state.updated_at is not None and ctx.now - state.updated_at > self.settings.conversation_timeout
+
+    def _expired_notice(self) -> Reply:
+        days = max(1, math.floor(self.settings.conversation_timeout.total_seconds() / 86400))
+        return Reply(
+            ngettext(
+                "Your unfinished conversation was idle for more than {n} day, so it was closed and its answers were discarded. You can start again at any time.",
+                "Your unfinished conversation was idle for more than {n} days, so it was closed and its answers were discarded. You can start again at any time.",
+                days,
+            ).format(n=days),
+            reset_keyboard=True,
+        )
+
+    @staticmethod
+    def _stamp(state: ConversationState | None, replies: list[Reply]) -> None:
+        """Give the new prompt's buttons the state's token; without a state they are menu buttons."""
+        for reply in replies:
+            if reply.options and not reply.menu:
+                if state is None:
+                    reply.menu = True
+                else:
+                    reply.token = state.token
+
+
+def _position(state: ConversationState | None) -> tuple[object, ...] | None:
+    """Where a conversation stands; a new position gets new button tokens."""
+    return None if state is None else (state.flow, state.step, state.data.get("page"), state.data.get("editing"))
+
+
+def _dump(state: ConversationState) -> dict[str, object]:
+    return {"flow": state.flow, "step": state.step, "answers": state.answers, "data": state.data}
+
+
+def _load(raw: dict[str, object]) -> ConversationState:
+    return ConversationState(
+        flow=str(raw["flow"]),
+        step=str(raw["step"]),
+        answers=dict(raw["answers"]),  # type: ignore[call-overload]
+        data=dict(raw["data"]),  # type: ignore[call-overload]
+    )

@@ -1,0 +1,37 @@
+"""/forget: erase what the bot stores about a person, after confirmation."""
+
+from __future__ import annotations
+
+from bot.flows.core import Context, InputKind, Option, Reply, UserInput
+from bot.flows.form import FINISHED
+from bot.i18n import _
+from storage import applications, users
+from storage.conversations import ConversationState
+
+
+class ForgetFlow:
+    name = "forget"
+
+    async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        state.step = "confirm"
+        return await self.prompt(ctx, state)
+
+    async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return [
+            Reply(
+                _("Do you really want to delete all your data? Your applications will be withdrawn and cannot be recovered. Only anonymous counts for the programme's reports are kept."),
+                [Option("erase", _("Yes, delete my data")), Option("keep", _("No, keep it"))],
+            )
+        ]
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        if inp.kind == InputKind.OPTION and inp.text == "erase":
+            await applications.anonymise_for_user(ctx.tx, ctx.user.id, ctx.now)
+            await users.delete(ctx.tx, ctx.user.id)
+            state.step = FINISHED
+            state.data["erased"] = True
+            return [Reply(_("Your data has been deleted. Goodbye, and thank you! If you write again, we will start from the beginning."))]
+        if inp.kind == InputKind.OPTION and inp.text == "keep":
+            state.step = FINISHED
+            return [Reply(_("Nothing was deleted."))]
+        return [Reply(_("Please answer with the buttons below.")), *await self.prompt(ctx, state)]

@@ -1,0 +1,103 @@
+"""Answers that need no conversation: welcome, help, /status, /mydata, staff /export."""
+
+from __future__ import annotations
+
+from bot.exports import applications_csv
+from bot.flows.core import Context, Document, Option, Reply
+from bot.flows.texts import application_status, programme_title
+from bot.i18n import LANGUAGES, _, format_date, ngettext
+from storage import applications, conversations, programmes
+
+
+def menu_options(ctx: Context) -> list[Option]:
+    """Shortcuts under the welcome and help messages; their keys are command names."""
+    options = [
+        Option("apply", _("Apply for a training")),
+        Option("status", _("My applications")),
+        Option("language", _("Language")),
+    ]
+    if ctx.is_staff:
+        options.append(Option("export", _("Export applications")))
+    return options
+
+
+def welcome(ctx: Context) -> Reply:
+    return Reply(
+        _("Welcome! I am the assistant of the ICT training programme for young people in Kosovo. Here you can apply for our free trainings in software development, system engineering, networks, entrepreneurship and vendor certifications, and follow your application."),
+        menu_options(ctx),
+        menu=True,
+    )
+
+
+def help_reply(ctx: Context) -> Reply:
+    lines = [
+        _("Here is what I can do:"),
+        _("/apply – apply for a training"),
+        _("/status – see your applications"),
+        _("/language – change the language"),
+        _("/mydata – see what we store about you"),
+        _("/forget – delete your data"),
+        _("/cancel – stop what you are doing"),
+        _("/help – this list"),
+    ]
+    if ctx.is_staff:
+        lines.append(_("/export – applications as a CSV file (staff)"))
+    return Reply("\n".join(lines), menu_options(ctx), menu=True)
+
+
+async def status_reply(ctx: Context) -> Reply:
+    apps = await applications.for_user(ctx.tx, ctx.user.id)
+    if not apps:
+        return Reply(
+            _("You have not applied yet. Would you like to apply now?"),
+            [Option("apply", _("Apply for a training"))],
+            menu=True,
+        )
+    lines = [ngettext("You have {n} application:", "You have {n} applications:", len(apps)).format(n=len(apps))]
+    for app in apps:
+        programme = await programmes.by_id(ctx.tx, app.programme_id)
+        title = programme_title(programme) if programme else app.programme_code
+        lines.append(
+            _("• {programme}\n  reference {reference}, sent {date}, status: {status}").format(
+                programme=title,
+                reference=app.reference,
+                date=format_date(app.created_at.astimezone(ctx.settings.timezone).date()),
+                status=application_status(app.status),
+            )
+        )
+    return Reply("\n".join(lines))
+
+
+async def mydata_reply(ctx: Context) -> Reply:
+    """Everything stored about the user, in plain words (the right of access)."""
+    user = ctx.user
+    lines = [
+        _("This is what we store about you:"),
+        _("Account: {channel} {platform_id}").format(channel=user.channel, platform_id=user.platform_id),
+        _("Name on the account: {name}").format(name=user.display_name or "–"),
+        _("Language: {language}").format(language=LANGUAGES[ctx.language].native_name),
+        _("First contact: {date}").format(date=format_date(user.created_at.astimezone(ctx.settings.timezone).date())),
+    ]
+    if user.source:
+        lines.append(_("Came through the link: {source}").format(source=user.source))
+    state = await conversations.load(ctx.tx, user.id)
+    if state is not None and state.answers:
+        lines.append(ngettext("A form in progress with {n} answer.", "A form in progress with {n} answers.", len(state.answers)).format(n=len(state.answers)))
+    for row in await applications.personal_rows(ctx.tx, user.id):
+        lines.append("")
+        lines.append(_("Application {reference}:").format(reference=row["reference"]))
+        for column, value in row.items():
+            if column != "reference" and value not in (None, ""):
+                lines.append(f"  {column}: {value}")
+    lines.append("")
+    lines.append(_("To delete your data, send /forget."))
+    return Reply("\n".join(lines))
+
+
+async def export_reply(ctx: Context) -> Reply:
+    if not ctx.is_staff:
+        return Reply(_("Sorry, this command is only for the programme's staff."))
+    content, count = await applications_csv(ctx.tx)
+    name = f"applications-{ctx.now.astimezone(ctx.settings.timezone):%Y-%m-%d}.csv"
+    caption = ngettext("{n} application", "{n} applications", count).format(n=count)
+    return Reply(caption, document=Document(name, content, caption))

@@ -1,0 +1,55 @@
+"""Choosing the language: asked at the first /start, changed with /language."""
+
+from __future__ import annotations
+
+from bot.flows.core import Context, InputKind, Option, Reply, UserInput
+from bot.flows.form import FINISHED
+from bot.i18n import LANGUAGES, _, match_platform_language, use_language
+from storage import users
+from storage.conversations import ConversationState
+
+
+class LanguageFlow:
+    name = "language"
+
+    def _options(self, state: ConversationState) -> list[Option]:
+        """All languages, the one matching the platform's language first and ticked."""
+        suggested = state.data.get("suggested")
+        codes = list(LANGUAGES)
+        if suggested in LANGUAGES:
+            codes.remove(suggested)
+            codes.insert(0, suggested)
+        return [
+            Option(code, ("✓ " if code == suggested else "") + LANGUAGES[code].native_name)
+            for code in codes
+        ]
+
+    async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        state.step = "choose"
+        return await self.prompt(ctx, state)
+
+    async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        # Shown in the language we guess, with every language's name in itself.
+        return [Reply(_("Please choose your language:"), self._options(state))]
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        chosen = None
+        if inp.kind == InputKind.OPTION and inp.text in LANGUAGES:
+            chosen = inp.text
+        elif inp.kind == InputKind.TEXT:
+            typed = inp.text.strip().casefold().lstrip("✓ ").strip()
+            for code, language in LANGUAGES.items():
+                if typed in (language.native_name.casefold(), code.casefold()):
+                    chosen = code
+            chosen = chosen or match_platform_language(typed) if len(typed) <= 8 else chosen
+        if chosen is None:
+            return [Reply(_("Please choose a language with the buttons below.")), *await self.prompt(ctx, state)]
+        await users.set_language(ctx.tx, ctx.user.id, chosen, ctx.now)
+        ctx.language = chosen
+        state.step = FINISHED
+        with use_language(chosen):
+            return [Reply(_("Language set to English."))]
+
+
+def suggested_language(platform_code: str | None) -> str | None:
+    return match_platform_language(platform_code)

@@ -1,0 +1,270 @@
+"""Telegram on python-telegram-bot 22: updates in, engine replies out.
+
+Handlers, in order (the order matters only in that callback queries are
+answered before anything else happens):
+1. callback queries (button presses): answered at once, then handled;
+2. private-chat messages of any kind: text, commands, contacts, and
+   everything else (stickers, photos, voice...) as "other" input.
+Group chats are ignored: the bot talks to people one to one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot.config import Settings
+from bot.flows.core import InputKind, Option, Reply, UserInput, decode_choice, encode_choice
+from bot.flows.engine import Incoming
+from bot.i18n import _, use_language
+from bot.outbox import OutboxWorker, RetryLater, TransientError, Unreachable
+from bot.ratelimit import RateLimiter
+from bot.runtime import Runtime, open_runtime
+from bot.textsplit import split_text
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+USER_COMMANDS = ("start", "apply", "status", "language", "mydata", "forget", "cancel", "help")
+STAFF_COMMANDS = ("export",)
+
+
+def command_descriptions() -> dict[str, str]:
+    """The command menu, in the current language."""
+    return {
+        "start": _("Start and choose the language"),
+        "apply": _("Apply for a training"),
+        "status": _("My applications"),
+        "language": _("Change the language"),
+        "mydata": _("What we store about you"),
+        "forget": _("Delete your data"),
+        "cancel": _("Stop the current form"),
+        "help": _("What this bot can do"),
+        "export": _("Applications as CSV (staff)"),
+    }
+
+
+def to_input(update: Update) -> UserInput | None:
+    """Translate a Telegram update into engine input; None for updates we ignore."""
+    if update.callback_query is not None:
+        return decode_choice(update.callback_query.data or "") or UserInput(InputKind.OPTION, "", token="forged")
+    message = update.message
+    if message is None:
+        return None
+    if message.contact is not None:
+        own = message.contact.user_id is not None and message.from_user is not None and message.contact.user_id == message.from_user.id
+        return UserInput(InputKind.CONTACT, message.contact.phone_number, contact_is_own=own)
+    if message.text is not None:
+        return UserInput.parse_text(message.text)
+    for kind in ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "location", "venue", "animation", "poll", "dice"):
+        if getattr(message, kind, None):
+            return UserInput(InputKind.OTHER, kind)
+    return UserInput(InputKind.OTHER, "unknown")
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    if reply.ask_contact:
+        rows = [[KeyboardButton(_("📱 Share my phone number"), request_contact=True)]]
+        return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+    if reply.options:
+        return InlineKeyboardMarkup(button_rows(reply.options, None if reply.menu else reply.token))
+    if reply.reset_keyboard:
+        return ReplyKeyboardRemove()
+    return None
+
+
+def button_rows(options: list[Option], token: str | None) -> list[list[InlineKeyboardButton]]:
+    """Short labels side by side (three or two a row), long ones on a row of their own."""
+    longest = max(len(o.label) for o in options)
+    per_row = 3 if longest <= 12 else 2 if longest <= 20 else 1
+    buttons = [InlineKeyboardButton(o.label[:64], callback_data=encode_choice(token, o.key)) for o in options]
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+async def send_reply(bot: Any, chat_id: int | str, reply: Reply) -> None:
+    if reply.document is not None:
+        await bot.send_document(
+            chat_id,
+            InputFile(reply.document.content, filename=reply.document.filename),
+            caption=reply.document.caption[: MessageLimit.CAPTION_LENGTH] or None,
+        )
+        return
+    chunks = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+    for chunk in chunks[:-1]:
+        await bot.send_message(chat_id, chunk)
+    await bot.send_message(chat_id, chunks[-1], reply_markup=keyboard(reply))
+
+
+class TelegramSender:
+    """Outbox deliveries on Telegram, with Telegram's errors mapped to the outbox's."""
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
+        options = [Option(o["key"], o["label"]) for o in payload.get("options", [])]
+        reply = Reply(payload["text"], options, menu=True)
+        try:
+            await send_reply(self.bot, int(chat_id), reply)
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            raise RetryLater(retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)) from exc
+        except Forbidden as exc:
+            raise Unreachable(exc.message) from exc
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                raise Unreachable(exc.message) from exc
+            raise
+        except (TimedOut, NetworkError) as exc:
+            raise TransientError(str(exc)) from exc
+
+
+class TelegramChannel:
+    def __init__(self, runtime: Runtime, application: Application) -> None:  # type: ignore[type-arg]
+        self.runtime = runtime
+        self.application = application
+        limiter = RateLimiter(runtime.settings.outbox_rate_per_second, runtime.settings.outbox_per_chat_interval)
+        self.worker = OutboxWorker(runtime.db, runtime.clock, {CHANNEL: TelegramSender(application.bot)}, limiter)
+        self._worker_task: asyncio.Task[None] | None = None
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        user = update.effective_user
+        if chat is None or user is None or chat.type != "private":
+            return
+        query = update.callback_query
+        if query is not None:
+            await _answer_quietly(query)
+        inp = to_input(update)
+        if inp is None:
+            return
+        outcome = await self.runtime.engine.handle(
+            Incoming(
+                channel=CHANNEL,
+                platform_id=str(user.id),
+                chat_id=str(chat.id),
+                input=inp,
+                display_name=user.full_name,
+                platform_language=user.language_code,
+                update_key=str(update.update_id),
+            )
+        )
+        with use_language(outcome.language):
+            for reply in outcome.replies:
+                await send_reply(context.bot, chat.id, reply)
+        self.worker.wake()
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling an update", exc_info=context.error)
+        if not isinstance(update, Update) or update.effective_chat is None or update.effective_user is None:
+            return
+        language = await self.runtime.engine.language_of(CHANNEL, str(update.effective_user.id), update.effective_user.language_code)
+        with use_language(language):
+            text = _("Sorry, something went wrong on our side. Your earlier answers are saved; please try again in a moment.")
+        try:
+            await context.bot.send_message(update.effective_chat.id, text)
+        except TelegramError:
+            log.warning("could not tell the user about the error")
+
+    async def post_init(self, application: Application) -> None:  # type: ignore[type-arg]
+        await self.set_commands()
+        self._worker_task = asyncio.create_task(self.worker.run_forever(), name="outbox")
+
+    async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
+        self.worker.stop()
+        if self._worker_task is not None:
+            await asyncio.gather(self._worker_task, return_exceptions=True)
+
+    async def set_commands(self) -> None:
+        bot = self.application.bot
+        settings = self.runtime.settings
+        for code, tg_code in (("sq", "sq"), ("sr", "sr"), ("en", "en")):
+            with use_language(code):
+                texts = command_descriptions()
+            await bot.set_my_commands([BotCommand(c, texts[c]) for c in USER_COMMANDS], language_code=tg_code)
+        with use_language(settings.default_language):
+            texts = command_descriptions()
+            await bot.set_my_commands([BotCommand(c, texts[c]) for c in USER_COMMANDS], scope=BotCommandScopeDefault())
+        for staff_id in settings.staff_telegram_ids:
+            language = await self.runtime.engine.language_of(CHANNEL, str(staff_id), None)
+            with use_language(language):
+                texts = command_descriptions()
+            try:
+                await bot.set_my_commands(
+                    [BotCommand(c, texts[c]) for c in (*USER_COMMANDS, *STAFF_COMMANDS)],
+                    scope=BotCommandScopeChat(staff_id),
+                )
+            except BadRequest as exc:  # the staff member has not opened the bot yet
+                log.info("staff command menu not set for one staff member: %s", exc.message)
+
+
+async def _answer_quietly(query: Any) -> None:
+    try:
+        await query.answer()
+    except BadRequest as exc:  # "query is too old": harmless
+        log.debug("callback query not answered: %s", exc.message)
+
+
+def build_application(runtime: Runtime) -> tuple[Application, TelegramChannel]:  # type: ignore[type-arg]
+    settings = runtime.settings
+    assert settings.telegram_token is not None
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_api_url.removesuffix("/bot") + "/file/bot")
+        .build()
+    )
+    channel = TelegramChannel(runtime, application)
+    application.add_handler(CallbackQueryHandler(channel.on_update))
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, channel.on_update))
+    application.add_error_handler(channel.on_error)
+    return application, channel
+
+
+async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Poll Telegram until ``stop`` is set; used by ``youthbot run`` and the end-to-end tests."""
+    application, channel = build_application(runtime)
+    async with application:
+        await channel.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=["message", "callback_query"])
+        try:
+            await stop.wait()
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await channel.post_shutdown(application)
+
+
+def run_polling(settings: Settings) -> None:
+    """``youthbot run``: long polling until interrupted (Ctrl-C or SIGTERM)."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with open_runtime(settings) as runtime:
+            log.info("youthbot is running on Telegram (long polling)")
+            await serve(runtime, stop)
+
+    asyncio.run(main())

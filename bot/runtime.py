@@ -1,0 +1,66 @@
+"""Start-up shared by every channel: catalogs, database, programme catalogue, engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.catalogs import compile_catalogs
+from bot.catalogue import read_programmes
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.flows.engine import Engine
+from bot.i18n import load_catalogs
+from bot.municipalities import Municipalities
+from storage import Database, programmes
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    engine: Engine
+    clock: Clock
+
+
+def staff_check(settings: Settings, console_staff: bool = False):  # type: ignore[no-untyped-def]
+    """Who may use staff commands: configured Telegram ids, or the console when asked."""
+
+    def is_staff(channel: str, platform_id: str) -> bool:
+        if channel == "console":
+            return console_staff
+        if channel == "telegram":
+            try:
+                return int(platform_id) in settings.staff_telegram_ids
+            except ValueError:
+                return False
+        return False
+
+    return is_staff
+
+
+def prepare_catalogs() -> None:
+    """Compile catalogs that are stale, then load them all (fails loudly if one is missing)."""
+    try:
+        compile_catalogs()
+    except OSError:
+        pass  # a read-only install: use the compiled catalogs it ships with
+    load_catalogs()
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings, clock: Clock | None = None, console_staff: bool = False
+) -> AsyncIterator[Runtime]:
+    prepare_catalogs()
+    records = read_programmes(settings.programmes_file)
+    db = await Database(settings.database_path).open()
+    try:
+        async with db.transaction() as tx:
+            await programmes.sync(tx, records)
+        clock = clock or SystemClock()
+        engine = Engine(db, settings, clock, Municipalities.load(), staff_check(settings, console_staff))
+        yield Runtime(settings, db, engine, clock)
+    finally:
+        await db.close()

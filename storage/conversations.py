@@ -1,0 +1,72 @@
+"""Where each person is in a conversation: flow, step and answers so far."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.timefmt import from_db, to_db
+
+JSONValue = Any  # answers are JSON scalars, lists or objects
+
+
+@dataclass
+class ConversationState:
+    flow: str
+    step: str
+    token: str = ""
+    answers: dict[str, JSONValue] = field(default_factory=dict)
+    data: dict[str, JSONValue] = field(default_factory=dict)
+    started_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+async def load(conn: aiosqlite.Connection, user_id: int) -> ConversationState | None:
+    async with conn.execute("SELECT * FROM conversations WHERE user_id = ?", (user_id,)) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return None
+    return ConversationState(
+        flow=row["flow"],
+        step=row["step"],
+        token=row["token"],
+        answers=json.loads(row["answers"]),
+        data=json.loads(row["data"]),
+        started_at=from_db(row["started_at"]),
+        updated_at=from_db(row["updated_at"]),
+    )
+
+
+async def save(conn: aiosqlite.Connection, user_id: int, state: ConversationState, now: datetime) -> None:
+    started = state.started_at or now
+    await conn.execute(
+        "INSERT INTO conversations(user_id, flow, step, token, answers, data, started_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,"
+        " token = excluded.token, answers = excluded.answers, data = excluded.data,"
+        " started_at = excluded.started_at, updated_at = excluded.updated_at",
+        (
+            user_id,
+            state.flow,
+            state.step,
+            state.token,
+            json.dumps(state.answers, ensure_ascii=False),
+            json.dumps(state.data, ensure_ascii=False),
+            to_db(started),
+            to_db(now),
+        ),
+    )
+
+
+async def clear(conn: aiosqlite.Connection, user_id: int) -> None:
+    await conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+
+
+async def count_active(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("SELECT count(*) FROM conversations") as cur:
+        row = await cur.fetchone()
+    return int(row[0])

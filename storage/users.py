@@ -1,0 +1,104 @@
+"""People who talk to the bot, one row per channel account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.timefmt import from_db, to_db
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    channel: str
+    platform_id: str
+    chat_id: str
+    display_name: str | None
+    language: str | None
+    source: str | None
+    reachable: bool
+    created_at: datetime
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User(
+        id=row["id"],
+        channel=row["channel"],
+        platform_id=row["platform_id"],
+        chat_id=row["chat_id"],
+        display_name=row["display_name"],
+        language=row["language"],
+        source=row["source"],
+        reachable=bool(row["reachable"]),
+        created_at=from_db(row["created_at"]),
+    )
+
+
+async def get(conn: aiosqlite.Connection, user_id: int) -> User | None:
+    async with conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
+        row = await cur.fetchone()
+    return _user(row) if row else None
+
+
+async def find(conn: aiosqlite.Connection, channel: str, platform_id: str) -> User | None:
+    async with conn.execute(
+        "SELECT * FROM users WHERE channel = ? AND platform_id = ?", (channel, platform_id)
+    ) as cur:
+        row = await cur.fetchone()
+    return _user(row) if row else None
+
+
+async def get_or_create(
+    conn: aiosqlite.Connection,
+    channel: str,
+    platform_id: str,
+    chat_id: str,
+    display_name: str | None,
+    now: datetime,
+) -> tuple[User, bool]:
+    """Return the user and whether the row is new. A returning user is reachable again."""
+    existing = await find(conn, channel, platform_id)
+    if existing is not None:
+        if not existing.reachable or existing.chat_id != chat_id:
+            await conn.execute(
+                "UPDATE users SET reachable = 1, chat_id = ?, updated_at = ? WHERE id = ?",
+                (chat_id, to_db(now), existing.id),
+            )
+            existing = await get(conn, existing.id)
+            assert existing is not None
+        return existing, False
+    stamp = to_db(now)
+    cur = await conn.execute(
+        "INSERT INTO users(channel, platform_id, chat_id, display_name, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (channel, platform_id, chat_id, display_name, stamp, stamp),
+    )
+    user = await get(conn, cur.lastrowid)
+    assert user is not None
+    return user, True
+
+
+async def set_language(conn: aiosqlite.Connection, user_id: int, language: str, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE users SET language = ?, updated_at = ? WHERE id = ?", (language, to_db(now), user_id)
+    )
+
+
+async def set_source(conn: aiosqlite.Connection, user_id: int, source: str, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE users SET source = ?, updated_at = ? WHERE id = ?", (source, to_db(now), user_id)
+    )
+
+
+async def mark_unreachable(conn: aiosqlite.Connection, channel: str, chat_id: str, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE users SET reachable = 0, updated_at = ? WHERE channel = ? AND chat_id = ?",
+        (to_db(now), channel, chat_id),
+    )
+
+
+async def delete(conn: aiosqlite.Connection, user_id: int) -> None:
+    await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
