@@ -58,7 +58,7 @@ def parse_birth_date(text: str) -> date | None:
         year, sep1, month, sep2, day = match.groups()
     else:
         return None
-    if False:  # "15.03/2004" is a typo, not a date format
+    if sep1 != sep2:  # "15.03/2004" is a typo, not a date format
         return None
     if not 1900 <= int(year) <= 2100:
         return None

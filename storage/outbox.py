@@ -8,7 +8,7 @@ crash are put back to pending at start-up (at least once delivery).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -65,7 +65,8 @@ async def enqueue(
 async def claim_due(
     conn: aiosqlite.Connection, channels: list[str], now: datetime, limit: int
 ) -> list[OutboxItem]:
-    """Mark up to ``limit`` due rows of the given channels as sending and return them."""
+    """Mark up to ``limit`` due rows of the given channels as sending and return them,
+    each with ``attempts`` counting this attempt."""
     placeholders = ",".join("?" * len(channels))
     async with conn.execute(
         f"SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
@@ -81,7 +82,7 @@ async def claim_due(
             f" WHERE id IN ({','.join('?' * len(ids))})",
             ids,
         )
-    return items
+    return [replace(item, attempts=item.attempts + 1) for item in items]
 
 
 async def mark_sent(conn: aiosqlite.Connection, item_id: int, now: datetime) -> None:

@@ -16,7 +16,7 @@ CSV_ROWS = list(csv.DictReader(DEFAULT_PATH.read_text(encoding="utf-8").splitlin
 
 def _spellings() -> list[tuple[str, str]]:
     """(Albanian name, spelling) for every official name and variant in the file."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for row in CSV_ROWS:
         texts = [row["sq"], row["sr_cyrl"], row["sr_latn"], row["en"], *row["variants"].split("|")]
         pairs.extend((row["sq"], text) for text in texts if text)
@@ -178,6 +178,10 @@ def test_every_name_and_variant_matches(towns: Municipalities, sq: str, text: st
         ("Mamuşa", "Mamushë"),
         ("Štrpce", "Shtërpcë"),
         ("\tGjilan\n", "Gjilan"),
+        ("Дренас", "Drenas"),  # Cyrillic spelling of a Latin-only name
+        ("Феризај", "Ferizaj"),
+        ("Косовска Митровица", "Mitrovicë e Jugut"),
+        ("ЂЕНЕРАЛ ЈАНКОВИЋ", "Hani i Elezit"),
         ("Prishtinë?", "Prishtinë"),
     ],
 )
@@ -199,26 +203,20 @@ def test_long_text_is_refused(towns: Municipalities) -> None:
 
 
 def test_shared_variant_is_ambiguous(tmp_path: Path) -> None:
-    towns = Municipalities.load(
-        _write(tmp_path, "Alfa,Алфа,Alfa,Alpha,Twin|Aa\nBeta,Бета,Beta,Beta,Twin|Bb\n")
-    )
+    towns = Municipalities.load(_write(tmp_path, "Alfa,Алфа,Alfa,Alpha,Twin|Aa\nBeta,Бета,Beta,Beta,Twin|Bb\n"))
     assert towns.match("Twin") is None
     assert towns.match("Aa") is towns.get("alfa")
     assert [m.key for m in towns.suggest("Twin")] == ["alfa", "beta"]
 
 
 def test_official_name_beats_another_towns_variant(tmp_path: Path) -> None:
-    towns = Municipalities.load(
-        _write(tmp_path, "Alfa,Алфа,Alfa,Alpha,Beta\nBeta,Бета,Beta,Beta,\n")
-    )
+    towns = Municipalities.load(_write(tmp_path, "Alfa,Алфа,Alfa,Alpha,Beta\nBeta,Бета,Beta,Beta,\n"))
     found = towns.match("beta")
     assert found is not None and found.key == "beta"
 
 
 def test_official_name_of_two_goes_to_the_first(tmp_path: Path) -> None:
-    towns = Municipalities.load(
-        _write(tmp_path, "Alfa,Алфа,Alfa,Same,\nBeta,Бета,Beta,Same,\n")
-    )
+    towns = Municipalities.load(_write(tmp_path, "Alfa,Алфа,Alfa,Same,\nBeta,Бета,Beta,Same,\n"))
     found = towns.match("SAME")
     assert found is not None and found.key == "alfa"
 
@@ -360,3 +358,10 @@ def test_municipality_type() -> None:
     town = Municipality("x", {"sq": "X", "sr": "Икс", "sr_Latn": "Iks", "en": "Ex"}, ())
     assert town.name("sr_Latn") == "Iks"
     assert town.name("fr") == "Ex"
+
+
+def test_dj_spelled_both_ways(tmp_path: Path) -> None:
+    towns = Municipalities.load(_write(tmp_path, "Gjurgjevc,Ђурђевац,Đurđevac,Djurdjevac,\n"))
+    for typed in ("Durdevac", "Djurdjevac", "DJURDJEVAC", "Đurđevac", "Ђурђевац"):
+        found = towns.match(typed)
+        assert found is not None and found.key == "gjurgjevc", typed

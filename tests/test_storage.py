@@ -1,0 +1,124 @@
+"""The storage layer against a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storage import Database, conversations, outbox, updates, users
+from storage.conversations import ConversationState
+from storage.db import migration_files
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+async def test_migrations_are_recorded_and_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with Database(path) as db:
+        async with db.reading() as conn:
+            async with conn.execute("SELECT version FROM schema_migrations ORDER BY version") as cur:
+                versions = [row[0] for row in await cur.fetchall()]
+        assert versions == [v for v, _, _ in migration_files()]
+        assert await db.migrate() == []  # nothing left to apply
+    async with Database(path) as db:  # reopening applies nothing twice
+        assert await db.migrate() == []
+
+
+async def test_wal_foreign_keys_and_private_file(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "db.sqlite3"
+    async with Database(path) as db:
+        async with db.reading() as conn:
+            async with conn.execute("PRAGMA journal_mode") as cur:
+                assert (await cur.fetchone())[0] == "wal"
+            async with conn.execute("PRAGMA foreign_keys") as cur:
+                assert (await cur.fetchone())[0] == 1
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
+    async with Database(tmp_path / "db.sqlite3") as db:
+        with pytest.raises(Exception, match="FOREIGN KEY"):
+            async with db.transaction() as tx:
+                await conversations.save(tx, 12345, ConversationState("apply", "x", token="t"), NOW)
+
+
+async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
+    async with Database(tmp_path / "db.sqlite3") as db:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as tx:
+                await users.get_or_create(tx, "telegram", "1", "1", "A", NOW)
+                raise RuntimeError("boom")
+        async with db.reading() as conn:
+            assert await users.find(conn, "telegram", "1") is None
+
+
+async def test_many_concurrent_writers_never_see_locked(tmp_path: Path) -> None:
+    async with Database(tmp_path / "db.sqlite3") as db:
+
+        async def one_user(n: int) -> None:
+            for step in range(5):
+                async with db.transaction() as tx:
+                    user, _ = await users.get_or_create(tx, "telegram", str(n), str(n), None, NOW)
+                    await conversations.save(tx, user.id, ConversationState("apply", f"s{step}", token="t", answers={"n": n, "step": step}), NOW)
+
+        await asyncio.gather(*(one_user(n) for n in range(300)))
+        async with db.reading() as conn:
+            assert await conversations.count_active(conn) == 300
+            user = await users.find(conn, "telegram", "123")
+            state = await conversations.load(conn, user.id)
+        assert state.answers == {"n": 123, "step": 4}
+
+
+async def test_second_process_waits_instead_of_failing(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with Database(path) as first, Database(path) as second:
+        async with first.transaction() as tx:
+            await users.get_or_create(tx, "telegram", "1", "1", None, NOW)
+            # the other connection blocks on busy_timeout until this commits
+            pending = asyncio.create_task(_create(second, "2"))
+            await asyncio.sleep(0.05)
+            assert not pending.done()
+        await pending
+        async with second.reading() as conn:
+            assert await users.find(conn, "telegram", "2") is not None
+
+
+async def _create(db: Database, pid: str) -> None:
+    async with db.transaction() as tx:
+        await users.get_or_create(tx, "telegram", pid, pid, None, NOW)
+
+
+async def test_update_claim_is_once(tmp_path: Path) -> None:
+    async with Database(tmp_path / "db.sqlite3") as db:
+        async with db.transaction() as tx:
+            assert await updates.claim(tx, "telegram", "42", NOW)
+            assert not await updates.claim(tx, "telegram", "42", NOW)
+            assert await updates.claim(tx, "viber", "42", NOW)
+
+
+async def test_outbox_interrupted_rows_are_released(tmp_path: Path) -> None:
+    async with Database(tmp_path / "db.sqlite3") as db:
+        async with db.transaction() as tx:
+            await outbox.enqueue(tx, channel="telegram", chat_id="5", user_id=None, kind="staff_notice", payload={"text": "hi"}, now=NOW)
+            (item,) = await outbox.claim_due(tx, ["telegram"], NOW, 10)
+            assert await outbox.claim_due(tx, ["telegram"], NOW, 10) == []
+            assert await outbox.release_interrupted(tx) == 1
+            (again,) = await outbox.claim_due(tx, ["telegram"], NOW, 10)
+        assert again.id == item.id and again.attempts == 2
+
+
+async def test_text_is_stored_verbatim(tmp_path: Path) -> None:
+    tricky = "Robert'); DROP TABLE users;-- 😀 Приштина \x00?"
+    async with Database(tmp_path / "db.sqlite3") as db:
+        async with db.transaction() as tx:
+            user, _ = await users.get_or_create(tx, "telegram", "7", "7", tricky, NOW)
+            await conversations.save(tx, user.id, ConversationState("apply", "s", token="t", answers={"x": tricky}), NOW)
+        async with db.reading() as conn:
+            user = await users.find(conn, "telegram", "7")
+            state = await conversations.load(conn, user.id)
+    assert user.display_name == tricky and state.answers["x"] == tricky
