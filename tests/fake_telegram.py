@@ -141,9 +141,15 @@ def _parse_multipart(body: bytes, content_type: str) -> dict[str, Any]:
 
 def _plain_text(text: str, parse_mode: str | None) -> tuple[str, str | None]:
     """The text after entity parsing (its length is what Telegram limits), or the parse error."""
-    if (parse_mode or "").lower() != "html":
-        return text, None if (parse_mode or "").lower() in ("", "markdown", "markdownv2") else \
-            f"unsupported parse_mode {parse_mode!r}"
+    mode = (parse_mode or "").lower()
+    if mode == "markdownv2":  # outside code and link targets, these must be escaped with a backslash
+        s = re.sub(r"```.*?```|`[^`]*`", "", re.sub(r"\\.", "", text, flags=re.S), flags=re.S)
+        if bad := re.search(r"[#+\-={}.!()]", re.sub(r"\]\([^)]*\)", "]", s)):
+            return "", f"can't parse entities: Character '{bad.group()}' is reserved and must be escaped " \
+                       "with the preceding '\\'"
+        return re.sub(r"\\(.)", r"\1", text, flags=re.S), None
+    if mode != "html":
+        return text, None if mode in ("", "markdown") else f"unsupported parse_mode {parse_mode!r}"
     out, stack, pos = [], [], 0
     for m in HTML_TOKEN.finditer(text):
         out.append(text[pos:m.start()])

@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden, RetryAfter
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from tests.fake_telegram import FakeTelegram, TgUser
@@ -74,7 +74,7 @@ async def test_real_ptb_application_round_trip(fake: FakeTelegram) -> None:
         await app.shutdown()
     methods = {r.method for r in fake.requests}
     assert {"getMe", "deleteWebhook", "getUpdates", "sendMessage", "answerCallbackQuery"} <= methods
-    assert fake.violations == []
+    assert fake.violations == [] and fake.errors == []
 
 
 async def test_commands_and_users_other_actions_reach_ptb(fake: FakeTelegram) -> None:
@@ -113,39 +113,41 @@ async def test_commands_and_users_other_actions_reach_ptb(fake: FakeTelegram) ->
     assert fake.violations == []
 
 
-@pytest.mark.parametrize(
-    ("method", "data", "expected"),
-    [
-        ("sendMesage", {"chat_id": "1", "text": "hi"}, "unknown method"),
-        ("sendMessage", {"text": "hi"}, "missing required field 'chat_id'"),
-        ("sendmessage", {"chat_id": "1", "text": "hi", "colour": "red"}, "unknown field 'colour'"),
-        ("sendMessage", {"chat_id": "1", "text": "x" * 4097}, "message is too long"),
-        ("sendMessage", {"chat_id": "1", "text": "  \n"}, "message text is empty"),
-        ("sendMessage", {"chat_id": "abc1", "text": "hi", "disable_notification": "yes"}, "expected Boolean"),
-        ("sendMessage", {"chat_id": "1", "text": "a <br> b", "parse_mode": "HTML"}, "Unsupported start tag"),
-        ("sendMessage", {"chat_id": "1", "text": "Done.", "parse_mode": "MarkdownV2"}, "reserved"),
-        ("sendMessage", {"chat_id": "1", "text": "hi", "reply_markup": json.dumps(
-            {"inline_keyboard": [[{"text": "Go", "callback_data": "é" * 33}]]})}, "BUTTON_DATA_INVALID"),
-        ("sendMessage", {"chat_id": "1", "text": "hi", "reply_markup": json.dumps(
-            {"inline_keyboard": [[{"text": "Go", "callback_data": "x", "colour": 1}]]})}, "unknown field 'colour'"),
-        ("sendMessage", {"chat_id": "1", "text": "hi", "reply_markup": "{not json"}, "can't parse"),
-        ("setMyCommands", {"commands": json.dumps([{"command": "Start", "description": "go"}])},
-         "BOT_COMMAND_INVALID"),
-        ("setMyCommands", {"commands": json.dumps([{"command": "start", "description": ""}])},
-         "BOT_COMMAND_DESCRIPTION_INVALID"),
-        ("setMyCommands", {"commands": json.dumps([{"command": "start"}])}, "missing required field 'description'"),
-        ("setMyCommands", {"commands": "[]", "scope": json.dumps({"type": "chat"})}, "chat_id"),
-        ("answerCallbackQuery", {"callback_query_id": "1", "text": "t" * 201}, "too long"),
-        ("editMessageText", {"text": "hi"}, "message identifier is not specified"),
-    ],
-)
-async def test_validator_rejects_what_telegram_rejects(fake: FakeTelegram, method: str, data: dict,
-                                                        expected: str) -> None:
-    response = await post(fake, method, data)
-    body = response.json()
-    assert response.status_code == 400 and body["ok"] is False and body["error_code"] == 400
-    assert body["description"].startswith("Bad Request: ")
-    assert fake.violations and any(expected in v for v in fake.violations), fake.violations
+INVALID_REQUESTS: list[tuple[str, dict[str, str], str]] = [
+    ("sendMesage", {"chat_id": "1", "text": "hi"}, "unknown method"),
+    ("sendMessage", {"text": "hi"}, "missing required field 'chat_id'"),
+    ("sendmessage", {"chat_id": "1", "text": "hi", "colour": "red"}, "unknown field 'colour'"),
+    ("sendMessage", {"chat_id": "1", "text": "x" * 4097}, "message is too long"),
+    ("sendMessage", {"chat_id": "1", "text": "  \n"}, "message text is empty"),
+    ("sendMessage", {"chat_id": "1", "text": "hi", "disable_notification": "yes"}, "expected Boolean"),
+    ("sendMessage", {"chat_id": "1", "text": "a <br> b", "parse_mode": "HTML"}, "Unsupported start tag"),
+    ("sendMessage", {"chat_id": "1", "text": "Done.", "parse_mode": "MarkdownV2"}, "reserved"),
+    ("sendMessage", {"chat_id": "1", "text": "hi", "reply_markup": json.dumps(
+        {"inline_keyboard": [[{"text": "Go", "callback_data": "é" * 33}]]})}, "BUTTON_DATA_INVALID"),
+    ("sendMessage", {"chat_id": "1", "text": "hi", "reply_markup": json.dumps(
+        {"inline_keyboard": [[{"text": "Go", "callback_data": "x", "colour": 1}]]})}, "unknown field 'colour'"),
+    ("sendMessage", {"chat_id": "1", "text": "hi", "reply_markup": json.dumps(
+        {"inline_keyboard": [[{"text": "Go"}]]})}, "exactly one action field"),
+    ("sendMessage", {"chat_id": "1", "text": "hi", "reply_markup": "{not json"}, "can't parse"),
+    ("sendDocument", {"chat_id": "1", "document": "file-id", "caption": "c" * 1025}, "caption is too long"),
+    ("setMyCommands", {"commands": json.dumps([{"command": "Start", "description": "go"}])}, "BOT_COMMAND_INVALID"),
+    ("setMyCommands", {"commands": json.dumps([{"command": "start", "description": ""}])},
+     "BOT_COMMAND_DESCRIPTION_INVALID"),
+    ("setMyCommands", {"commands": json.dumps([{"command": "start"}])}, "missing required field 'description'"),
+    ("setMyCommands", {"commands": "[]", "scope": json.dumps({"type": "chat"})}, "missing required field 'chat_id'"),
+    ("answerCallbackQuery", {"callback_query_id": "1", "text": "t" * 201}, "too long"),
+    ("editMessageText", {"text": "hi"}, "message identifier is not specified"),
+]
+
+
+async def test_validator_rejects_what_telegram_rejects(fake: FakeTelegram) -> None:
+    for method, data, expected in INVALID_REQUESTS:  # one server for all cases keeps this fast
+        fake.violations.clear()
+        response = await post(fake, method, data)
+        body = response.json()
+        assert response.status_code == 400, (method, data, body)
+        assert body["ok"] is False and body["error_code"] == 400 and body["description"].startswith("Bad Request: ")
+        assert any(expected in v for v in fake.violations), (method, expected, fake.violations)
 
 
 async def test_valid_direct_requests_are_accepted(fake: FakeTelegram) -> None:
@@ -212,3 +214,45 @@ async def test_wait_for_messages_times_out_with_what_arrived(fake: FakeTelegram)
     assert message.text == "after clear" and message.message_id > 101
     with pytest.raises(AssertionError, match="no button"):
         message.button("nothing")
+
+
+async def test_long_polling_confirmation_and_conflict(fake: FakeTelegram) -> None:
+    async def get_updates(**data: Any) -> httpx.Response:
+        return await post(fake, "getUpdates", {k: str(v) for k, v in data.items()})
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    pending = asyncio.create_task(get_updates(timeout=5))
+    await asyncio.sleep(0.05)
+    first = fake.send_text(USER, "hi")
+    updates = (await pending).json()["result"]
+    assert loop.time() - started < 2, "a long poll must answer as soon as an update arrives"
+    assert [u["update_id"] for u in updates] == [first] and updates[0]["message"]["date"] > 0
+    second = fake.inject_raw_update({"message": {**updates[0]["message"], "text": "raw"}})
+    assert [u["update_id"] for u in (await get_updates(offset=first)).json()["result"]] == [first, second]
+    assert (await get_updates(offset=second + 1, timeout=0)).json()["result"] == []
+
+    older = asyncio.create_task(get_updates(timeout=5))
+    await asyncio.sleep(0.05)
+    newer = asyncio.create_task(get_updates(timeout=5))
+    assert (await older).status_code == 409  # two pollers: Telegram terminates the older one
+    fake.send_text(USER, "for the newer poller")
+    assert (await newer).json()["result"][0]["message"]["text"] == "for the newer poller"
+    assert fake.violations == [] and any("409" in e for e in fake.errors)
+
+
+async def test_edits_behave_like_telegram(fake: FakeTelegram) -> None:
+    async with Bot(fake.token, base_url=fake.base_url) as bot:
+        sent = await bot.send_message(USER.id, "Pick", reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("A", callback_data="a")]]))
+        with pytest.raises(BadRequest, match="not modified"):
+            await bot.edit_message_text("Pick", USER.id, sent.message_id, reply_markup=sent.reply_markup)
+        with pytest.raises(BadRequest, match="not found"):
+            await bot.edit_message_text("Gone", USER.id, 9999)
+        edited = await bot.edit_message_reply_markup(USER.id, sent.message_id)
+        assert isinstance(edited, Message) and edited.reply_markup is None
+        fake.press_button(USER, fake.sent_to(USER.id)[0], "a")
+        query = (await post(fake, "getUpdates")).json()["result"][-1]["callback_query"]
+        assert query["message"]["text"] == "Pick" and "reply_markup" not in query["message"]
+    assert [m.method for m in fake.sent_to(USER.id)] == ["sendMessage"]  # reply-markup edits aren't "sent"
+    assert fake.violations == [] and len(fake.errors) == 2

@@ -145,13 +145,12 @@ class TelegramChannel:
         self._worker_task: asyncio.Task[None] | None = None
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:  # every press is answered, even a forged one
+            await _answer_quietly(update.callback_query)
         chat = update.effective_chat
         user = update.effective_user
         if chat is None or user is None or chat.type != "private":
             return
-        query = update.callback_query
-        if query is not None:
-            await _answer_quietly(query)
         inp = to_input(update)
         if inp is None:
             return
