@@ -375,7 +375,7 @@ class FakeTelegram:
             if ctype.startswith("multipart/form-data"):
                 return {**params, **_parse_multipart(body, ctype)}, True
             return {**params, **dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))}, True
-        except (ValueError, UnicodeDecodeError) as e:
+        except (ValueError, TypeError) as e:  # (UnicodeDecodeError is a ValueError)
             self.violations.append(f"{http.path_params['method']}: can't parse request body: {e}")
             raise ApiError(400, f"Bad Request: can't parse request body: {e}") from e
 
@@ -527,6 +527,8 @@ class FakeTelegram:
             self._queue = [] if p.get("drop_pending_updates") else self._queue
         elif method == "getWebhookInfo":
             return {"url": self._webhook, "has_custom_certificate": False, "pending_update_count": len(self._queue)}
+        elif method == "getChat":
+            return {**self._dummy("ChatFullInfo"), **self._chat(p["chat_id"])}
         elif method == "setMyCommands":
             self._commands[scope_key] = p["commands"]
         elif method == "getMyCommands":
