@@ -9,6 +9,7 @@ newer than its ``.mo``.
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -32,11 +33,18 @@ def _read(path: Path, locale: str) -> Catalog:
         return read_po(fp, locale=locale, domain=DOMAIN)
 
 
-def _write_po(catalog: Catalog, path: Path) -> None:
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Write through a temporary file, so a bot starting meanwhile never reads half a catalog."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+
+
+def _write_po(catalog: Catalog, path: Path) -> None:
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=100, omit_header=False)
-    path.write_bytes(buffer.getvalue())
+    _write_atomically(path, buffer.getvalue())
 
 
 def extract_messages(source_dir: Path = PROJECT_DIR / "bot") -> Catalog:
@@ -85,7 +93,7 @@ def compile_catalogs(locales_dir: Path = LOCALES_DIR, force: bool = False) -> li
         catalog = _read(po, "sr" if folder == LATIN_SERBIAN else folder)
         buffer = io.BytesIO()
         write_mo(buffer, catalog, use_fuzzy=False)
-        mo.write_bytes(buffer.getvalue())
+        _write_atomically(mo, buffer.getvalue())
         written.append(mo)
     return written
 

@@ -10,6 +10,7 @@ from bot.catalogs import compile_catalogs
 from bot.catalogue import read_programmes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.features import build_registry
 from bot.flows.engine import Engine
 from bot.i18n import load_catalogs
 from bot.municipalities import Municipalities
@@ -60,7 +61,7 @@ async def open_runtime(
         async with db.transaction() as tx:
             await programmes.sync(tx, records)
         clock = clock or SystemClock()
-        engine = Engine(db, settings, clock, Municipalities.load(), staff_check(settings, console_staff))
+        engine = Engine(db, settings, clock, Municipalities.load(), staff_check(settings, console_staff), build_registry())
         yield Runtime(settings, db, engine, clock)
     finally:
         await db.close()

@@ -1,20 +1,27 @@
 """Proactive messages waiting to go out, one row per recipient.
 
-A row moves pending -> sending -> sent; a failure moves it back to pending with
-a later ``not_before``, or to failed/unreachable. Rows left in ``sending`` by a
-crash are put back to pending at start-up (at least once delivery).
+A row's life: ``pending`` → ``sending`` (committed just before the platform
+call) → ``sent``; or back to ``pending`` with a later ``not_before`` (retry),
+or ``failed`` / ``unreachable``. A pending row past ``expires_at`` becomes
+``expired``; one withdrawn by its owner (a cancelled session) ``cancelled``.
+A row still ``sending`` at start-up was cut off by a crash mid-call: it
+becomes ``interrupted`` and is never sent again, because nobody can know
+whether the platform delivered it (at most once beats twice).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
-from storage.timefmt import to_db
+from storage.timefmt import from_db, to_db
+
+FINAL = ("sent", "failed", "unreachable", "expired", "cancelled", "interrupted")
 
 
 @dataclass(frozen=True)
@@ -24,8 +31,23 @@ class OutboxItem:
     channel: str
     chat_id: str
     kind: str
+    ref: str | None
     payload: dict[str, Any]
     attempts: int
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    channel: str
+    chat_id: str
+    user_id: int | None
+    kind: str
+    payload: dict[str, Any]
+    ref: str | None = None
+    dedup_key: str | None = None
+    not_before: datetime | None = None
+    expires_at: datetime | None = None
 
 
 def _item(row: aiosqlite.Row) -> OutboxItem:
@@ -35,8 +57,10 @@ def _item(row: aiosqlite.Row) -> OutboxItem:
         channel=row["channel"],
         chat_id=row["chat_id"],
         kind=row["kind"],
+        ref=row["ref"],
         payload=json.loads(row["payload"]),
         attempts=row["attempts"],
+        expires_at=from_db(row["expires_at"]) if row["expires_at"] else None,
     )
 
 
@@ -50,77 +74,122 @@ async def enqueue(
     payload: dict[str, Any],
     now: datetime,
     not_before: datetime | None = None,
-) -> int:
+    ref: str | None = None,
+    dedup_key: str | None = None,
+    expires_at: datetime | None = None,
+) -> int | None:
+    """Queue one message; returns its id, or None when ``dedup_key`` was already queued."""
     cur = await conn.execute(
-        "INSERT INTO outbox(user_id, channel, chat_id, kind, payload, not_before, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox(user_id, channel, chat_id, kind, ref, dedup_key, payload, not_before,"
+        " expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(dedup_key) DO NOTHING",
         (
-            user_id, channel, chat_id, kind, json.dumps(payload, ensure_ascii=False),
-            to_db(not_before or now), to_db(now),
+            user_id, channel, chat_id, kind, ref, dedup_key, json.dumps(payload, ensure_ascii=False),
+            to_db(not_before or now), to_db(expires_at) if expires_at else None, to_db(now),
         ),
     )
-    return int(cur.lastrowid)
+    return int(cur.lastrowid) if cur.rowcount == 1 else None
 
 
-async def claim_due(
-    conn: aiosqlite.Connection, channels: list[str], now: datetime, limit: int
+async def enqueue_many(conn: aiosqlite.Connection, messages: Iterable[NewMessage], now: datetime) -> int:
+    """Queue many messages in one statement batch; returns how many were new."""
+    rows = [
+        (
+            m.user_id, m.channel, m.chat_id, m.kind, m.ref, m.dedup_key,
+            json.dumps(m.payload, ensure_ascii=False), to_db(m.not_before or now),
+            to_db(m.expires_at) if m.expires_at else None, to_db(now),
+        )
+        for m in messages
+    ]
+    before = conn.total_changes
+    await conn.executemany(
+        "INSERT INTO outbox(user_id, channel, chat_id, kind, ref, dedup_key, payload, not_before,"
+        " expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(dedup_key) DO NOTHING",
+        rows,
+    )
+    return conn.total_changes - before
+
+
+async def due(
+    conn: aiosqlite.Connection, channels: list[str], now: datetime, limit: int, skip_ids: Iterable[int] = ()
 ) -> list[OutboxItem]:
-    """Mark up to ``limit`` due rows of the given channels as sending and return them,
-    each with ``attempts`` counting this attempt."""
+    """Pending rows that are due, oldest first (not yet marked: see ``mark_sending``)."""
+    skip = list(skip_ids)
     placeholders = ",".join("?" * len(channels))
+    skip_sql = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
     async with conn.execute(
         f"SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
-        f" AND channel IN ({placeholders}) ORDER BY not_before, id LIMIT ?",
-        (to_db(now), *channels, limit),
+        f" AND channel IN ({placeholders}){skip_sql} ORDER BY not_before, id LIMIT ?",
+        (to_db(now), *channels, *skip, limit),
     ) as cur:
-        rows = await cur.fetchall()
-    items = [_item(row) for row in rows]
-    if items:
-        ids = [item.id for item in items]
-        await conn.execute(
-            f"UPDATE outbox SET status = 'sending', attempts = attempts + 1"
-            f" WHERE id IN ({','.join('?' * len(ids))})",
-            ids,
-        )
-    return [replace(item, attempts=item.attempts + 1) for item in items]
+        return [_item(row) for row in await cur.fetchall()]
 
 
-async def mark_sent(conn: aiosqlite.Connection, item_id: int, now: datetime) -> None:
+async def mark_sending(conn: aiosqlite.Connection, item_id: int) -> bool:
+    """Take a pending row for sending; False when it is no longer pending (cancelled meanwhile)."""
+    cur = await conn.execute(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
+        (item_id,),
+    )
+    return cur.rowcount == 1
+
+
+async def mark_sent(conn: aiosqlite.Connection, item_id: int, now: datetime, platform_message_id: str | None = None) -> None:
     await conn.execute(
-        "UPDATE outbox SET status = 'sent', sent_at = ?, error = NULL WHERE id = ?",
-        (to_db(now), item_id),
+        "UPDATE outbox SET status = 'sent', sent_at = ?, platform_message_id = ?, error = NULL WHERE id = ?",
+        (to_db(now), platform_message_id, item_id),
     )
 
 
 async def retry_later(conn: aiosqlite.Connection, item_id: int, at: datetime, error: str) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'pending', not_before = ?, error = ? WHERE id = ?",
-        (to_db(at), error, item_id),
+        (to_db(at), error[:500], item_id),
     )
 
 
-async def mark_failed(conn: aiosqlite.Connection, item_id: int, status: str, error: str) -> None:
-    if status not in ("failed", "unreachable"):
+async def mark_final(conn: aiosqlite.Connection, item_id: int, status: str, error: str = "") -> None:
+    if status not in FINAL or status == "sent":
         raise ValueError(status)
-    await conn.execute("UPDATE outbox SET status = ?, error = ? WHERE id = ?", (status, error, item_id))
+    await conn.execute("UPDATE outbox SET status = ?, error = ? WHERE id = ?", (status, error[:500] or None, item_id))
 
 
-async def release_interrupted(conn: aiosqlite.Connection) -> int:
-    """Put rows a crash left in 'sending' back in the queue."""
-    cur = await conn.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
+async def interrupt_unfinished(conn: aiosqlite.Connection) -> int:
+    """Rows a crash left in 'sending': mark them interrupted, never to be sent again."""
+    cur = await conn.execute(
+        "UPDATE outbox SET status = 'interrupted', error = 'cut off by a restart while sending'"
+        " WHERE status = 'sending'"
+    )
     return cur.rowcount
 
 
-async def next_due_at(conn: aiosqlite.Connection, channels: list[str]) -> str | None:
+async def cancel_pending(conn: aiosqlite.Connection, ref: str, kind: str | None = None) -> int:
+    """Withdraw the pending rows of something (a moved or cancelled session, a stopped broadcast)."""
+    sql = "UPDATE outbox SET status = 'cancelled' WHERE ref = ? AND status = 'pending'"
+    params: tuple[str, ...] = (ref,)
+    if kind is not None:
+        sql += " AND kind = ?"
+        params += (kind,)
+    cur = await conn.execute(sql, params)
+    return cur.rowcount
+
+
+async def next_due_at(conn: aiosqlite.Connection, channels: list[str]) -> datetime | None:
     placeholders = ",".join("?" * len(channels))
     async with conn.execute(
         f"SELECT min(not_before) FROM outbox WHERE status = 'pending' AND channel IN ({placeholders})",
         channels,
     ) as cur:
         row = await cur.fetchone()
-    return row[0]
+    return from_db(row[0]) if row and row[0] else None
 
 
-async def counts(conn: aiosqlite.Connection) -> dict[str, int]:
-    async with conn.execute("SELECT status, count(*) FROM outbox GROUP BY status") as cur:
+async def counts(conn: aiosqlite.Connection, ref: str | None = None) -> dict[str, int]:
+    """Rows by status, for everything or for one ``ref``."""
+    if ref is None:
+        sql, params = "SELECT status, count(*) FROM outbox GROUP BY status", ()
+    else:
+        sql, params = "SELECT status, count(*) FROM outbox WHERE ref = ? GROUP BY status", (ref,)
+    async with conn.execute(sql, params) as cur:
         return {row[0]: row[1] for row in await cur.fetchall()}

@@ -51,8 +51,8 @@ async def test_complete_application_in_english(chat: Chat, runtime: Runtime) -> 
 async def test_staff_are_notified_through_the_outbox(chat: Chat, runtime: Runtime) -> None:
     await choose_language(chat)
     reference = await submit_application(chat)
-    async with runtime.db.transaction() as tx:
-        items = await outbox.claim_due(tx, ["telegram"], runtime.clock.now(), 10)
+    async with runtime.db.reading() as conn:
+        items = await outbox.due(conn, ["telegram"], runtime.clock.now(), 10)
     assert [i.chat_id for i in items] == ["999"]
     assert reference in items[0].payload["text"]
     assert items[0].kind == "staff_notice"

@@ -101,15 +101,31 @@ async def test_update_claim_is_once(tmp_path: Path) -> None:
             assert await updates.claim(tx, "viber", "42", NOW)
 
 
-async def test_outbox_interrupted_rows_are_released(tmp_path: Path) -> None:
+async def test_outbox_rows_cut_off_mid_send_are_never_sent_again(tmp_path: Path) -> None:
     async with Database(tmp_path / "db.sqlite3") as db:
         async with db.transaction() as tx:
-            await outbox.enqueue(tx, channel="telegram", chat_id="5", user_id=None, kind="staff_notice", payload={"text": "hi"}, now=NOW)
-            (item,) = await outbox.claim_due(tx, ["telegram"], NOW, 10)
-            assert await outbox.claim_due(tx, ["telegram"], NOW, 10) == []
-            assert await outbox.release_interrupted(tx) == 1
-            (again,) = await outbox.claim_due(tx, ["telegram"], NOW, 10)
-        assert again.id == item.id and again.attempts == 2
+            first = await outbox.enqueue(tx, channel="telegram", chat_id="5", user_id=None, kind="staff_notice", payload={"text": "hi"}, now=NOW)
+            await outbox.enqueue(tx, channel="telegram", chat_id="6", user_id=None, kind="staff_notice", payload={"text": "hi"}, now=NOW)
+            assert await outbox.mark_sending(tx, first)
+            assert not await outbox.mark_sending(tx, first)  # taken once only
+        async with db.transaction() as tx:
+            assert await outbox.interrupt_unfinished(tx) == 1
+            due = await outbox.due(tx, ["telegram"], NOW, 10)
+        assert [i.chat_id for i in due] == ["6"]
+        async with db.reading() as conn:
+            assert await outbox.counts(conn) == {"interrupted": 1, "pending": 1}
+
+
+async def test_outbox_dedup_key_plans_once(tmp_path: Path) -> None:
+    async with Database(tmp_path / "db.sqlite3") as db:
+        async with db.transaction() as tx:
+            key = "reminder:1:2:86400"
+            assert await outbox.enqueue(tx, channel="telegram", chat_id="5", user_id=None, kind="reminder", payload={}, now=NOW, dedup_key=key)
+            assert await outbox.enqueue(tx, channel="telegram", chat_id="5", user_id=None, kind="reminder", payload={}, now=NOW, dedup_key=key) is None
+            messages = [outbox.NewMessage("telegram", str(n), None, "broadcast", {"text": "x"}, ref="b:1", dedup_key=f"b:1:{n}") for n in range(3)]
+            assert await outbox.enqueue_many(tx, messages, NOW) == 3
+            assert await outbox.enqueue_many(tx, messages, NOW) == 0
+            assert await outbox.cancel_pending(tx, "b:1") == 3
 
 
 async def test_text_is_stored_verbatim(tmp_path: Path) -> None:
@@ -122,3 +138,25 @@ async def test_text_is_stored_verbatim(tmp_path: Path) -> None:
             user = await users.find(conn, "telegram", "7")
             state = await conversations.load(conn, user.id)
     assert user.display_name == tricky and state.answers["x"] == tricky
+
+
+async def test_cohorts_and_enrolment(tmp_path: Path) -> None:
+    from storage import applications, cohorts, programmes
+    from storage.programmes import ProgrammeRecord
+
+    async with Database(tmp_path / "db.sqlite3") as db:
+        async with db.transaction() as tx:
+            await programmes.sync(tx, [ProgrammeRecord("web", "certification", "Ueb", "Веб", "Web", True)])
+            programme = await programmes.by_code(tx, "web")
+            user, _ = await users.get_or_create(tx, "telegram", "1", "1", None, NOW)
+            app = await applications.submit(tx, applications.NewApplication(
+                user.id, programme.id, "Jane Doe", "2004-03-15", "female", "prishtine", "+38344123456", None,
+                "secondary", "unemployed", "Because.", None, None, "en", NOW), NOW)
+            cohort = await cohorts.create(tx, programme.id, "web-2027-1", "Web 2027/1", NOW)
+            enrolment = await cohorts.enrol(tx, cohort.id, app.id, NOW)
+            assert enrolment is not None and enrolment.user_id == user.id
+            assert await cohorts.enrol(tx, cohort.id, app.id, NOW) is None
+            (again,) = await applications.for_user(tx, user.id)
+            assert again.status == "accepted"
+            assert await cohorts.complete(tx, cohort.id, NOW) == 1
+            assert [e.application_id for e in await cohorts.enrolments_of(tx, cohort.id, "completed")] == [app.id]

@@ -19,6 +19,8 @@ from bot.flows.form import (
     not_understood,
     show_text,
 )
+from bot.flows.info import status_reply
+from bot.flows.registry import Command, Feature
 from bot.flows.texts import application_status, programme_title
 from bot.i18n import N_, _, format_date, language_for, use_language
 from storage import applications, outbox, programmes, users
@@ -327,3 +329,13 @@ async def _notify_staff(ctx: Context, reference: str, programme: programmes.Prog
             payload={"text": text},
             now=ctx.now,
         )
+
+
+FEATURE = Feature(
+    "apply",
+    commands=(
+        Command("apply", lambda: _("Apply for a training"), flow="apply", shortcut=lambda: _("Apply for a training")),
+        Command("status", lambda: _("My applications"), run=status_reply, shortcut=lambda: _("My applications")),
+    ),
+    flows=(ApplyFlow(),),
+)

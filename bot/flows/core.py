@@ -6,6 +6,7 @@ import enum
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import aiosqlite
 
@@ -13,6 +14,9 @@ from bot.config import Settings
 from bot.municipalities import Municipalities
 from storage.conversations import ConversationState
 from storage.users import User
+
+if TYPE_CHECKING:
+    from bot.flows.registry import Registry
 
 # Telegram allows 64 bytes of callback data; the prompt token and ':' take at most 7.
 MAX_OPTION_KEY_BYTES = 56
@@ -107,4 +111,5 @@ class Context:
     is_staff: bool
     municipalities: Municipalities
     language: str
+    registry: Registry
     state: ConversationState | None = None  # the conversation being worked on; the engine swaps it

@@ -25,11 +25,10 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.flows import info
-from bot.flows.apply import ApplyFlow
 from bot.flows.core import Context, InputKind, Reply, UserInput, new_token
-from bot.flows.forget import ForgetFlow
 from bot.flows.form import FINISHED
-from bot.flows.language import LanguageFlow, suggested_language
+from bot.flows.language import suggested_language
+from bot.flows.registry import Flow, Registry
 from bot.i18n import _, match_platform_language, ngettext, use_language
 from bot.municipalities import Municipalities
 from storage import Database, conversations, updates, users
@@ -37,10 +36,6 @@ from storage.conversations import ConversationState
 
 log = logging.getLogger(__name__)
 
-FLOWS = {flow.name: flow for flow in (LanguageFlow(), ApplyFlow(), ForgetFlow())}
-# Flows that may interrupt another one; the interrupted one resumes after them.
-INTERRUPTING = frozenset({"language", "forget"})
-MENU_COMMANDS = frozenset({"apply", "status", "language", "export", "help"})
 _SOURCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -71,7 +66,10 @@ class Engine:
         clock: Clock,
         municipalities: Municipalities,
         is_staff: Callable[[str, str], bool],
+        registry: Registry,
     ) -> None:
+        self.registry = registry
+        self.interrupting = registry.interrupting_flows()
         self.db = db
         self.settings = settings
         self.clock = clock
@@ -100,6 +98,7 @@ class Engine:
                 is_staff=self.is_staff(incoming.channel, incoming.platform_id),
                 municipalities=self.municipalities,
                 language=language,
+                registry=self.registry,
             )
             with use_language(language):
                 ctx.state = await conversations.load(tx, user.id)
@@ -142,11 +141,10 @@ class Engine:
             ctx.state = None
         state = ctx.state
         if inp.kind == InputKind.OPTION and inp.token is None:
-            if inp.text in MENU_COMMANDS:
+            if inp.text in self.registry.commands:
                 inp = UserInput(InputKind.COMMAND, inp.text)
             else:
-                replies.append(Reply(_("That button is no longer active.")))
-                return replies + (await self._reprompt(ctx) or [info.help_reply(ctx)])
+                return replies + await self._action(ctx, inp.text)
         if inp.kind == InputKind.COMMAND:
             replies += await self._command(ctx, inp, hint)
         elif ctx.user.language is None and (state is None or state.flow != "language"):
@@ -157,51 +155,59 @@ class Engine:
             replies.append(info.help_reply(ctx))
         elif inp.kind == InputKind.OPTION and inp.token != state.token:
             replies.append(Reply(_("That button belongs to an earlier message. Here is where we are now:")))
-            replies += await FLOWS[state.flow].prompt(ctx, state)
+            replies += await self._flow(state).prompt(ctx, state)
         else:
-            replies += await FLOWS[state.flow].handle(ctx, state, inp)
+            replies += await self._flow(state).handle(ctx, state, inp)
         return replies
+
+    def _flow(self, state: ConversationState) -> Flow:
+        return self.registry.flows[state.flow]
+
+    async def _action(self, ctx: Context, key: str) -> list[Reply]:
+        """A menu-style button with arguments, such as an RSVP under a reminder."""
+        name, *args = key.split(".")
+        action = self.registry.actions.get(name)
+        result = None
+        if action is not None and (ctx.is_staff or not action.staff_only):
+            result = await action.run(ctx, args)
+        if result is None:
+            result = [Reply(_("That button is no longer active."))]
+            return result + (await self._reprompt(ctx) or [info.help_reply(ctx)])
+        return result + await self._reprompt(ctx)
 
     async def _command(self, ctx: Context, inp: UserInput, hint: str | None) -> list[Reply]:
         name, state = inp.text, ctx.state
         if name == "start" and inp.args and ctx.user.source is None and _SOURCE_RE.match(inp.args):
             await users.set_source(ctx.tx, ctx.user.id, inp.args, ctx.now)
             ctx.user = await users.get(ctx.tx, ctx.user.id) or ctx.user
-        if name == "cancel":
-            if state is None:
-                return [Reply(_("There is nothing to cancel.")), info.help_reply(ctx)]
+        if name == "cancel" and state is not None:
             ctx.state = None
             text = _("Cancelled. The answers of this form were discarded.") if state.answers else _("Cancelled.")
             return [Reply(text, reset_keyboard=True), info.help_reply(ctx)]
-        if ctx.user.language is None and name != "language":
+        if ctx.user.language is None and name not in ("language", "cancel"):
+            then = name if name != "start" else "welcome"
             if state is not None and state.flow == "language":
-                state.data["then"] = name if name != "start" else "welcome"
-                return await FLOWS["language"].prompt(ctx, state)
-            return await self._start(ctx, "language", then=name if name != "start" else "welcome", hint=hint)
-        if name in FLOWS:
-            return await self._start(ctx, name)
-        simple = await self._simple_command(ctx, name)
-        if simple is None:
-            simple = [Reply(_("I don't know the command /{name}.").format(name=name[:32])), info.help_reply(ctx)]
-        return simple + await self._reprompt(ctx)
-
-    async def _simple_command(self, ctx: Context, name: str) -> list[Reply] | None:
-        if name in ("start", "welcome"):
-            return [info.welcome(ctx)]
-        if name == "help":
-            return [info.help_reply(ctx)]
-        if name == "status":
-            return [await info.status_reply(ctx)]
-        if name == "mydata":
-            return [await info.mydata_reply(ctx)]
-        if name == "export":
-            return [await info.export_reply(ctx)]
-        return None
+                state.data["then"] = then
+                return await self._flow(state).prompt(ctx, state)
+            return await self._start(ctx, "language", then=then, hint=hint)
+        command = self.registry.commands.get(name)
+        if name == "welcome":
+            command = self.registry.commands.get("start")
+        if command is None:
+            replies = [Reply(_("I don't know the command /{name}.").format(name=name[:32])), info.help_reply(ctx)]
+        elif command.staff_only and not ctx.is_staff:
+            replies = [Reply(_("Sorry, this command is only for the programme's staff."))]
+        elif command.flow is not None:
+            return await self._start(ctx, command.flow)
+        else:
+            assert command.run is not None
+            replies = await command.run(ctx)
+        return replies + await self._reprompt(ctx)
 
     async def _start(self, ctx: Context, flow: str, then: str | None = None, hint: str | None = None) -> list[Reply]:
         current = ctx.state
         if current is not None and current.flow == flow:
-            return await FLOWS[flow].prompt(ctx, current)
+            return await self.registry.flows[flow].prompt(ctx, current)
         state = ConversationState(flow=flow, step="")
         if hint:
             state.data["suggested"] = hint
@@ -209,10 +215,10 @@ class Engine:
             state.data["suggested"] = ctx.language if ctx.user.language else None
         if then:
             state.data["then"] = then
-        if current is not None and flow in INTERRUPTING and current.flow not in INTERRUPTING:
+        if current is not None and flow in self.interrupting and current.flow not in self.interrupting:
             state.data["stash"] = _dump(current)
         ctx.state = state
-        return await FLOWS[flow].start(ctx, state)
+        return await self.registry.flows[flow].start(ctx, state)
 
     async def _finish(self, ctx: Context) -> list[Reply]:
         """After a flow ends: resume the interrupted one, or run what was asked before."""
@@ -223,7 +229,7 @@ class Engine:
         stash = state.data.get("stash")
         if stash:
             ctx.state = _load(stash)
-            return await FLOWS[ctx.state.flow].prompt(ctx, ctx.state)
+            return await self._flow(ctx.state).prompt(ctx, ctx.state)
         then = state.data.get("then")
         if then:
             return await self._command(ctx, UserInput(InputKind.COMMAND, then), None)
@@ -233,7 +239,7 @@ class Engine:
 
     async def _reprompt(self, ctx: Context) -> list[Reply]:
         state = ctx.state
-        return await FLOWS[state.flow].prompt(ctx, state) if state else []
+        return await self._flow(state).prompt(ctx, state) if state else []
 
     def _expired(self, ctx: Context, state: ConversationState) -> bool:
         return state.updated_at is not None and ctx.now - state.updated_at > self.settings.conversation_timeout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import FINISHED
+from bot.flows.registry import Command, Feature
 from bot.i18n import _
 from storage import applications, users
 from storage.conversations import ConversationState
@@ -35,3 +36,10 @@ class ForgetFlow:
             state.step = FINISHED
             return [Reply(_("Nothing was deleted."))]
         return [Reply(_("Please answer with the buttons below.")), *await self.prompt(ctx, state)]
+
+
+FEATURE = Feature(
+    "forget",
+    commands=(Command("forget", lambda: _("Delete your data"), flow="forget", interrupts=True),),
+    flows=(ForgetFlow(),),
+)

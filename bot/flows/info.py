@@ -4,55 +4,55 @@ from __future__ import annotations
 
 from bot.exports import applications_csv
 from bot.flows.core import Context, Document, Option, Reply
+from bot.flows.registry import Command, Feature
 from bot.flows.texts import application_status, programme_title
 from bot.i18n import LANGUAGES, _, format_date, ngettext
 from storage import applications, conversations, programmes
 
 
 def menu_options(ctx: Context) -> list[Option]:
-    """Shortcuts under the welcome and help messages; their keys are command names."""
-    options = [
-        Option("apply", _("Apply for a training")),
-        Option("status", _("My applications")),
-        Option("language", _("Language")),
+    """Shortcut buttons under the welcome and help messages; their keys are command names."""
+    return [
+        Option(command.name, command.shortcut())
+        for command in ctx.registry.visible_commands(ctx.is_staff)
+        if command.shortcut is not None
     ]
-    if ctx.is_staff:
-        options.append(Option("export", _("Export applications")))
-    return options
 
 
-def welcome(ctx: Context) -> Reply:
-    return Reply(
-        _("Welcome! I am the assistant of the ICT training programme for young people in Kosovo. Here you can apply for our free trainings in software development, system engineering, networks, entrepreneurship and vendor certifications, and follow your application."),
-        menu_options(ctx),
-        menu=True,
-    )
+async def welcome(ctx: Context) -> list[Reply]:
+    return [
+        Reply(
+            _("Welcome! I am the assistant of the ICT training programme for young people in Kosovo. Here you can apply for our free trainings in software development, system engineering, networks, entrepreneurship and vendor certifications, and follow your application."),
+            menu_options(ctx),
+            menu=True,
+        )
+    ]
 
 
 def help_reply(ctx: Context) -> Reply:
-    lines = [
-        _("Here is what I can do:"),
-        _("/apply – apply for a training"),
-        _("/status – see your applications"),
-        _("/language – change the language"),
-        _("/mydata – see what we store about you"),
-        _("/forget – delete your data"),
-        _("/cancel – stop what you are doing"),
-        _("/help – this list"),
-    ]
-    if ctx.is_staff:
-        lines.append(_("/export – applications as a CSV file (staff)"))
+    lines = [_("Here is what I can do:")]
+    lines += [f"/{c.name} – {c.describe()}" for c in ctx.registry.visible_commands(ctx.is_staff)]
     return Reply("\n".join(lines), menu_options(ctx), menu=True)
 
 
-async def status_reply(ctx: Context) -> Reply:
+async def help_command(ctx: Context) -> list[Reply]:
+    return [help_reply(ctx)]
+
+
+async def nothing_to_cancel(ctx: Context) -> list[Reply]:
+    return [Reply(_("There is nothing to cancel.")), help_reply(ctx)]
+
+
+async def status_reply(ctx: Context) -> list[Reply]:
     apps = await applications.for_user(ctx.tx, ctx.user.id)
     if not apps:
-        return Reply(
-            _("You have not applied yet. Would you like to apply now?"),
-            [Option("apply", _("Apply for a training"))],
-            menu=True,
-        )
+        return [
+            Reply(
+                _("You have not applied yet. Would you like to apply now?"),
+                [Option("apply", _("Apply for a training"))],
+                menu=True,
+            )
+        ]
     lines = [ngettext("You have {n} application:", "You have {n} applications:", len(apps)).format(n=len(apps))]
     for app in apps:
         programme = await programmes.by_id(ctx.tx, app.programme_id)
@@ -65,10 +65,10 @@ async def status_reply(ctx: Context) -> Reply:
                 status=application_status(app.status),
             )
         )
-    return Reply("\n".join(lines))
+    return [Reply("\n".join(lines))]
 
 
-async def mydata_reply(ctx: Context) -> Reply:
+async def mydata_reply(ctx: Context) -> list[Reply]:
     """Everything stored about the user, in plain words (the right of access)."""
     user = ctx.user
     lines = [
@@ -91,13 +91,23 @@ async def mydata_reply(ctx: Context) -> Reply:
                 lines.append(f"  {column}: {value}")
     lines.append("")
     lines.append(_("To delete your data, send /forget."))
-    return Reply("\n".join(lines))
+    return [Reply("\n".join(lines))]
 
 
-async def export_reply(ctx: Context) -> Reply:
-    if not ctx.is_staff:
-        return Reply(_("Sorry, this command is only for the programme's staff."))
+async def export_reply(ctx: Context) -> list[Reply]:
     content, count = await applications_csv(ctx.tx)
     name = f"applications-{ctx.now.astimezone(ctx.settings.timezone):%Y-%m-%d}.csv"
     caption = ngettext("{n} application", "{n} applications", count).format(n=count)
-    return Reply(caption, document=Document(name, content, caption))
+    return [Reply(caption, document=Document(name, content, caption))]
+
+
+FEATURE = Feature(
+    "basics",
+    commands=(
+        Command("start", lambda: _("Start and choose the language"), run=welcome),
+        Command("help", lambda: _("What this bot can do"), run=help_command),
+        Command("cancel", lambda: _("Stop the current form"), run=nothing_to_cancel),
+        Command("mydata", lambda: _("What we store about you"), run=mydata_reply),
+        Command("export", lambda: _("Applications as CSV (staff)"), run=export_reply, staff_only=True, shortcut=lambda: _("Export applications")),
+    ),
+)

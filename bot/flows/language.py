@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import FINISHED
+from bot.flows.registry import Command, Feature
 from bot.i18n import LANGUAGES, _, match_platform_language, use_language
 from storage import users
 from storage.conversations import ConversationState
@@ -53,3 +54,10 @@ class LanguageFlow:
 
 def suggested_language(platform_code: str | None) -> str | None:
     return match_platform_language(platform_code)
+
+
+FEATURE = Feature(
+    "language",
+    commands=(Command("language", lambda: _("Change the language"), flow="language", shortcut=lambda: _("Language"), interrupts=True),),
+    flows=(LanguageFlow(),),
+)

@@ -34,6 +34,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 from bot.config import Settings
 from bot.flows.core import InputKind, Option, Reply, UserInput, decode_choice, encode_choice
 from bot.flows.engine import Incoming
+from bot.flows.registry import Registry
 from bot.i18n import _, use_language
 from bot.outbox import OutboxWorker, RetryLater, TransientError, Unreachable
 from bot.ratelimit import RateLimiter
@@ -42,23 +43,12 @@ from bot.textsplit import split_text
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
-USER_COMMANDS = ("start", "apply", "status", "language", "mydata", "forget", "cancel", "help")
-STAFF_COMMANDS = ("export",)
+TELEGRAM_LANGUAGES = (("sq", "sq"), ("sr", "sr"), ("en", "en"))  # our catalog, Telegram's language_code
 
 
-def command_descriptions() -> dict[str, str]:
+def bot_commands(registry: Registry, is_staff: bool) -> list[BotCommand]:
     """The command menu, in the current language."""
-    return {
-        "start": _("Start and choose the language"),
-        "apply": _("Apply for a training"),
-        "status": _("My applications"),
-        "language": _("Change the language"),
-        "mydata": _("What we store about you"),
-        "forget": _("Delete your data"),
-        "cancel": _("Stop the current form"),
-        "help": _("What this bot can do"),
-        "export": _("Applications as CSV (staff)"),
-    }
+    return [BotCommand(c.name, c.describe()[:256]) for c in registry.visible_commands(is_staff)]
 
 
 def to_input(update: Update) -> UserInput | None:
@@ -98,18 +88,20 @@ def button_rows(options: list[Option], token: str | None) -> list[list[InlineKey
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
-async def send_reply(bot: Any, chat_id: int | str, reply: Reply) -> None:
+async def send_reply(bot: Any, chat_id: int | str, reply: Reply) -> int:
+    """Send one reply (split when longer than Telegram allows); return the last message's id."""
     if reply.document is not None:
-        await bot.send_document(
+        sent = await bot.send_document(
             chat_id,
             InputFile(reply.document.content, filename=reply.document.filename),
             caption=reply.document.caption[: MessageLimit.CAPTION_LENGTH] or None,
         )
-        return
+        return int(sent.message_id)
     chunks = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
     for chunk in chunks[:-1]:
         await bot.send_message(chat_id, chunk)
-    await bot.send_message(chat_id, chunks[-1], reply_markup=keyboard(reply))
+    sent = await bot.send_message(chat_id, chunks[-1], reply_markup=keyboard(reply))
+    return int(sent.message_id)
 
 
 class TelegramSender:
@@ -118,11 +110,9 @@ class TelegramSender:
     def __init__(self, bot: Any) -> None:
         self.bot = bot
 
-    async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
-        options = [Option(o["key"], o["label"]) for o in payload.get("options", [])]
-        reply = Reply(payload["text"], options, menu=True)
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
         try:
-            await send_reply(self.bot, int(chat_id), reply)
+            return str(await send_reply(self.bot, int(chat_id), reply))
         except RetryAfter as exc:
             retry = exc.retry_after
             raise RetryLater(retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)) from exc
@@ -140,8 +130,11 @@ class TelegramChannel:
     def __init__(self, runtime: Runtime, application: Application) -> None:  # type: ignore[type-arg]
         self.runtime = runtime
         self.application = application
-        limiter = RateLimiter(runtime.settings.outbox_rate_per_second, runtime.settings.outbox_per_chat_interval)
-        self.worker = OutboxWorker(runtime.db, runtime.clock, {CHANNEL: TelegramSender(application.bot)}, limiter)
+        settings = runtime.settings
+        limiter = RateLimiter(settings.outbox_rate_per_second, settings.outbox_per_chat_interval)
+        self.worker = OutboxWorker(
+            runtime.db, runtime.clock, settings, runtime.engine.registry, {CHANNEL: TelegramSender(application.bot)}, limiter
+        )
         self._worker_task: asyncio.Task[None] | None = None
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -193,23 +186,17 @@ class TelegramChannel:
 
     async def set_commands(self) -> None:
         bot = self.application.bot
-        settings = self.runtime.settings
-        for code, tg_code in (("sq", "sq"), ("sr", "sr"), ("en", "en")):
+        registry = self.runtime.engine.registry
+        for code, tg_code in TELEGRAM_LANGUAGES:
             with use_language(code):
-                texts = command_descriptions()
-            await bot.set_my_commands([BotCommand(c, texts[c]) for c in USER_COMMANDS], language_code=tg_code)
-        with use_language(settings.default_language):
-            texts = command_descriptions()
-            await bot.set_my_commands([BotCommand(c, texts[c]) for c in USER_COMMANDS], scope=BotCommandScopeDefault())
-        for staff_id in settings.staff_telegram_ids:
+                await bot.set_my_commands(bot_commands(registry, False), language_code=tg_code)
+        with use_language(self.runtime.settings.default_language):
+            await bot.set_my_commands(bot_commands(registry, False), scope=BotCommandScopeDefault())
+        for staff_id in self.runtime.settings.staff_telegram_ids:
             language = await self.runtime.engine.language_of(CHANNEL, str(staff_id), None)
-            with use_language(language):
-                texts = command_descriptions()
             try:
-                await bot.set_my_commands(
-                    [BotCommand(c, texts[c]) for c in (*USER_COMMANDS, *STAFF_COMMANDS)],
-                    scope=BotCommandScopeChat(staff_id),
-                )
+                with use_language(language):
+                    await bot.set_my_commands(bot_commands(registry, True), scope=BotCommandScopeChat(staff_id))
             except BadRequest as exc:  # the staff member has not opened the bot yet
                 log.info("staff command menu not set for one staff member: %s", exc.message)
 

@@ -71,17 +71,24 @@ CREATE TABLE handled_updates (
 );
 
 CREATE TABLE outbox (
-    id          INTEGER PRIMARY KEY,
-    user_id     INTEGER REFERENCES users(id) ON DELETE CASCADE,
-    channel     TEXT NOT NULL,
-    chat_id     TEXT NOT NULL,
-    kind        TEXT NOT NULL,                 -- 'staff_notice', 'reminder', 'broadcast', ...
-    payload     TEXT NOT NULL,                 -- JSON: text and options
-    status      TEXT NOT NULL DEFAULT 'pending', -- pending, sending, sent, failed, unreachable
-    attempts    INTEGER NOT NULL DEFAULT 0,
-    not_before  TEXT NOT NULL,
-    created_at  TEXT NOT NULL,
-    sent_at     TEXT,
-    error       TEXT
+    id           INTEGER PRIMARY KEY,
+    user_id      INTEGER REFERENCES users(id) ON DELETE CASCADE,
+    channel      TEXT NOT NULL,
+    chat_id      TEXT NOT NULL,
+    kind         TEXT NOT NULL,                   -- 'staff_notice', 'reminder', 'broadcast', ...
+    ref          TEXT,                            -- what it belongs to, e.g. 'session:12', 'broadcast:3'
+    dedup_key    TEXT UNIQUE,                     -- planning the same message twice is a no-op
+    payload      TEXT NOT NULL,                   -- JSON: text and options, or what the renderer needs
+    status       TEXT NOT NULL DEFAULT 'pending',
+        -- pending -> sending -> sent | failed | unreachable; pending -> expired | cancelled;
+        -- sending left by a crash -> interrupted (never sent twice)
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    not_before   TEXT NOT NULL,
+    expires_at   TEXT,                            -- not worth sending after this moment
+    created_at   TEXT NOT NULL,
+    sent_at      TEXT,
+    platform_message_id TEXT,
+    error        TEXT
 );
 CREATE INDEX outbox_due ON outbox(status, not_before);
+CREATE INDEX outbox_ref ON outbox(ref, status);

@@ -1,0 +1,17 @@
+"""Every feature of the bot, in the order /help and the command menus list them."""
+
+from __future__ import annotations
+
+from bot.flows import apply, forget, info, language
+from bot.flows.registry import Feature, Registry
+
+FEATURES: tuple[Feature, ...] = (
+    apply.FEATURE,
+    language.FEATURE,
+    info.FEATURE,
+    forget.FEATURE,
+)
+
+
+def build_registry() -> Registry:
+    return Registry(FEATURES)

@@ -1,0 +1,137 @@
+"""What the bot can do, feature by feature: commands, flows and buttons.
+
+Each feature module (applying, reminders, openings, surveys, staff tools)
+declares a :class:`Feature`; ``bot/features.py`` lists them in order. The
+engine routes by these tables, /help and the platforms' command menus are
+built from them, and a broken table fails at start-up, not mid-conversation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.config import Settings
+from bot.flows.core import MAX_OPTION_KEY_BYTES, Context, Reply, UserInput
+from storage.conversations import ConversationState
+from storage.outbox import OutboxItem
+from storage.users import User
+
+
+class Flow(Protocol):
+    """A conversation of several steps whose state lives in SQLite."""
+
+    name: str
+
+    async def start(self, ctx: Context, state: ConversationState) -> list[Reply]: ...
+
+    async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        """Ask the current step again (after a restart, /help, a stale button...)."""
+        ...
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]: ...
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    describe: Callable[[], str]  # one line for /help and the command menu, translated when called
+    run: Callable[[Context], Awaitable[list[Reply]]] | None = None
+    flow: str | None = None  # or: start this flow
+    staff_only: bool = False
+    shortcut: Callable[[], str] | None = None  # label of a button under the welcome and help messages
+    interrupts: bool = False  # the flow may interrupt another one, which resumes after it
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button that is valid at any time, not tied to one prompt.
+
+    Its key is ``name.arg.arg`` (for example ``rsvp.yes.42``). ``run`` gets the
+    arguments and returns None when they name nothing this person may act on
+    (a forged or outdated button); the engine then says the button is no
+    longer active.
+    """
+
+    name: str
+    run: Callable[[Context, list[str]], Awaitable[list[Reply] | None]]
+    staff_only: bool = False
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a renderer gets when an outbox row is about to be sent."""
+
+    conn: aiosqlite.Connection
+    item: OutboxItem
+    user: User | None
+    settings: Settings
+    now: datetime
+
+
+@dataclass(frozen=True)
+class MessageKind:
+    """A kind of proactive message, rendered when it is sent (in the recipient's language
+    of that moment). ``render`` returns None when the message is no longer relevant."""
+
+    kind: str
+    render: Callable[[Delivery], Awaitable[Reply | None]]
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    commands: tuple[Command, ...] = ()
+    flows: tuple[Flow, ...] = ()
+    actions: tuple[Action, ...] = ()
+    message_kinds: tuple[MessageKind, ...] = ()
+
+
+class RegistryError(ValueError):
+    pass
+
+
+class Registry:
+    def __init__(self, features: Iterable[Feature]) -> None:
+        self.features = tuple(features)
+        self.commands: dict[str, Command] = {}
+        self.flows: dict[str, Flow] = {}
+        self.actions: dict[str, Action] = {}
+        self.message_kinds: dict[str, MessageKind] = {}
+        for feature in self.features:
+            for command in feature.commands:
+                self._add(self.commands, command.name, command, feature)
+            for flow in feature.flows:
+                self._add(self.flows, flow.name, flow, feature)
+            for action in feature.actions:
+                if "." in action.name or ":" in action.name:
+                    raise RegistryError(f"action name {action.name!r} of {feature.name} may not contain '.' or ':'")
+                self._add(self.actions, action.name, action, feature)
+            for kind in feature.message_kinds:
+                self._add(self.message_kinds, kind.kind, kind, feature)
+        for command in self.commands.values():
+            if not command.name.isascii() or not command.name.replace("_", "").isalnum() or command.name != command.name.lower():
+                raise RegistryError(f"command {command.name!r}: use lowercase letters, digits and '_'")
+            if (command.run is None) == (command.flow is None):
+                raise RegistryError(f"command {command.name!r} needs exactly one of run or flow")
+            if command.flow is not None and command.flow not in self.flows:
+                raise RegistryError(f"command {command.name!r} starts unknown flow {command.flow!r}")
+            if len(command.name.encode()) > MAX_OPTION_KEY_BYTES:
+                raise RegistryError(f"command {command.name!r} is too long")
+
+    @staticmethod
+    def _add(table: dict, name: str, item: object, feature: Feature) -> None:  # type: ignore[type-arg]
+        if name in table:
+            raise RegistryError(f"{feature.name} defines {name!r} a second time")
+        table[name] = item
+
+    def visible_commands(self, is_staff: bool) -> list[Command]:
+        return [c for c in self.commands.values() if is_staff or not c.staff_only]
+
+    def interrupting_flows(self) -> frozenset[str]:
+        return frozenset(c.flow for c in self.commands.values() if c.interrupts and c.flow)
