@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import training_admin
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import CatalogError
 from storage import StorageError
@@ -29,8 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default="console", help="who you are in the console (default: console)")
     chat.add_argument("--staff", action="store_true", help="act as staff (allows /export)")
     export = sub.add_parser("export", help="export data as CSV")
-    export.add_argument("what", choices=["applications"])
+    export.add_argument("what", choices=["applications", "attendance"])
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    export.add_argument("--cohort", help="attendance: only this cohort (its code)")
+    training_admin.add_parsers(sub)
     catalogs = sub.add_parser("catalogs", help="build translation catalogs")
     catalogs.add_argument("action", choices=["compile", "update"])
     return parser
@@ -87,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
             run_polling(settings)
         elif args.command == "chat":
             asyncio.run(_chat(settings, args.user, args.staff))
+        elif args.command in training_admin.COMMANDS or (args.command, getattr(args, "what", None)) == ("export", "attendance"):
+            return training_admin.run(settings, args)
         elif args.command == "export":
             asyncio.run(_export(settings, args.out))
     except (ConfigError, CatalogError, StorageError) as exc:

@@ -42,6 +42,7 @@ class Settings:
     outbox_rate_per_second: float = 25.0
     outbox_per_chat_interval: float = 1.0
     log_level: str = "INFO"
+    reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))  # longest first
 
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -71,6 +72,31 @@ def _float(env: Mapping[str, str], name: str, default: float, low: float, high: 
     if not low <= value <= high:
         raise ConfigError(f"{name}={value} must be between {low} and {high}")
     return value
+
+
+_OFFSET_RE = re.compile(r"^(\d{1,4})\s*([dhm])$")
+_OFFSET_UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+
+
+def parse_reminder_offsets(raw: str) -> tuple[timedelta, ...]:
+    """``"24h,1h"`` -> (24 h, 1 h): how long before a session its reminders go, longest first."""
+    offsets: set[timedelta] = set()
+    for part in raw.split(","):
+        part = part.strip().lower()
+        if not part:
+            continue
+        match = _OFFSET_RE.match(part)
+        if match is None:
+            raise ConfigError(
+                f"REMINDER_OFFSETS has {part!r}; write durations like 24h, 90m or 2d, separated by commas"
+            )
+        offset = int(match.group(1)) * _OFFSET_UNITS[match.group(2)]
+        if not timedelta(minutes=5) <= offset <= timedelta(days=14):
+            raise ConfigError(f"REMINDER_OFFSETS has {part!r}; each must be between 5m and 14d")
+        offsets.add(offset)
+    if not offsets or len(offsets) > 5:
+        raise ConfigError(f"REMINDER_OFFSETS={raw!r} must list 1 to 5 different durations, e.g. 24h,1h")
+    return tuple(sorted(offsets, reverse=True))
 
 
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
@@ -137,4 +163,5 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         outbox_rate_per_second=_float(env, "OUTBOX_RATE_PER_SECOND", 25.0, 0.1, 1000.0),
         outbox_per_chat_interval=_float(env, "OUTBOX_PER_CHAT_INTERVAL", 1.0, 0.0, 60.0),
         log_level=log_level,
+        reminder_offsets=parse_reminder_offsets(env.get("REMINDER_OFFSETS", "").strip() or "24h,1h"),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.flows import apply, forget, info, language
+from bot.flows import training
 from bot.flows.registry import Feature, Registry
 
 FEATURES: tuple[Feature, ...] = (
@@ -10,6 +11,7 @@ FEATURES: tuple[Feature, ...] = (
     language.FEATURE,
     info.FEATURE,
     forget.FEATURE,
+    training.FEATURE,
 )
 
 
