@@ -56,6 +56,10 @@ class ScheduleError(ValueError):
     """The file has problems; nothing was imported."""
 
     def __init__(self, source: str, problems: list[RowProblem]) -> None:
+        if len(problems) == 1 and problems[0].line == 0:  # the file as a whole: say it in one line
+            super().__init__(f"{source}: {problems[0]}")
+            self.problems: list[RowProblem] = []
+            return
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         super().__init__(f"{source}: {count}, nothing was imported")
         self.problems = problems

@@ -21,6 +21,7 @@ from bot.flows.session_texts import detail_lines, offsets_text, start_text
 from bot.flows.texts import programme_title
 from bot.i18n import _
 from storage import attendance, cohorts, programmes, sessions, trainees
+from storage import reminders as reminder_facts
 from storage.sessions import Session
 
 SCHEDULE_LIMIT = 10
@@ -56,17 +57,20 @@ async def _current_session(d: Delivery) -> Session | None:
 
 
 async def render_reminder(d: Delivery) -> Reply | None:
-    session = await _current_session(d)
-    if session is None or d.user is None or not await trainees.reminders_on(d.conn, d.user.id):
+    if d.user is None:
+        return None
+    found = await reminder_facts.facts(d.conn, int(d.item.payload["session_id"]), d.user.id)
+    if found is None or not (found.enrolled and found.wants_reminders):
+        return None
+    session = found.session
+    if not session.scheduled or session.revision != d.item.payload.get("revision"):
         return None
     later = [session.starts_at - timedelta(minutes=int(m)) for m in d.item.payload.get("later", [])]
     if any(due <= d.now for due in later):  # after a downtime: the closer reminder says it all
         return None
-    tz = d.settings.timezone
-    lines = [_("⏰ Reminder: training session of {cohort}.").format(cohort=await _cohort_name(d.conn, session.cohort_id)), ""]
-    lines += detail_lines(session, tz)
-    answer = await attendance.answer_of(d.conn, session.id, d.user.id)
-    lines += ["", answer_line(answer) or _("Will you attend?")]
+    lines = [_("⏰ Reminder: training session of {cohort}.").format(cohort=found.cohort_name), ""]
+    lines += detail_lines(session, d.settings.timezone)
+    lines += ["", answer_line(found.answer) or _("Will you attend?")]
     return Reply("\n".join(lines), rsvp_options(session.id), menu=True)
 
 
