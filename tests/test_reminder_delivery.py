@@ -15,7 +15,7 @@ from bot.handlers.telegram import TelegramSender
 from bot.outbox import Unreachable
 from bot.runtime import Runtime, open_runtime
 from storage import users
-from tests.fake_telegram import FakeTelegram, TgUser
+from tests.fake_telegram import FakeTelegram
 from tests.traininghelpers import RecordingSender, add_session, counts, make_cohort, make_worker, outbox_rows, trainee, utc
 
 

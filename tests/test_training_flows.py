@@ -259,3 +259,19 @@ async def _user_id(conn: aiosqlite.Connection, platform_id: str) -> int:
     user = await users.find(conn, "telegram", platform_id)
     assert user is not None
     return user.id
+
+
+async def test_a_trainee_can_still_delete_their_data(runtime: Runtime) -> None:
+    runtime.clock.set(utc(2027, 3, 1, 8, 0))
+    cohort = await make_cohort(runtime)
+    jane = await trainee(runtime, cohort, "2001", "Jane Doe")
+    session = await add_session(runtime, cohort, "15.03.2027 17:30", topic="Git basics")
+    await jane.send(press(f"rsvp.y.{session.id}"))
+    await jane.send(press("remind.off"))
+    await jane.send("/forget")
+    await jane.press("Yes, delete my data")
+    assert "Your data has been deleted" in jane.text()
+    assert await outbox_rows(runtime, reminder_plan.REMINDER) == []  # her planned reminders went with her
+    staff = await staff_chat(runtime)
+    await staff.send(press(f"att.s.{session.id}"))
+    assert "❔ No answer: 1\n  (data deleted) (YB-" in staff.text()

@@ -45,11 +45,12 @@ async def _cohort_name(conn: aiosqlite.Connection, cohort_id: int) -> str:
 
 
 async def _current_session(d: Delivery) -> Session | None:
-    """The row's session if it is still scheduled, at the time the row was planned for."""
+    """The row's session if it is still scheduled at the time the row was planned for,
+    and the person is still enrolled in its cohort."""
     session = await sessions.get(d.conn, int(d.item.payload["session_id"]))
     if session is None or not session.scheduled:
         return None
-    if "revision" in d.item.payload and session.revision != d.item.payload["revision"]:
+    if session.revision != d.item.payload.get("revision"):
         return None
     if d.user is None or not await trainees.is_enrolled(d.conn, session.cohort_id, d.user.id):
         return None
