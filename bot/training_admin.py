@@ -1,6 +1,6 @@
 """Staff commands on the server for cohorts, enrolment, schedules and attendance.
 
-``youthbot cohort create|list``, ``youthbot accept``, ``youthbot schedule import``
+``youthbot cohort create|list``, ``youthbot accept``, ``youthbot schedule import|export``
 and ``youthbot export attendance``. Output is plain English for staff; a
 mistake raises :class:`AdminError` with one clear line (the CLI exits with 2).
 Messages these commands queue (the applicant's notice, reminders) are sent
@@ -15,11 +15,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import aiosqlite
+
 from bot.attendance_csv import attendance_csv
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.enrolment import Refusal, accept, refusal
-from bot.schedule_import import ScheduleError, import_schedule
+from bot.schedule_csv import ScheduleError, export_schedule, import_schedule
 from storage import Database, StorageError, cohorts, programmes, trainees
 
 CODE_MAX = 40
@@ -108,21 +110,36 @@ async def schedule_import(settings: Settings, path: Path, clock: Clock | None = 
     return f"{path.name}: {summary}"
 
 
+async def schedule_export(settings: Settings, cohort_code: str | None, out: Path | None) -> None:
+    async with _database(settings) as db, db.reading() as conn:
+        cohort_id = await _cohort_id(conn, cohort_code)
+        content, count = await export_schedule(conn, settings.timezone, cohort_id)
+    _write(content, out, f"{count} sessions")
+
+
 async def export_attendance(settings: Settings, cohort_code: str | None, out: Path | None) -> None:
     async with _database(settings) as db, db.reading() as conn:
-        cohort_id = None
-        if cohort_code is not None:
-            cohort = await cohorts.by_code(conn, cohort_code)
-            if cohort is None:
-                raise AdminError(f"there is no cohort {cohort_code!r} (see: youthbot cohort list)")
-            cohort_id = cohort.id
+        cohort_id = await _cohort_id(conn, cohort_code)
         content, count = await attendance_csv(conn, settings.timezone, cohort_id)
+    _write(content, out, f"{count} attendance rows")
+
+
+async def _cohort_id(conn: aiosqlite.Connection, cohort_code: str | None) -> int | None:
+    if cohort_code is None:
+        return None
+    cohort = await cohorts.by_code(conn, cohort_code)
+    if cohort is None:
+        raise AdminError(f"there is no cohort {cohort_code!r} (see: youthbot cohort list)")
+    return cohort.id
+
+
+def _write(content: bytes, out: Path | None, what: str) -> None:
+    """CSV (UTF-8 with a BOM) to a file, or as text to standard output."""
     if out is None:
         sys.stdout.write(content.decode("utf-8-sig"))
     else:
         out.write_bytes(content)
-        print(f"{count} attendance rows written to {out}", file=sys.stderr)
-
+        print(f"{what} written to {out}", file=sys.stderr)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -138,8 +155,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     accept_cmd = sub.add_parser("accept", help="accept an application into a cohort (the applicant is told)")
     accept_cmd.add_argument("reference", help="the application's reference, e.g. YB-27-K7MX4")
     accept_cmd.add_argument("cohort", help="the cohort's code")
-    schedule = sub.add_parser("schedule", help="load sessions from CSV").add_subparsers(dest="action", required=True)
+    schedule = sub.add_parser("schedule", help="sessions as CSV").add_subparsers(dest="action", required=True)
     schedule.add_parser("import", help="import or update sessions from a CSV file").add_argument("file", type=Path)
+    export = schedule.add_parser("export", help="the scheduled sessions, in the import format with ids")
+    export.add_argument("--cohort", help="only this cohort (its code)")
+    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
 
 
 async def _dispatch(settings: Settings, args: argparse.Namespace) -> str | None:
@@ -149,8 +169,11 @@ async def _dispatch(settings: Settings, args: argparse.Namespace) -> str | None:
         return await cohort_list(settings)
     if args.command == "accept":
         return await accept_application(settings, args.reference, args.cohort)
-    if args.command == "schedule":
+    if args.command == "schedule" and args.action == "import":
         return await schedule_import(settings, args.file)
+    if args.command == "schedule":
+        await schedule_export(settings, args.cohort, args.out)
+        return None
     await export_attendance(settings, args.cohort, args.out)
     return None
 

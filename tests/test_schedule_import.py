@@ -15,7 +15,7 @@ from bot.cli import main
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
-from bot.schedule_import import ScheduleError, import_schedule
+from bot.schedule_csv import ScheduleError, import_schedule
 from storage import cohorts, sessions
 from tests.traininghelpers import make_applicant, make_cohort, outbox_rows, trainee, utc
 
@@ -179,12 +179,23 @@ def test_cli_cohort_accept_schedule_and_attendance(cli_env: Settings, tmp_path: 
     assert main(["schedule", "import", str(_file(tmp_path, "cohort,start,end,place\nweb-2027-1,31.02.2031 10:00,11:00,Room\n", "bad.csv"))]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[-2:] == ["youthbot: bad.csv: 1 problem, nothing was imported", "line 2, column start: '31.02.2031 10:00' is not a date and time like 15.03.2027 17:30"]
+    exported = tmp_path / "exported.csv"
+    assert main(["schedule", "export", "--cohort", "web-2027-1", "--out", str(exported)]) == 0
+    assert "3 sessions written" in capsys.readouterr().err
+    lines = exported.read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0] == "id,cohort,start,end,place,online_url,topic"
+    assert lines[1].endswith(',web-2027-1,15.03.2031 17:30,19:00,"Room 3, ICK, Prishtina",,Git basics')
+    assert main(["schedule", "import", str(exported)]) == 0  # the export imports back unchanged
+    assert "0 created, 0 moved, 0 updated, 3 unchanged" in capsys.readouterr().out
+    exported.write_text("\n".join([lines[0], lines[1].replace("15.03.2031 17:30", "16.03.2031 17:30")]), encoding="utf-8")
+    assert main(["schedule", "import", str(exported)]) == 0  # its start edited: the session moves
+    assert "0 created, 1 moved" in capsys.readouterr().out
     out_file = tmp_path / "attendance.csv"
     assert main(["export", "attendance", "--cohort", "web-2027-1", "--out", str(out_file)]) == 0
     raw = out_file.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert [(r["full_name"], r["answer"], r["session_start"]) for r in rows][0] == ("Jane Doe", "no answer", "2031-03-15 17:30")
+    assert [(r["full_name"], r["answer"], r["session_start"]) for r in rows][0] == ("Jane Doe", "no answer", "2031-03-16 17:30")
     assert len(rows) == 3
     assert main(["export", "attendance", "--cohort", "nope"]) == 2
     assert main(["export", "attendance"]) == 0

@@ -1,4 +1,5 @@
-"""``youthbot schedule import FILE.csv``: load or update a cohort's sessions from a spreadsheet.
+"""The schedule as CSV: ``youthbot schedule import FILE.csv`` loads or updates sessions,
+``youthbot schedule export`` writes them in the same format (with their ids).
 
 Columns (header row, any order, comma or semicolon separated, UTF-8):
 ``cohort, start, end, place, online_url, topic`` and optionally ``id``.
@@ -28,12 +29,14 @@ import aiosqlite
 
 from bot import session_changes
 from bot.config import Settings
+from bot.exports import _safe_cell
 from bot.localtime import LocalTimeError, TimeProblem, end_on_day, parse_local
 from storage import Database, cohorts, sessions
 from storage.sessions import SessionDetails
 
 REQUIRED = ("cohort", "start", "end")
 OPTIONAL = ("id", "place", "online_url", "topic")
+EXPORT_COLUMNS = ("id", "cohort", "start", "end", "place", "online_url", "topic")
 TEXT_MAX = 200
 URL_MAX = 500
 MAX_ROWS = 10_000
@@ -228,3 +231,22 @@ async def import_schedule(db: Database, path: Path, settings: Settings, now: dat
     rows = read_schedule(text, settings.timezone, path.name)
     async with db.transaction() as tx:
         return await apply_schedule(tx, rows, settings, now, path.name)
+
+
+async def export_schedule(conn: aiosqlite.Connection, tz: ZoneInfo, cohort_id: int | None = None) -> tuple[bytes, int]:
+    """Scheduled sessions in the import format, ids included, so a file can be edited and imported back."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for cohort in await cohorts.list_all(conn):
+        if cohort_id is not None and cohort.id != cohort_id:
+            continue
+        for session in await sessions.of_cohort(conn, cohort.id, only_scheduled=True):
+            start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+            end_text = end.strftime("%H:%M") if end.date() == start.date() else end.strftime("%d.%m.%Y %H:%M")
+            cells = (session.id, cohort.code, start.strftime("%d.%m.%Y %H:%M"), end_text,
+                     session.place or "", session.online_url or "", session.topic or "")
+            writer.writerow([_safe_cell(c) for c in cells])
+            count += 1
+    return buffer.getvalue().encode("utf-8-sig"), count
