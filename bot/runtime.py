@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -25,7 +25,7 @@ class Runtime:
     clock: Clock
 
 
-def staff_check(settings: Settings, console_staff: bool = False):  # type: ignore[no-untyped-def]
+def staff_check(settings: Settings, console_staff: bool = False) -> Callable[[str, str], bool]:
     """Who may use staff commands: configured Telegram ids, or the console when asked."""
 
     def is_staff(channel: str, platform_id: str) -> bool:

@@ -10,6 +10,7 @@ from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import (
     FINISHED,
     Accepted,
+    Choices,
     FormFlow,
     Parsed,
     Question,
@@ -58,7 +59,7 @@ HEARD_FROM = {
 }
 
 
-def _fixed(table: dict[str, str]):  # type: ignore[no-untyped-def]
+def _fixed(table: dict[str, str]) -> Choices:
     async def choices(ctx: Context) -> list[Option]:
         return [Option(key, _(label)) for key, label in table.items()]
 
