@@ -47,30 +47,26 @@ class Settings:
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 
 
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float, kind: type = float) -> float:
+    """A numeric setting within bounds; ``kind=int`` for whole numbers."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+        raise ConfigError(f"{name}={raw!r} is not a {'whole number' if kind is int else 'number'}") from None
     if not low <= value <= high:
         raise ConfigError(f"{name}={value} must be between {low} and {high}")
     return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    return int(_number(env, name, default, low, high, kind=int))
 
 
 def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a number") from None
-    if not low <= value <= high:
-        raise ConfigError(f"{name}={value} must be between {low} and {high}")
-    return value
+    return _number(env, name, default, low, high)
 
 
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
