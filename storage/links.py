@@ -49,7 +49,14 @@ class MoveResult:
 
 
 class MoveConflict(Exception):
-    """The two accounts hold records that cannot both belong to one person (nothing was changed)."""
+    """The two accounts hold records that cannot both belong to one person (nothing was changed).
+
+    ``programmes`` names the trainings both applied to, when that is the reason.
+    """
+
+    def __init__(self, detail: str, programmes: list[str] | None = None) -> None:
+        super().__init__(detail)
+        self.programmes = programmes or []
 
 
 def normalise_code(typed: str) -> str | None:
@@ -156,7 +163,7 @@ async def move_records(
     """
     shared = await shared_programmes(conn, source_id, target_id)
     if shared:
-        raise MoveConflict(", ".join(shared))
+        raise MoveConflict("both accounts applied to " + ", ".join(shared), shared)
     await conn.execute("SAVEPOINT move_records")
     try:
         moved: dict[str, int] = {}

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import logging
+
 import pytest
 
 from bot.config import ConfigError, load_settings
+from bot.logs import setup_logging
 from bot.runtime import staff_check
 
 TELEGRAM = "123456:ABCdefGhIJKlmnoPQRstuVWXyz0123456"
@@ -70,3 +74,22 @@ def test_bad_values_are_named(env: dict[str, str], named: str) -> None:
 def test_local_http_is_allowed_for_trying_it_out() -> None:
     settings = load_settings(environ={"WEBHOOK_BASE_URL": "http://127.0.0.1:8080", "VIBER_AUTH_TOKEN": VIBER}, env_file=None)
     assert settings.webhook_base_url == "http://127.0.0.1:8080"
+
+
+def test_the_webhook_secret_and_viber_token_never_reach_the_log() -> None:
+    settings = load_settings(
+        environ={"WEBHOOK_BASE_URL": "https://bot.example.org", "TELEGRAM_BOT_TOKEN": TELEGRAM,
+                 "TELEGRAM_WEBHOOK_SECRET": SECRET, "VIBER_AUTH_TOKEN": VIBER},
+        env_file=None,
+    )
+    root = logging.getLogger()
+    saved, level = root.handlers[:], root.level
+    stream = io.StringIO()
+    try:
+        setup_logging(settings)
+        root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+        logging.getLogger("telegram.Bot").warning("Calling setWebhook with %s", {"secret_token": SECRET, "viber": VIBER})
+    finally:
+        root.handlers[:], root.level = saved, level
+    assert SECRET not in stream.getvalue() and VIBER not in stream.getvalue()
+    assert stream.getvalue().count("[secret]") == 2

@@ -103,11 +103,22 @@ async def test_telegram_update_needs_the_secret(telegram: FakeTelegram, both: Ru
 
 
 async def test_both_channels_in_one_process(telegram: FakeTelegram, viber: FakeViber, both: RunningServer) -> None:
+    """A person moves from Telegram to Viber with /link; the shared outbox tells the Telegram account."""
     assert (await post_update(both.base_url, update(800, "/help"), SECRET)).status_code == 200
+    assert telegram.sent_to(TG_USER)[-1].text == "Please choose your language:"
+    assert (await post_update(both.base_url, update(801, "English"), SECRET)).status_code == 200
+    assert (await post_update(both.base_url, update(802, "/link"), SECRET)).status_code == 200
+    code = telegram.sent_to(TG_USER)[-1].text.split("/link ")[1].split()[0]
     person = ViberPerson(viber, ViberUser("both0000000000000000000=", language="en"))
     await person.open(expect="Please choose your language")
     await person.press("English", "Language set to English.")
-    assert telegram.sent_to(TG_USER)[-1].text == "Please choose your language:"
+    await person.say(f"/link {code}", "moved here from your Telegram account")
+    for _ in range(1000):  # the outbox sends it in the background
+        if any("moved to your Viber account" in (m.text or "") for m in telegram.sent_to(TG_USER)):
+            break
+        await asyncio.sleep(0.01)
+    else:
+        raise AssertionError(f"no notice on Telegram: {[m.text for m in telegram.sent_to(TG_USER)]}")
     async with httpx.AsyncClient() as client:
         health = await client.get(f"{both.base_url}/healthz")
     assert health.status_code == 200 and health.json() == {"database": True, "scheduler": True}

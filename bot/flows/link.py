@@ -122,12 +122,12 @@ class LinkFlow:
         target = ctx.user
         try:
             result = await links.move_records(ctx.tx, source.id, target.id, target.channel, target.chat_id)
-        except links.MoveConflict:
-            return [
-                Reply(
-                    _("Both accounts have an application for the same training, so they cannot be put together automatically. Please contact the programme's staff; nothing was changed.")
-                )
-            ]
+        except links.MoveConflict as conflict:
+            if conflict.programmes:
+                text = _("Both accounts have an application for the same training, so they cannot be put together automatically. Please contact the programme's staff; nothing was changed.")
+            else:
+                text = _("Your two accounts hold records that cannot be put together automatically. Please contact the programme's staff; nothing was changed.")
+            return [Reply(text)]
         await links.mark_used(ctx.tx, record.id, target.id, ctx.now)
         await outbox.enqueue(
             ctx.tx,
