@@ -149,3 +149,22 @@ async def test_staff_export_on_viber_explains_where_to_get_the_file(fake: FakeVi
     await other.open(expect="Please choose your language")
     await other.press("English", "Language set to English.")
     await other.say("/export", "only for the programme's staff")
+
+
+async def test_opening_the_chat_is_not_a_subscription(fake: FakeViber, server: RunningServer, viber_settings: Settings) -> None:
+    person = ViberPerson(fake, ViberUser("opener00000000000000000=", language="sq"))
+    welcome = await person.open(expect=sq("Please choose your language:"))
+    assert welcome.buttons()[0]["Text"] == "✓ Shqip"  # the phone's language first
+    assert not await _reachable(viber_settings, person.user.id)  # no proactive messages yet
+    await person.press("English", "Language set to English.")
+    assert await _reachable(viber_settings, person.user.id)  # writing subscribes
+    again = await person.open(expect="Welcome!", subscribed=True)  # someone known: the welcome menu
+    assert "Apply for a training" in [b["Text"] for b in again.buttons()]
+    assert await _reachable(viber_settings, person.user.id)
+
+
+async def _reachable(settings: Settings, viber_id: str) -> bool:
+    async with Database(settings.database_path) as db, db.reading() as conn:
+        user = await users.find(conn, "viber", viber_id)
+    assert user is not None
+    return user.reachable

@@ -28,9 +28,9 @@ class ViberPerson:
     def _contains(messages: list[ViberMessage], fragment: str) -> bool:
         return any(fragment in m.text or any(fragment in b.get("Text", "") for b in m.buttons()) for m in messages)
 
-    async def open(self, context: str | None = None, expect: str = "") -> ViberMessage:
+    async def open(self, context: str | None = None, expect: str = "", subscribed: bool = False) -> ViberMessage:
         """Open the chat (conversation_started); the answer is the welcome message in the response."""
-        response = await self.fake.callback(self.fake.conversation_started(self.user, context))
+        response = await self.fake.callback(self.fake.conversation_started(self.user, context, subscribed))
         assert response.status_code == 200, response.text
         welcome = ViberMessage(0, None, response.json())
         assert expect in welcome.text, welcome.text
