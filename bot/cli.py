@@ -19,11 +19,15 @@ follow the steps, and put the token it gives you in .env as
 TELEGRAM_BOT_TOKEN=123456:ABC...
 To try the bot without a token, chat with it here: youthbot chat"""
 
+NO_CHANNEL = """WEBHOOK_BASE_URL is set but neither TELEGRAM_BOT_TOKEN nor VIBER_AUTH_TOKEN is.
+Set at least one of them (see docs/viber.md), or remove WEBHOOK_BASE_URL to use
+Telegram long polling."""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="youthbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot on Telegram (long polling)")
+    sub.add_parser("run", help="run the bot: Telegram long polling, or webhooks for Telegram and Viber when WEBHOOK_BASE_URL is set")
     chat = sub.add_parser("chat", help="chat with the bot in this terminal (no token needed)")
     chat.add_argument("--user", default="console", help="who you are in the console (default: console)")
     chat.add_argument("--staff", action="store_true", help="act as staff (allows /export)")
@@ -77,7 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(settings)
-        if args.command == "run":
+        if args.command == "run" and settings.webhook_base_url is not None:
+            if settings.telegram_token is None and settings.viber_auth_token is None:
+                print(NO_CHANNEL, file=sys.stderr)
+                return EXIT_CONFIG
+            from bot.handlers.webserver import run_webhooks
+
+            run_webhooks(settings)
+        elif args.command == "run":
             if settings.telegram_token is None:
                 print(NO_TOKEN, file=sys.stderr)
                 return EXIT_CONFIG

@@ -19,6 +19,8 @@ from dotenv import dotenv_values
 from bot.i18n import LANGUAGES
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_VIBER_API_URL = "https://chatapi.viber.com/pa/"
+VIBER_NAME_MAX = 28  # Viber's limit for sender.name
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -42,6 +44,15 @@ class Settings:
     outbox_rate_per_second: float = 25.0
     outbox_per_chat_interval: float = 1.0
     log_level: str = "INFO"
+    webhook_base_url: str | None = None  # set: webhooks for both channels; unset: Telegram long polling
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8080
+    telegram_webhook_secret: str | None = None
+    viber_auth_token: str | None = None
+    viber_api_url: str = DEFAULT_VIBER_API_URL
+    viber_bot_name: str = "Youth ICT Programme"
+    viber_bot_avatar: str | None = None
+    viber_staff_ids: frozenset[str] = field(default_factory=frozenset)
 
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -133,4 +144,57 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         outbox_rate_per_second=_float(env, "OUTBOX_RATE_PER_SECOND", 25.0, 0.1, 1000.0),
         outbox_per_chat_interval=_float(env, "OUTBOX_PER_CHAT_INTERVAL", 1.0, 0.0, 60.0),
         log_level=log_level,
+        **_webhook_settings(env, token),
     )
+
+
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+_VIBER_TOKEN_RE = re.compile(r"^[A-Za-z0-9-]{16,128}$")
+_VIBER_ID_RE = re.compile(r"^[A-Za-z0-9+/=_-]{1,64}$")
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _webhook_settings(env: Mapping[str, str], telegram_token: str | None) -> dict[str, object]:
+    """WEBHOOK_* and VIBER_* settings: the web server and the Viber channel."""
+    base = env.get("WEBHOOK_BASE_URL", "").strip().rstrip("/") or None
+    if base is not None:
+        host = re.match(r"^(https?)://([^/:\s]+|\[[^\]]+\])(:\d+)?(/\S*)?$", base)
+        if host is None or (host.group(1) == "http" and host.group(2) not in _LOCAL_HOSTS):
+            raise ConfigError(f"WEBHOOK_BASE_URL={base!r} must be the bot's public https:// address, e.g. https://bot.example.org")
+    secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None
+    if secret is not None and not _SECRET_RE.match(secret):
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be 16 to 256 characters of A-Z, a-z, 0-9, _ and -")
+    if base is not None and telegram_token is not None and secret is None:
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET is needed with WEBHOOK_BASE_URL (16 to 256 characters of A-Z, a-z, 0-9, _ and -)")
+    viber_token = env.get("VIBER_AUTH_TOKEN", "").strip() or None
+    if viber_token is not None and not _VIBER_TOKEN_RE.match(viber_token):
+        raise ConfigError("VIBER_AUTH_TOKEN does not look like a Viber bot token (letters, digits and -)")
+    if viber_token is not None and base is None:
+        raise ConfigError("VIBER_AUTH_TOKEN is set but WEBHOOK_BASE_URL is not: Viber delivers messages only to a public https:// address")
+    viber_url = env.get("VIBER_API_URL", "").strip() or DEFAULT_VIBER_API_URL
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", viber_url):
+        raise ConfigError(f"VIBER_API_URL={viber_url!r} must be an http(s) URL, e.g. {DEFAULT_VIBER_API_URL}")
+    name = env.get("VIBER_BOT_NAME", "").strip() or Settings.viber_bot_name
+    if len(name) > VIBER_NAME_MAX:
+        raise ConfigError(f"VIBER_BOT_NAME={name!r} is longer than Viber's {VIBER_NAME_MAX} characters")
+    avatar = env.get("VIBER_BOT_AVATAR", "").strip() or None
+    if avatar is not None and not re.match(r"^https?://\S+$", avatar):
+        raise ConfigError(f"VIBER_BOT_AVATAR={avatar!r} must be an http(s) URL of a picture")
+    staff: set[str] = set()
+    for part in env.get("VIBER_STAFF_IDS", "").replace(";", ",").split(","):
+        part = part.strip()
+        if part and not _VIBER_ID_RE.match(part):
+            raise ConfigError(f"VIBER_STAFF_IDS has {part!r}, which is not a Viber user id")
+        if part:
+            staff.add(part)
+    return {
+        "webhook_base_url": base,
+        "webhook_host": env.get("WEBHOOK_HOST", "").strip() or "127.0.0.1",
+        "webhook_port": _int(env, "WEBHOOK_PORT", 8080, 1, 65535),
+        "telegram_webhook_secret": secret,
+        "viber_auth_token": viber_token,
+        "viber_api_url": viber_url if viber_url.endswith("/") else viber_url + "/",
+        "viber_bot_name": name,
+        "viber_bot_avatar": avatar,
+        "viber_staff_ids": frozenset(staff),
+    }

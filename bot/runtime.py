@@ -26,7 +26,7 @@ class Runtime:
 
 
 def staff_check(settings: Settings, console_staff: bool = False) -> Callable[[str, str], bool]:
-    """Who may use staff commands: configured Telegram ids, or the console when asked."""
+    """Who may use staff commands: configured Telegram and Viber ids, or the console when asked."""
 
     def is_staff(channel: str, platform_id: str) -> bool:
         if channel == "console":
@@ -36,6 +36,8 @@ def staff_check(settings: Settings, console_staff: bool = False) -> Callable[[st
                 return int(platform_id) in settings.staff_telegram_ids
             except ValueError:
                 return False
+        if channel == "viber":
+            return platform_id in settings.viber_staff_ids
         return False
 
     return is_staff

@@ -42,6 +42,7 @@ class LanguageFlow:
         if chosen is None:
             return [Reply(_("Please choose a language with the buttons below.")), *await self.prompt(ctx, state)]
         await users.set_language(ctx.tx, ctx.user.id, chosen, ctx.now)
+        ctx.user = await users.get(ctx.tx, ctx.user.id) or ctx.user  # what runs next must see the choice
         ctx.language = chosen
         state.step = FINISHED
         with use_language(chosen):
