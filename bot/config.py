@@ -20,6 +20,7 @@ from bot.i18n import LANGUAGES
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+SURVEYS_DIR = Path(__file__).resolve().parent.parent / "surveys"
 
 
 class ConfigError(ValueError):
@@ -42,6 +43,10 @@ class Settings:
     outbox_rate_per_second: float = 25.0
     outbox_per_chat_interval: float = 1.0
     log_level: str = "INFO"
+    survey_dir: Path = SURVEYS_DIR
+    survey_reminder_days: int = 7
+    survey_expiry_days: int = 30
+    survey_send_hour: int = 10
 
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -122,6 +127,14 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"LOG_LEVEL={log_level!r} must be DEBUG, INFO, WARNING or ERROR")
 
+    survey_dir = Path(env.get("SURVEY_DIR", "").strip() or SURVEYS_DIR)
+    if not survey_dir.is_dir():
+        raise ConfigError(f"SURVEY_DIR={str(survey_dir)!r} is not a folder")
+    reminder_days = _int(env, "SURVEY_REMINDER_DAYS", 7, 1, 365)
+    expiry_days = _int(env, "SURVEY_EXPIRY_DAYS", 30, 1, 365)
+    if reminder_days >= expiry_days:
+        raise ConfigError(f"SURVEY_REMINDER_DAYS={reminder_days} must be less than SURVEY_EXPIRY_DAYS={expiry_days}")
+
     return Settings(
         telegram_token=token,
         telegram_api_url=api_url,
@@ -137,4 +150,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         outbox_rate_per_second=_float(env, "OUTBOX_RATE_PER_SECOND", 25.0, 0.1, 1000.0),
         outbox_per_chat_interval=_float(env, "OUTBOX_PER_CHAT_INTERVAL", 1.0, 0.0, 60.0),
         log_level=log_level,
+        survey_dir=survey_dir,
+        survey_reminder_days=reminder_days,
+        survey_expiry_days=expiry_days,
+        survey_send_hour=_int(env, "SURVEY_SEND_HOUR", 10, 0, 23),
     )
