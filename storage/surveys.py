@@ -138,6 +138,14 @@ async def get(conn: aiosqlite.Connection, invitation_id: int) -> Invitation | No
     return _invitation(row) if row else None
 
 
+async def of_user(conn: aiosqlite.Connection, user_id: int) -> list[Invitation]:
+    """Every invitation of a person, planned or past, in due order."""
+    async with conn.execute(
+        "SELECT * FROM survey_invitations WHERE user_id = ? ORDER BY due_at, id", (user_id,)
+    ) as cur:
+        return [_invitation(row) for row in await cur.fetchall()]
+
+
 async def open_for_user(conn: aiosqlite.Connection, user_id: int, now: datetime) -> list[Invitation]:
     """The person's invitations that can be answered now, oldest first."""
     stamp = to_db(now)

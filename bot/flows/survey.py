@@ -58,7 +58,7 @@ async def _unavailable(ctx: Context, invitation: Invitation | None) -> list[Repl
 
 async def begin(ctx: Context, invitation: Invitation | None) -> list[Reply]:
     """Open an invitation for answering (from a button or /survey); the engine then asks
-    the current question. Another form in progress is kept and resumes afterwards."""
+    the current question. A form in progress (an application) is kept and resumes afterwards."""
     problem = await _unavailable(ctx, invitation)
     if problem is not None or invitation is None:
         return problem or []
@@ -67,8 +67,8 @@ async def begin(ctx: Context, invitation: Invitation | None) -> list[Reply]:
         return []
     state = ConversationState(flow=FLOW, step="")
     state.data["invitation"] = invitation.id
-    if current is not None and current.flow != FLOW:
-        state.data["stash"] = stash_of(current)
+    if current is not None and current.flow != FLOW and current.flow not in ctx.registry.interrupting_flows():
+        state.data["stash"] = stash_of(current)  # the engine's rule: interrupting flows are not resumed
     ctx.state = state
     if await surveys.answers(ctx.tx, invitation.id):
         return [Reply(_("Welcome back! Let's continue where you left off."))]

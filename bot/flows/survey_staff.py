@@ -54,7 +54,7 @@ class SurveySendFlow:
             return [Reply(_("Who should get it? (A cohort means its trainees and graduates.)"), await self._segments(ctx))]
         survey = self._survey(ctx, state)
         assert survey is not None
-        count = len(await eligible(ctx.tx, survey, await _recipients(ctx, state.answers["segment"]), ctx.now))
+        count = len(await self._reachable(ctx, state))
         text = ngettext(
             "Send “{title}” now to {n} person? Without an answer, they get one reminder after {days} days, and the survey closes after {expiry} days.",
             "Send “{title}” now to {n} people? Without an answer, they get one reminder after {days} days, and the survey closes after {expiry} days.",
@@ -70,6 +70,9 @@ class SurveySendFlow:
         elif state.step == "segment" and choice is not None and any(o.key == choice for o in await self._segments(ctx)):
             state.answers["segment"] = choice
             state.step = "confirm"
+            if not await self._reachable(ctx, state):
+                state.step = FINISHED
+                return [Reply(_("Nobody in this group can get it now: the group is empty, or everyone in it already has this survey open."))]
         elif state.step == "confirm" and choice == "cancel":
             state.step = FINISHED
             return [Reply(_("Nothing was sent."))]
@@ -78,6 +81,12 @@ class SurveySendFlow:
         else:
             return [Reply(_("Please answer with the buttons below.")), *await self.prompt(ctx, state)]
         return await self.prompt(ctx, state)
+
+    async def _reachable(self, ctx: Context, state: ConversationState) -> list[Recipient]:
+        survey = self._survey(ctx, state)
+        if survey is None:
+            return []
+        return await eligible(ctx.tx, survey, await _recipients(ctx, state.answers["segment"]), ctx.now)
 
     def _survey_named(self, ctx: Context, survey_id: str) -> bool:
         return catalogue_for(ctx.settings.survey_dir).get(survey_id) is not None

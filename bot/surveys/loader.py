@@ -162,13 +162,25 @@ def _options(reader: Reader, node: Node) -> tuple[Choice, ...]:
     return tuple(choices)
 
 
+def _id_node(entry: Node) -> ScalarNode | None:
+    """A question's 'id' value, found before anything else is checked (errors name the question)."""
+    if isinstance(entry, MappingNode):
+        for key_node, value_node in entry.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == "id" and isinstance(value_node, ScalarNode):
+                return value_node
+    return None
+
+
 def _question(reader: Reader, node: Node, earlier: dict[str, Question], later: set[str]) -> Question:
     reader.question = None
-    raw = reader.mapping(node, None, ("id",))
-    qid = reader.scalar(raw["id"], "the question id")
+    id_node = _id_node(node)
+    if id_node is None:
+        reader.fail(node, "every question needs an 'id'")
+    qid = str(id_node.value).strip()
     if not _QUESTION_ID.match(qid):
-        reader.fail(raw["id"], f"question id '{qid}' must be lowercase letters, digits and '_', starting with a letter")
+        reader.fail(id_node, f"question id '{qid}' must be lowercase letters, digits and '_', starting with a letter")
     reader.question = qid
+    raw = reader.mapping(node)
     type_name = reader.scalar(raw["type"], "the type") if "type" in raw else None
     if type_name is None:
         reader.fail(node, "'type' is missing")
@@ -245,14 +257,13 @@ def parse_survey(text: str, source: str) -> Survey:
     entries = reader.sequence(fields["questions"], "questions")
     ids_at: dict[str, int] = {}
     for entry in entries:  # every id first, so a rule naming a later question says so
-        if isinstance(entry, MappingNode):
-            for key_node, value_node in entry.value:
-                if isinstance(key_node, ScalarNode) and key_node.value == "id" and isinstance(value_node, ScalarNode):
-                    qid = str(value_node.value).strip()
-                    if qid in ids_at:
-                        reader.question = qid
-                        reader.fail(value_node, f"question id '{qid}' is used twice (first on line {ids_at[qid]})")
-                    ids_at[qid] = value_node.start_mark.line + 1
+        id_node = _id_node(entry)
+        if id_node is not None:
+            qid = str(id_node.value).strip()
+            if qid in ids_at:
+                reader.question = qid
+                reader.fail(id_node, f"question id '{qid}' is used twice (first on line {ids_at[qid]})")
+            ids_at[qid] = id_node.start_mark.line + 1
     earlier: dict[str, Question] = {}
     for entry in entries:
         question = _question(reader, entry, earlier, set(ids_at) - set(earlier))
