@@ -29,7 +29,7 @@ async def invited(runtime: Runtime) -> tuple[Chat, Reply]:
 async def test_the_invitation_opens_the_survey_and_a_full_answer_is_stored(runtime: Runtime) -> None:
     chat, invitation = await invited(runtime)
     assert invitation.text.startswith("Employment follow-up survey\n\nHello! We would like to know")
-    assert "The survey is open until 20 December 2026." in invitation.text
+    assert "Open until: 20 December 2026" in invitation.text
     assert [o.label for o in invitation.options] == ["Start the survey"] and invitation.menu
     await chat.send(start_button(invitation))
     assert "Thank you for taking part!" in chat.text()
@@ -211,7 +211,7 @@ async def test_a_closed_survey_says_so(runtime: Runtime, clock: ManualClock) -> 
     await chat.press("Studying, not working")
     clock.advance(timedelta(days=24))  # the 3-month wave closed on 20 December
     await chat.send(start_button(invitation))
-    assert "This survey closed on 20 December 2026. Thank you all the same!" in chat.text()
+    assert "This survey is closed (it was open until 20 December 2026). Thank you all the same!" in chat.text()
     (m3, *_later) = await invitations_of(runtime, "1001")
     assert m3.status == "expired"
     await chat.send("/survey")
@@ -230,6 +230,6 @@ async def test_a_survey_closing_while_being_answered(runtime: Runtime, clock: Ma
     await chat.press("Studying, not working")
     clock.advance(timedelta(days=3))
     await chat.press("5")
-    assert "This survey closed on 29 November 2026. Thank you all the same!" in chat.text()
+    assert "This survey is closed (it was open until 29 November 2026). Thank you all the same!" in chat.text()
     async with runtime.db.reading() as conn:
         assert await conversations.load(conn, 1) is None  # no survey question waits any more

@@ -50,7 +50,7 @@ async def _unavailable(ctx: Context, invitation: Invitation | None) -> list[Repl
     if invitation.status == "expired" or invitation.expires_at <= ctx.now:
         await surveys.close_expired(ctx.tx, ctx.now)
         closed = format_date(invitation.expires_at.astimezone(ctx.settings.timezone).date())
-        return [Reply(_("This survey closed on {date}. Thank you all the same!").format(date=closed))]
+        return [Reply(_("This survey is closed (it was open until {date}). Thank you all the same!").format(date=closed))]
     if _survey_of(ctx, invitation) is None:
         return [Reply(_("This survey is no longer available."))]
     return None
@@ -228,7 +228,7 @@ async def render_invitation(delivery: Delivery) -> Reply | None:
         return None
     invitation, survey = found
     await plan_reminder(delivery.conn, invitation, delivery.item.channel, delivery.item.chat_id, delivery.settings, delivery.now)
-    note = _("You can stop at any time and continue later where you left off. The survey is open until {date}.")
+    note = _("You can stop at any time and continue later where you left off.\nOpen until: {date}")
     text = f"{survey.title.get()}\n\n{survey.intro.get()}\n\n{note.format(date=_closes(delivery, invitation))}"
     return Reply(text, [Option(f"{ACTION}.{invitation.id}", _("Start the survey"))], menu=True)
 
@@ -239,7 +239,7 @@ async def render_reminder(delivery: Delivery) -> Reply | None:
     if found is None:
         return None
     invitation, survey = found
-    text = _("A reminder: we would be glad to have your answers to the survey “{title}”. It is open until {date}.").format(
+    text = _("A reminder: we would be glad to have your answers to the survey “{title}”.\nOpen until: {date}").format(
         title=survey.title.get(), date=_closes(delivery, invitation)
     )
     label = _("Continue the survey") if invitation.status == "started" else _("Start the survey")
