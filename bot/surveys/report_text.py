@@ -68,15 +68,12 @@ def report_text(report: Report, catalogue: Catalogue, timezone: tzinfo) -> str:
         "",
         _("By programme:"),
     ]
-    lines += [f"• {_line(programme_label(report, code), counts)}" for code, counts in sorted(report.by_programme.items())]
+    lines += [f"• {_line(programme_label(report, code), counts)}" for code, counts in sorted(report.by_programme.items())] or ["–"]
     lines += ["", _("By sex:")]
-    lines += [f"• {_line(sex_label(sex), report.by_sex[sex])}" for sex in SEXES if sex in report.by_sex]
+    lines += [f"• {_line(sex_label(sex), report.by_sex[sex])}" for sex in SEXES if sex in report.by_sex] or ["–"]
     lines += ["", _("By age at application:")]
-    for name, _low, _high in AGE_GROUPS:
-        if name in report.by_age:
-            lines.append(f"• {_line(name.replace('-', '–'), report.by_age[name])}")
-    if OTHER_AGE in report.by_age:
-        lines.append(f"• {_line(_('Other ages'), report.by_age[OTHER_AGE])}")
+    ages = [(name.replace("-", "–"), name) for name, _low, _high in AGE_GROUPS] + [(_("Other ages"), OTHER_AGE)]
+    lines += [f"• {_line(label, report.by_age[name])}" for label, name in ages if name in report.by_age] or ["–"]
     lines += ["", _("Survey response rates:")]
     lines += [f"• {_wave_line(catalogue, wave)}" for wave in report.waves] or [_("No survey has been sent yet.")]
     return "\n".join(lines)
