@@ -261,17 +261,23 @@ async def responses(conn: aiosqlite.Connection, survey_id: str) -> list[Response
         (survey_id,),
     ) as cur:
         rows = await cur.fetchall()
-    found = []
-    for row in rows:
-        found.append(
-            Response(
-                invitation_id=row["id"], wave=row["wave"], status=row["status"], language=row["language"],
-                due_at=from_db(row["due_at"]),
-                completed_at=from_db(row["completed_at"]) if row["completed_at"] else None,
-                reference=row["reference"], full_name=row["full_name"], gender=row["gender"],
-                birth_year=row["birth_year"], programme_code=row["programme_code"],
-                cohort_code=row["cohort_code"], graduates_on=row["graduates_on"],
-                answers=await answers(conn, row["id"]),
-            )
+    given: dict[int, dict[str, Any]] = {row["id"]: {} for row in rows}
+    async with conn.execute(
+        "SELECT s.invitation_id, s.question_id, s.value FROM survey_answers s"
+        " JOIN survey_invitations i ON i.id = s.invitation_id WHERE i.survey_id = ?",
+        (survey_id,),
+    ) as cur:
+        for answer in await cur.fetchall():
+            given[answer["invitation_id"]][answer["question_id"]] = json.loads(answer["value"])
+    return [
+        Response(
+            invitation_id=row["id"], wave=row["wave"], status=row["status"], language=row["language"],
+            due_at=from_db(row["due_at"]),
+            completed_at=from_db(row["completed_at"]) if row["completed_at"] else None,
+            reference=row["reference"], full_name=row["full_name"], gender=row["gender"],
+            birth_year=row["birth_year"], programme_code=row["programme_code"],
+            cohort_code=row["cohort_code"], graduates_on=row["graduates_on"],
+            answers=given[row["id"]],
         )
-    return found
+        for row in rows
+    ]
