@@ -67,7 +67,10 @@ async def begin(ctx: Context, invitation: Invitation | None) -> list[Reply]:
         return []
     state = ConversationState(flow=FLOW, step="")
     state.data["invitation"] = invitation.id
-    if current is not None and current.flow != FLOW and current.flow not in ctx.registry.interrupting_flows():
+    if current is not None and current.flow == FLOW:
+        if current.data.get("stash"):  # another survey was open: what waited behind it keeps waiting
+            state.data["stash"] = current.data["stash"]
+    elif current is not None and current.flow not in ctx.registry.interrupting_flows():
         state.data["stash"] = stash_of(current)  # the engine's rule: interrupting flows are not resumed
     ctx.state = state
     if await surveys.answers(ctx.tx, invitation.id):

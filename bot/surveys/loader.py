@@ -162,30 +162,30 @@ def _options(reader: Reader, node: Node) -> tuple[Choice, ...]:
     return tuple(choices)
 
 
-def _id_node(entry: Node) -> ScalarNode | None:
-    """A question's 'id' value, found before anything else is checked (errors name the question)."""
+def _field_node(entry: Node, name: str) -> ScalarNode | None:
+    """A question's 'id' or 'type' value, found before the rest is checked (so errors can name it)."""
     if isinstance(entry, MappingNode):
         for key_node, value_node in entry.value:
-            if isinstance(key_node, ScalarNode) and key_node.value == "id" and isinstance(value_node, ScalarNode):
+            if isinstance(key_node, ScalarNode) and key_node.value == name and isinstance(value_node, ScalarNode):
                 return value_node
     return None
 
 
 def _question(reader: Reader, node: Node, earlier: dict[str, Question], later: set[str]) -> Question:
     reader.question = None
-    id_node = _id_node(node)
+    id_node = _field_node(node, "id")
     if id_node is None:
         reader.fail(node, "every question needs an 'id'")
     qid = str(id_node.value).strip()
     if not _QUESTION_ID.match(qid):
         reader.fail(id_node, f"question id '{qid}' must be lowercase letters, digits and '_', starting with a letter")
     reader.question = qid
-    raw = reader.mapping(node)
-    type_name = reader.scalar(raw["type"], "the type") if "type" in raw else None
-    if type_name is None:
+    type_node = _field_node(node, "type")
+    if type_node is None:
         reader.fail(node, "'type' is missing")
+    type_name = str(type_node.value).strip()
     if type_name not in QuestionType.__members__.values():
-        reader.fail(raw["type"], f"unknown type '{type_name}' (use one of: {', '.join(QuestionType)})")
+        reader.fail(type_node, f"unknown type '{type_name}' (use one of: {', '.join(QuestionType)})")
     qtype = QuestionType(type_name)
     fields = reader.mapping(node, _COMMON_FIELDS | _TYPE_FIELDS[qtype], ("id", "type", "label", "text"))
     extra: dict[str, object] = {}
@@ -257,7 +257,7 @@ def parse_survey(text: str, source: str) -> Survey:
     entries = reader.sequence(fields["questions"], "questions")
     ids_at: dict[str, int] = {}
     for entry in entries:  # every id first, so a rule naming a later question says so
-        id_node = _id_node(entry)
+        id_node = _field_node(entry, "id")
         if id_node is not None:
             qid = str(id_node.value).strip()
             if qid in ids_at:
