@@ -32,8 +32,18 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default="console", help="who you are in the console (default: console)")
     chat.add_argument("--staff", action="store_true", help="act as staff (allows /export)")
     export = sub.add_parser("export", help="export data as CSV")
-    export.add_argument("what", choices=["applications"])
+    export.add_argument("what", choices=["applications", "survey"])
+    export.add_argument("survey_id", nargs="?", help="with 'survey': the survey's id, e.g. employment-followup")
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    graduate = sub.add_parser("graduate", help="mark a cohort's trainees as graduates and plan their follow-up surveys")
+    graduate.add_argument("cohort", help="the cohort's code")
+    graduate.add_argument("--on", required=True, help="the graduation date, e.g. 2026-06-30")
+    report = sub.add_parser("report", help="print the programme's indicators (applicants to placements)")
+    report.add_argument("--chart", type=Path, help="also write the placement chart to this PNG file")
+    survey = sub.add_parser("survey", help="follow-up surveys: check the survey files, or send one now")
+    survey.add_argument("action", choices=["check", "send"])
+    survey.add_argument("survey_id", nargs="?", help="with 'send': the survey's id")
+    survey.add_argument("--to", help="with 'send': graduates, cohort:CODE or programme:CODE")
     catalogs = sub.add_parser("catalogs", help="build translation catalogs")
     catalogs.add_argument("action", choices=["compile", "update"])
     return parser
@@ -97,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             run_polling(settings)
         elif args.command == "chat":
             asyncio.run(_chat(settings, args.user, args.staff))
+        elif args.command in ("graduate", "report", "survey") or (args.command == "export" and args.what == "survey"):
+            from bot.surveys import commands
+
+            commands.run(settings, args)
         elif args.command == "export":
             asyncio.run(_export(settings, args.out))
     except (ConfigError, CatalogError, StorageError) as exc:

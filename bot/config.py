@@ -22,6 +22,7 @@ DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_VIBER_API_URL = "https://chatapi.viber.com/pa/"
 VIBER_NAME_MAX = 28  # Viber's limit for sender.name
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+SURVEYS_DIR = Path(__file__).resolve().parent.parent / "surveys"
 
 
 class ConfigError(ValueError):
@@ -53,6 +54,10 @@ class Settings:
     viber_bot_name: str = "Youth ICT Programme"
     viber_bot_avatar: str | None = None
     viber_staff_ids: frozenset[str] = field(default_factory=frozenset)
+    survey_dir: Path = SURVEYS_DIR
+    survey_reminder_days: int = 7
+    survey_expiry_days: int = 30
+    survey_send_hour: int = 10
 
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -129,6 +134,14 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"LOG_LEVEL={log_level!r} must be DEBUG, INFO, WARNING or ERROR")
 
+    survey_dir = Path(env.get("SURVEY_DIR", "").strip() or SURVEYS_DIR)
+    if not survey_dir.is_dir():
+        raise ConfigError(f"SURVEY_DIR={str(survey_dir)!r} is not a folder")
+    reminder_days = _int(env, "SURVEY_REMINDER_DAYS", 7, 1, 365)
+    expiry_days = _int(env, "SURVEY_EXPIRY_DAYS", 30, 1, 365)
+    if reminder_days >= expiry_days:
+        raise ConfigError(f"SURVEY_REMINDER_DAYS={reminder_days} must be less than SURVEY_EXPIRY_DAYS={expiry_days}")
+
     return Settings(
         telegram_token=token,
         telegram_api_url=api_url,
@@ -145,6 +158,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         outbox_per_chat_interval=_float(env, "OUTBOX_PER_CHAT_INTERVAL", 1.0, 0.0, 60.0),
         log_level=log_level,
         **_webhook_settings(env, token),
+        survey_dir=survey_dir,
+        survey_reminder_days=reminder_days,
+        survey_expiry_days=expiry_days,
+        survey_send_hour=_int(env, "SURVEY_SEND_HOUR", 10, 0, 23),
     )
 
 

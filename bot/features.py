@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flows import apply, forget, info, language, link
+from bot.flows import apply, forget, info, language, link, survey
 from bot.flows.registry import Feature, Registry
 
 FEATURES: tuple[Feature, ...] = (
@@ -11,6 +11,7 @@ FEATURES: tuple[Feature, ...] = (
     info.FEATURE,
     forget.FEATURE,
     link.FEATURE,
+    survey.FEATURE,
 )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
 from bot.catalogs import compile_catalogs
@@ -14,6 +15,8 @@ from bot.features import build_registry
 from bot.flows.engine import Engine
 from bot.i18n import load_catalogs
 from bot.municipalities import Municipalities
+from bot.surveys.campaigns import CampaignPlanner
+from bot.surveys.loader import catalogue_for
 from storage import Database, programmes
 
 
@@ -58,12 +61,21 @@ async def open_runtime(
 ) -> AsyncIterator[Runtime]:
     prepare_catalogs()
     records = read_programmes(settings.programmes_file)
+    catalogue_for(settings.survey_dir)  # a broken survey file stops the start-up, naming its line
     db = await Database(settings.database_path).open()
+    planning: asyncio.Task[None] | None = None
     try:
         async with db.transaction() as tx:
             await programmes.sync(tx, records)
         clock = clock or SystemClock()
+        planner = CampaignPlanner(db, settings, clock)
+        await planner.run_once()  # survey waves due while the bot was down are planned now
+        planning = asyncio.create_task(planner.run_daily(), name="survey-planning")
         engine = Engine(db, settings, clock, Municipalities.load(), staff_check(settings, console_staff), build_registry())
         yield Runtime(settings, db, engine, clock)
     finally:
+        if planning is not None:
+            planning.cancel()
+            with suppress(asyncio.CancelledError):
+                await planning
         await db.close()
