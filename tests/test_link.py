@@ -183,19 +183,19 @@ async def test_tables_of_later_features_move_too_and_a_clash_changes_nothing(run
     viber = await person(runtime, "vb-7701=", "viber")
     old, new = await account(runtime, telegram), await account(runtime, viber)
     async with runtime.db.transaction() as tx:  # tables a later migration might add
-        await tx.execute("CREATE TABLE survey_answers (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id), answer TEXT)")
-        await tx.execute("CREATE TABLE reminder_settings (user_id INTEGER UNIQUE REFERENCES users(id) ON DELETE CASCADE, quiet INTEGER)")
-        await tx.execute("INSERT INTO survey_answers(user_id, answer) VALUES (?, 'employed')", (old.id,))
-        await tx.execute("INSERT INTO reminder_settings(user_id, quiet) VALUES (?, 1), (?, 0)", (old.id, new.id))
+        await tx.execute("CREATE TABLE future_answers (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id), answer TEXT)")
+        await tx.execute("CREATE TABLE future_settings (user_id INTEGER UNIQUE REFERENCES users(id) ON DELETE CASCADE, quiet INTEGER)")
+        await tx.execute("INSERT INTO future_answers(user_id, answer) VALUES (?, 'employed')", (old.id,))
+        await tx.execute("INSERT INTO future_settings(user_id, quiet) VALUES (?, 1), (?, 0)", (old.id, new.id))
         try:
             await links.move_records(tx, old.id, new.id, "viber", new.chat_id)
         except links.MoveConflict as conflict:
             assert conflict.programmes == [] and "UNIQUE" in str(conflict)
         else:
-            raise AssertionError("the clash in reminder_settings was not noticed")
-        async with tx.execute("SELECT user_id FROM survey_answers") as cur:
+            raise AssertionError("the clash in future_settings was not noticed")
+        async with tx.execute("SELECT user_id FROM future_answers") as cur:
             assert [row[0] for row in await cur.fetchall()] == [old.id]  # undone as a whole
-        await tx.execute("DELETE FROM reminder_settings WHERE user_id = ?", (new.id,))
+        await tx.execute("DELETE FROM future_settings WHERE user_id = ?", (new.id,))
         result = await links.move_records(tx, old.id, new.id, "viber", new.chat_id)
-        assert result.moved == {"applications": 1, "reminder_settings": 1, "survey_answers": 1}
+        assert result.moved == {"applications": 1, "future_settings": 1, "future_answers": 1}
     assert await references(runtime, viber) == [reference]
