@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from pathlib import Path
 
@@ -21,19 +20,33 @@ follow the steps, and put the token it gives you in .env as
 TELEGRAM_BOT_TOKEN=123456:ABC...
 To try the bot without a token, chat with it here: youthbot chat"""
 
+NO_CHANNEL = """WEBHOOK_BASE_URL is set but neither TELEGRAM_BOT_TOKEN nor VIBER_AUTH_TOKEN is.
+Set at least one of them (see docs/viber.md), or remove WEBHOOK_BASE_URL to use
+Telegram long polling."""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="youthbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot on Telegram (long polling)")
+    sub.add_parser("run", help="run the bot: Telegram long polling, or webhooks for Telegram and Viber when WEBHOOK_BASE_URL is set")
     chat = sub.add_parser("chat", help="chat with the bot in this terminal (no token needed)")
     chat.add_argument("--user", default="console", help="who you are in the console (default: console)")
     chat.add_argument("--staff", action="store_true", help="act as staff (allows /export)")
     export = sub.add_parser("export", help="export data as CSV")
-    export.add_argument("what", choices=["applications", "attendance"])
+    export.add_argument("what", choices=["applications", "survey", "attendance"])
+    export.add_argument("survey_id", nargs="?", help="with 'survey': the survey's id, e.g. employment-followup")
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
     export.add_argument("--cohort", help="attendance: only this cohort (its code)")
     training_admin.add_parsers(sub)
+    graduate = sub.add_parser("graduate", help="mark a cohort's trainees as graduates and plan their follow-up surveys")
+    graduate.add_argument("cohort", help="the cohort's code")
+    graduate.add_argument("--on", required=True, help="the graduation date, e.g. 2026-06-30")
+    report = sub.add_parser("report", help="print the programme's indicators (applicants to placements)")
+    report.add_argument("--chart", type=Path, help="also write the placement chart to this PNG file")
+    survey = sub.add_parser("survey", help="follow-up surveys: check the survey files, or send one now")
+    survey.add_argument("action", choices=["check", "send"])
+    survey.add_argument("survey_id", nargs="?", help="with 'send': the survey's id")
+    survey.add_argument("--to", help="with 'send': graduates, cohort:CODE or programme:CODE")
     catalogs = sub.add_parser("catalogs", help="build translation catalogs")
     catalogs.add_argument("action", choices=["compile", "update"])
     return parser
@@ -81,7 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(settings)
-        if args.command == "run":
+        if args.command == "run" and settings.webhook_base_url is not None:
+            if settings.telegram_token is None and settings.viber_auth_token is None:
+                print(NO_CHANNEL, file=sys.stderr)
+                return EXIT_CONFIG
+            from bot.handlers.webserver import run_webhooks
+
+            run_webhooks(settings)
+        elif args.command == "run":
             if settings.telegram_token is None:
                 print(NO_TOKEN, file=sys.stderr)
                 return EXIT_CONFIG
@@ -92,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_chat(settings, args.user, args.staff))
         elif args.command in training_admin.COMMANDS or (args.command, getattr(args, "what", None)) == ("export", "attendance"):
             return training_admin.run(settings, args)
+        elif args.command in ("graduate", "report", "survey") or (args.command == "export" and args.what == "survey"):
+            from bot.surveys import commands
+
+            commands.run(settings, args)
         elif args.command == "export":
             asyncio.run(_export(settings, args.out))
     except (ConfigError, CatalogError, StorageError) as exc:

@@ -19,7 +19,10 @@ from dotenv import dotenv_values
 from bot.i18n import LANGUAGES
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_VIBER_API_URL = "https://chatapi.viber.com/pa/"
+VIBER_NAME_MAX = 28  # Viber's limit for sender.name
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+SURVEYS_DIR = Path(__file__).resolve().parent.parent / "surveys"
 
 
 class ConfigError(ValueError):
@@ -42,36 +45,45 @@ class Settings:
     outbox_rate_per_second: float = 25.0
     outbox_per_chat_interval: float = 1.0
     log_level: str = "INFO"
+    webhook_base_url: str | None = None  # set: webhooks for both channels; unset: Telegram long polling
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8080
+    telegram_webhook_secret: str | None = None
+    viber_auth_token: str | None = None
+    viber_api_url: str = DEFAULT_VIBER_API_URL
+    viber_bot_name: str = "Youth ICT Programme"
+    viber_bot_avatar: str | None = None
+    viber_staff_ids: frozenset[str] = field(default_factory=frozenset)
+    survey_dir: Path = SURVEYS_DIR
+    survey_reminder_days: int = 7
+    survey_expiry_days: int = 30
+    survey_send_hour: int = 10
     reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))  # longest first
 
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 
 
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float, kind: type = float) -> float:
+    """A numeric setting within bounds; ``kind=int`` for whole numbers."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+        raise ConfigError(f"{name}={raw!r} is not a {'whole number' if kind is int else 'number'}") from None
     if not low <= value <= high:
         raise ConfigError(f"{name}={value} must be between {low} and {high}")
     return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    return int(_number(env, name, default, low, high, kind=int))
 
 
 def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a number") from None
-    if not low <= value <= high:
-        raise ConfigError(f"{name}={value} must be between {low} and {high}")
-    return value
+    return _number(env, name, default, low, high)
 
 
 _OFFSET_RE = re.compile(r"^(\d{1,4})\s*([dhm])$")
@@ -148,6 +160,14 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"LOG_LEVEL={log_level!r} must be DEBUG, INFO, WARNING or ERROR")
 
+    survey_dir = Path(env.get("SURVEY_DIR", "").strip() or SURVEYS_DIR)
+    if not survey_dir.is_dir():
+        raise ConfigError(f"SURVEY_DIR={str(survey_dir)!r} is not a folder")
+    reminder_days = _int(env, "SURVEY_REMINDER_DAYS", 7, 1, 365)
+    expiry_days = _int(env, "SURVEY_EXPIRY_DAYS", 30, 1, 365)
+    if reminder_days >= expiry_days:
+        raise ConfigError(f"SURVEY_REMINDER_DAYS={reminder_days} must be less than SURVEY_EXPIRY_DAYS={expiry_days}")
+
     return Settings(
         telegram_token=token,
         telegram_api_url=api_url,
@@ -163,5 +183,62 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         outbox_rate_per_second=_float(env, "OUTBOX_RATE_PER_SECOND", 25.0, 0.1, 1000.0),
         outbox_per_chat_interval=_float(env, "OUTBOX_PER_CHAT_INTERVAL", 1.0, 0.0, 60.0),
         log_level=log_level,
+        **_webhook_settings(env, token),
+        survey_dir=survey_dir,
+        survey_reminder_days=reminder_days,
+        survey_expiry_days=expiry_days,
+        survey_send_hour=_int(env, "SURVEY_SEND_HOUR", 10, 0, 23),
         reminder_offsets=parse_reminder_offsets(env.get("REMINDER_OFFSETS", "").strip() or "24h,1h"),
     )
+
+
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+_VIBER_TOKEN_RE = re.compile(r"^[A-Za-z0-9-]{16,128}$")
+_VIBER_ID_RE = re.compile(r"^[A-Za-z0-9+/=_-]{1,64}$")
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _webhook_settings(env: Mapping[str, str], telegram_token: str | None) -> dict[str, object]:
+    """WEBHOOK_* and VIBER_* settings: the web server and the Viber channel."""
+    base = env.get("WEBHOOK_BASE_URL", "").strip().rstrip("/") or None
+    if base is not None:
+        host = re.match(r"^(https?)://([^/:\s]+|\[[^\]]+\])(:\d+)?(/\S*)?$", base)
+        if host is None or (host.group(1) == "http" and host.group(2) not in _LOCAL_HOSTS):
+            raise ConfigError(f"WEBHOOK_BASE_URL={base!r} must be the bot's public https:// address, e.g. https://bot.example.org")
+    secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None
+    if secret is not None and not _SECRET_RE.match(secret):
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be 16 to 256 characters of A-Z, a-z, 0-9, _ and -")
+    if base is not None and telegram_token is not None and secret is None:
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET is needed with WEBHOOK_BASE_URL (16 to 256 characters of A-Z, a-z, 0-9, _ and -)")
+    viber_token = env.get("VIBER_AUTH_TOKEN", "").strip() or None
+    if viber_token is not None and not _VIBER_TOKEN_RE.match(viber_token):
+        raise ConfigError("VIBER_AUTH_TOKEN does not look like a Viber bot token (letters, digits and -)")
+    if viber_token is not None and base is None:
+        raise ConfigError("VIBER_AUTH_TOKEN is set but WEBHOOK_BASE_URL is not: Viber delivers messages only to a public https:// address")
+    viber_url = env.get("VIBER_API_URL", "").strip() or DEFAULT_VIBER_API_URL
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", viber_url):
+        raise ConfigError(f"VIBER_API_URL={viber_url!r} must be an http(s) URL, e.g. {DEFAULT_VIBER_API_URL}")
+    name = env.get("VIBER_BOT_NAME", "").strip() or Settings.viber_bot_name
+    if len(name) > VIBER_NAME_MAX:
+        raise ConfigError(f"VIBER_BOT_NAME={name!r} is longer than Viber's {VIBER_NAME_MAX} characters")
+    avatar = env.get("VIBER_BOT_AVATAR", "").strip() or None
+    if avatar is not None and not re.match(r"^https?://\S+$", avatar):
+        raise ConfigError(f"VIBER_BOT_AVATAR={avatar!r} must be an http(s) URL of a picture")
+    staff: set[str] = set()
+    for part in env.get("VIBER_STAFF_IDS", "").replace(";", ",").split(","):
+        part = part.strip()
+        if part and not _VIBER_ID_RE.match(part):
+            raise ConfigError(f"VIBER_STAFF_IDS has {part!r}, which is not a Viber user id")
+        if part:
+            staff.add(part)
+    return {
+        "webhook_base_url": base,
+        "webhook_host": env.get("WEBHOOK_HOST", "").strip() or "127.0.0.1",
+        "webhook_port": _int(env, "WEBHOOK_PORT", 8080, 1, 65535),
+        "telegram_webhook_secret": secret,
+        "viber_auth_token": viber_token,
+        "viber_api_url": viber_url if viber_url.endswith("/") else viber_url + "/",
+        "viber_bot_name": name,
+        "viber_bot_avatar": avatar,
+        "viber_staff_ids": frozenset(staff),
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flows import apply, forget, info, language
+from bot.flows import apply, forget, info, language, link, survey
 from bot.flows import training
 from bot.flows.registry import Feature, Registry
 
@@ -11,6 +11,8 @@ FEATURES: tuple[Feature, ...] = (
     language.FEATURE,
     info.FEATURE,
     forget.FEATURE,
+    link.FEATURE,
+    survey.FEATURE,
     training.FEATURE,
 )
 

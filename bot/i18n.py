@@ -117,7 +117,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def pgettext(context: str, message: str) -> str:
-    return _translations().pgettext(context, message)
+    return str(_translations().pgettext(context, message))
 
 
 def N_(message: str) -> str:

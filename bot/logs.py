@@ -1,8 +1,8 @@
 """Logging that never writes a secret.
 
 httpx logs every request URL at INFO, and python-telegram-bot's URLs contain
-the bot token: httpx is held at WARNING, and a filter masks the token in any
-record that still carries it.
+the bot token: httpx is held at WARNING, and a filter masks the token (and the
+webhook secret and Viber token) in any record that still carries it.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class RedactSecrets(logging.Filter):
 def setup_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets([settings.telegram_token or ""]))
+    handler.addFilter(RedactSecrets([settings.telegram_token or "", settings.telegram_webhook_secret or "", settings.viber_auth_token or ""]))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

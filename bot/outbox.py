@@ -102,6 +102,10 @@ class OutboxWorker:
     def wake(self) -> None:
         self._wake.set()
 
+    def register(self, channel: str, sender: ChannelSender) -> None:
+        """Send this channel's rows too (the web server runs Telegram and Viber on one worker)."""
+        self.senders[channel] = sender
+
     async def recover(self) -> int:
         """Rows a crash cut off mid-call are marked interrupted (at most once)."""
         async with self.db.transaction() as tx:

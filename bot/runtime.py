@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
 from bot.catalogs import compile_catalogs
@@ -14,6 +15,8 @@ from bot.features import build_registry
 from bot.flows.engine import Engine
 from bot.i18n import load_catalogs
 from bot.municipalities import Municipalities
+from bot.surveys.campaigns import CampaignPlanner
+from bot.surveys.loader import catalogue_for
 from storage import Database, programmes
 
 
@@ -25,8 +28,8 @@ class Runtime:
     clock: Clock
 
 
-def staff_check(settings: Settings, console_staff: bool = False):  # type: ignore[no-untyped-def]
-    """Who may use staff commands: configured Telegram ids, or the console when asked."""
+def staff_check(settings: Settings, console_staff: bool = False) -> Callable[[str, str], bool]:
+    """Who may use staff commands: configured Telegram and Viber ids, or the console when asked."""
 
     def is_staff(channel: str, platform_id: str) -> bool:
         if channel == "console":
@@ -36,6 +39,8 @@ def staff_check(settings: Settings, console_staff: bool = False):  # type: ignor
                 return int(platform_id) in settings.staff_telegram_ids
             except ValueError:
                 return False
+        if channel == "viber":
+            return platform_id in settings.viber_staff_ids
         return False
 
     return is_staff
@@ -56,12 +61,21 @@ async def open_runtime(
 ) -> AsyncIterator[Runtime]:
     prepare_catalogs()
     records = read_programmes(settings.programmes_file)
+    catalogue_for(settings.survey_dir)  # a broken survey file stops the start-up, naming its line
     db = await Database(settings.database_path).open()
+    planning: asyncio.Task[None] | None = None
     try:
         async with db.transaction() as tx:
             await programmes.sync(tx, records)
         clock = clock or SystemClock()
+        planner = CampaignPlanner(db, settings, clock)
+        await planner.run_once()  # survey waves due while the bot was down are planned now
+        planning = asyncio.create_task(planner.run_daily(), name="survey-planning")
         engine = Engine(db, settings, clock, Municipalities.load(), staff_check(settings, console_staff), build_registry())
         yield Runtime(settings, db, engine, clock)
     finally:
+        if planning is not None:
+            planning.cancel()
+            with suppress(asyncio.CancelledError):
+                await planning
         await db.close()

@@ -116,6 +116,7 @@ async def submit(conn: aiosqlite.Connection, app: NewApplication, now: datetime)
         (cur.lastrowid,),
     ) as c:
         row = await c.fetchone()
+    assert row is not None
     return _application(row)
 
 

@@ -58,7 +58,7 @@ async def create(
         (programme_id, code, name, starts_on.isoformat() if starts_on else None,
          graduates_on.isoformat() if graduates_on else None, to_db(now)),
     )
-    cohort = await get(conn, int(cur.lastrowid))
+    cohort = await get(conn, int(cur.lastrowid or 0))
     assert cohort is not None
     return cohort
 
@@ -100,7 +100,8 @@ async def enrol(conn: aiosqlite.Connection, cohort_id: int, application_id: int,
         return None
     await conn.execute("UPDATE applications SET status = 'accepted' WHERE id = ?", (application_id,))
     async with conn.execute("SELECT * FROM enrolments WHERE id = ?", (cur.lastrowid,)) as c:
-        return _enrolment(await c.fetchone())
+        row = await c.fetchone()
+    return _enrolment(row) if row else None
 
 
 async def complete(conn: aiosqlite.Connection, cohort_id: int, now: datetime) -> int:

@@ -69,4 +69,4 @@ async def clear(conn: aiosqlite.Connection, user_id: int) -> None:
 async def count_active(conn: aiosqlite.Connection) -> int:
     async with conn.execute("SELECT count(*) FROM conversations") as cur:
         row = await cur.fetchone()
-    return int(row[0])
+    return int(row[0]) if row else 0

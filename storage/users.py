@@ -76,7 +76,7 @@ async def get_or_create(
         " VALUES (?, ?, ?, ?, ?, ?)",
         (channel, platform_id, chat_id, display_name, stamp, stamp),
     )
-    user = await get(conn, cur.lastrowid)
+    user = await get(conn, int(cur.lastrowid or 0))
     assert user is not None
     return user, True
 

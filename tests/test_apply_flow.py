@@ -326,3 +326,12 @@ async def test_no_open_programme_says_so(chat: Chat, runtime: Runtime) -> None:
     await choose_language(chat)
     await chat.send("/apply")
     assert "no trainings open" in chat.text()
+
+
+async def test_first_language_choice_is_followed_by_the_welcome(runtime: Runtime) -> None:
+    chat = Chat(runtime, user_id="3003")
+    await chat.send("/start")
+    await chat.press("English")
+    assert "Language set to English." in chat.text()
+    assert "Welcome!" in chat.text()
+    assert not any(o.key == "sq" for r in chat.last for o in r.options)  # not asked again

@@ -10,12 +10,14 @@ from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import (
     FINISHED,
     Accepted,
+    Choices,
     FormFlow,
     Parsed,
     Question,
     Rejected,
     choice_display,
     choice_parser,
+    expect_text,
     not_understood,
     show_text,
 )
@@ -58,7 +60,7 @@ HEARD_FROM = {
 }
 
 
-def _fixed(table: dict[str, str]):  # type: ignore[no-untyped-def]
+def _fixed(table: dict[str, str]) -> Choices:
     async def choices(ctx: Context) -> list[Option]:
         return [Option(key, _(label)) for key, label in table.items()]
 
@@ -94,8 +96,8 @@ async def _parse_programme(ctx: Context, inp: UserInput) -> Parsed:
 
 
 async def _parse_name(ctx: Context, inp: UserInput) -> Parsed:
-    if inp.kind != InputKind.TEXT:
-        return Rejected(not_understood(inp) if inp.kind != InputKind.OPTION else _("Please type your name."))
+    if (wrong := expect_text(inp, _("Please type your name."))) is not None:
+        return wrong
     name = validators.parse_full_name(inp.text)
     if name is None:
         return Rejected(_("That doesn't look like a name. Please type your first and last name, using letters only."))
@@ -103,8 +105,8 @@ async def _parse_name(ctx: Context, inp: UserInput) -> Parsed:
 
 
 async def _parse_birth_date(ctx: Context, inp: UserInput) -> Parsed:
-    if inp.kind != InputKind.TEXT:
-        return Rejected(not_understood(inp) if inp.kind != InputKind.OPTION else _("Please type your date of birth."))
+    if (wrong := expect_text(inp, _("Please type your date of birth."))) is not None:
+        return wrong
     born = validators.parse_birth_date(inp.text)
     today = ctx.now.astimezone(ctx.settings.timezone).date()
     if born is None or born > today:
@@ -151,8 +153,8 @@ async def _parse_phone(ctx: Context, inp: UserInput) -> Parsed:
 
 
 async def _parse_email(ctx: Context, inp: UserInput) -> Parsed:
-    if inp.kind != InputKind.TEXT:
-        return Rejected(not_understood(inp) if inp.kind != InputKind.OPTION else _("Please type your e-mail address, or press Skip."))
+    if (wrong := expect_text(inp, _("Please type your e-mail address, or press Skip."))) is not None:
+        return wrong
     email = validators.parse_email(inp.text)
     if email is None:
         return Rejected(_("That doesn't look like an e-mail address (like name@example.com). Please type it again, or press Skip."))
@@ -160,8 +162,8 @@ async def _parse_email(ctx: Context, inp: UserInput) -> Parsed:
 
 
 async def _parse_motivation(ctx: Context, inp: UserInput) -> Parsed:
-    if inp.kind != InputKind.TEXT:
-        return Rejected(not_understood(inp) if inp.kind != InputKind.OPTION else _("Please type a few sentences."))
+    if (wrong := expect_text(inp, _("Please type a few sentences."))) is not None:
+        return wrong
     text = inp.text.strip()
     limit = ctx.settings.motivation_max_chars
     if len(text) < 10:

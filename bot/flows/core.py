@@ -113,3 +113,4 @@ class Context:
     language: str
     registry: Registry
     state: ConversationState | None = None  # the conversation being worked on; the engine swaps it
+    args: str = ""  # what followed the command being run, e.g. the code in "/link K7MX4P"

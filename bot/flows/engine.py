@@ -177,6 +177,7 @@ class Engine:
 
     async def _command(self, ctx: Context, inp: UserInput, hint: str | None) -> list[Reply]:
         name, state = inp.text, ctx.state
+        ctx.args = inp.args
         if name == "start" and inp.args and ctx.user.source is None and _SOURCE_RE.match(inp.args):
             await users.set_source(ctx.tx, ctx.user.id, inp.args, ctx.now)
             ctx.user = await users.get(ctx.tx, ctx.user.id) or ctx.user

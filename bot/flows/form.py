@@ -63,6 +63,13 @@ def not_understood(inp: UserInput) -> str:
     return _("Please answer with one of the buttons below.")
 
 
+def expect_text(inp: UserInput, hint: str) -> Rejected | None:
+    """For questions answered by typing: anything else gets the right re-prompt."""
+    if inp.kind == InputKind.TEXT:
+        return None
+    return Rejected(hint if inp.kind == InputKind.OPTION else not_understood(inp))
+
+
 def choice_parser(
     choices: Choices,
     match_text: Callable[[Context, str], Awaitable[Parsed | None]] | None = None,

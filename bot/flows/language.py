@@ -38,18 +38,24 @@ class LanguageFlow:
         if inp.kind == InputKind.OPTION and inp.text in LANGUAGES:
             chosen = inp.text
         elif inp.kind == InputKind.TEXT:
-            typed = inp.text.strip().casefold().lstrip("✓ ").strip()
-            for code, language in LANGUAGES.items():
-                if typed in (language.native_name.casefold(), code.casefold()):
-                    chosen = code
-            chosen = chosen or match_platform_language(typed) if len(typed) <= 8 else chosen
+            chosen = _typed_language(inp.text)
         if chosen is None:
             return [Reply(_("Please choose a language with the buttons below.")), *await self.prompt(ctx, state)]
         await users.set_language(ctx.tx, ctx.user.id, chosen, ctx.now)
+        ctx.user = await users.get(ctx.tx, ctx.user.id) or ctx.user  # what runs next must see the choice
         ctx.language = chosen
         state.step = FINISHED
         with use_language(chosen):
             return [Reply(_("Language set to English."))]
+
+
+def _typed_language(text: str) -> str | None:
+    """A language typed instead of pressed: its name ("Shqip", "english") or code ("sr")."""
+    typed = text.strip().removeprefix("✓").strip().casefold()
+    for code, language in LANGUAGES.items():
+        if typed in (language.native_name.casefold(), code.casefold()):
+            return code
+    return match_platform_language(typed) if len(typed) <= 8 else None
 
 
 def suggested_language(platform_code: str | None) -> str | None:

@@ -44,6 +44,7 @@ from bot.textsplit import split_text
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 TELEGRAM_LANGUAGES = (("sq", "sq"), ("sr", "sr"), ("en", "en"))  # our catalog, Telegram's language_code
+ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 def bot_commands(registry: Registry, is_staff: bool) -> list[BotCommand]:
@@ -127,14 +128,22 @@ class TelegramSender:
 
 
 class TelegramChannel:
-    def __init__(self, runtime: Runtime, application: Application) -> None:  # type: ignore[type-arg]
+    """Handles updates however they arrive (long polling, or the web server's webhook).
+
+    With long polling the channel runs its own outbox worker; the web server
+    passes one shared worker that sends for every channel and runs it itself.
+    """
+
+    def __init__(self, runtime: Runtime, application: Application, worker: OutboxWorker | None = None) -> None:  # type: ignore[type-arg]
         self.runtime = runtime
         self.application = application
         settings = runtime.settings
-        limiter = RateLimiter(settings.outbox_rate_per_second, settings.outbox_per_chat_interval)
-        self.worker = OutboxWorker(
-            runtime.db, runtime.clock, settings, runtime.engine.registry, {CHANNEL: TelegramSender(application.bot)}, limiter
-        )
+        self.owns_worker = worker is None
+        if worker is None:
+            limiter = RateLimiter(settings.outbox_rate_per_second, settings.outbox_per_chat_interval)
+            worker = OutboxWorker(runtime.db, runtime.clock, settings, runtime.engine.registry, {}, limiter)
+        worker.register(CHANNEL, TelegramSender(application.bot))
+        self.worker = worker
         self._worker_task: asyncio.Task[None] | None = None
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -177,11 +186,12 @@ class TelegramChannel:
 
     async def post_init(self, application: Application) -> None:  # type: ignore[type-arg]
         await self.set_commands()
-        self._worker_task = asyncio.create_task(self.worker.run_forever(), name="outbox")
+        if self.owns_worker:
+            self._worker_task = asyncio.create_task(self.worker.run_forever(), name="outbox")
 
     async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
-        self.worker.stop()
         if self._worker_task is not None:
+            self.worker.stop()
             await asyncio.gather(self._worker_task, return_exceptions=True)
 
     async def set_commands(self) -> None:
@@ -208,7 +218,7 @@ async def _answer_quietly(query: Any) -> None:
         log.debug("callback query not answered: %s", exc.message)
 
 
-def build_application(runtime: Runtime) -> tuple[Application, TelegramChannel]:  # type: ignore[type-arg]
+def build_application(runtime: Runtime, worker: OutboxWorker | None = None) -> tuple[Application, TelegramChannel]:  # type: ignore[type-arg]
     settings = runtime.settings
     assert settings.telegram_token is not None
     application = (
@@ -218,7 +228,7 @@ def build_application(runtime: Runtime) -> tuple[Application, TelegramChannel]: 
         .base_file_url(settings.telegram_api_url.removesuffix("/bot") + "/file/bot")
         .build()
     )
-    channel = TelegramChannel(runtime, application)
+    channel = TelegramChannel(runtime, application, worker)
     application.add_handler(CallbackQueryHandler(channel.on_update))
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, channel.on_update))
     application.add_error_handler(channel.on_error)
@@ -232,7 +242,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
         await channel.post_init(application)
         await application.start()
         assert application.updater is not None
-        await application.updater.start_polling(allowed_updates=["message", "callback_query"])
+        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
         try:
             await stop.wait()
         finally:

@@ -1,0 +1,241 @@
+"""Webhook mode: one web server (starlette on uvicorn) for Telegram and Viber.
+
+Routes:
+- ``POST /telegram/webhook``: Telegram's updates. The secret given to set_webhook
+  comes back in X-Telegram-Bot-Api-Secret-Token; missing or wrong → 403. The update
+  is handled before the answer, one at a time as in long polling, so an update cut
+  off by a crash is sent again by Telegram (and recognised if it was finished).
+- ``POST /viber/webhook``: Viber's signed callbacks (see ``bot.handlers.viber``).
+- ``GET /healthz``: 200 when the database answers and the outbox scheduler runs, else 503.
+
+Start-up order matters: listen first (Viber calls the URL during set_webhook),
+then register the webhooks. Stopping: stop listening, then the outbox and PTB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import signal
+import socket
+from collections.abc import Iterator
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.config import ConfigError, Settings
+from bot.handlers.telegram import ALLOWED_UPDATES, TelegramChannel, build_application
+from bot.handlers.viber import ViberChannel
+from bot.handlers.viber_api import ViberClient, ViberError
+from bot.outbox import OutboxWorker
+from bot.ratelimit import RateLimiter
+from bot.runtime import Runtime, open_runtime
+from storage import Database, health
+
+log = logging.getLogger(__name__)
+TELEGRAM_PATH = "/telegram/webhook"
+VIBER_PATH = "/viber/webhook"
+MAX_BODY_BYTES = 1_000_000
+HEALTH_TIMEOUT_SECONDS = 5.0
+
+
+class StartupError(ConfigError):
+    """A platform refused the start-up (bad token, unreachable URL...): one line, exit status 2."""
+
+
+class TelegramWebhook:
+    def __init__(self, application: Application, secret: str) -> None:  # type: ignore[type-arg]
+        self.application = application
+        self.secret = secret
+        self._one_at_a_time = asyncio.Lock()
+
+    async def handle(self, body: bytes, given_secret: str | None) -> int:
+        if not hmac.compare_digest((given_secret or "").encode(), self.secret.encode()):
+            return 403
+        try:
+            data = json.loads(body)
+            update = Update.de_json(data, self.application.bot) if isinstance(data, dict) else None
+        except (ValueError, KeyError, TypeError):
+            update = None
+        if update is None:
+            return 400
+        async with self._one_at_a_time:
+            await self.application.process_update(update)  # errors go to the channel's error handler
+        return 200
+
+
+class Health:
+    def __init__(self, db: Database, worker: OutboxWorker) -> None:
+        self.db = db
+        self.worker = worker
+        self.worker_task: asyncio.Task[None] | None = None
+
+    async def report(self) -> dict[str, bool]:
+        database = False
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS), self.db.reading() as conn:
+                database = await health.ping(conn)
+        except Exception:  # locked, closed, corrupt: all mean "not healthy"
+            log.warning("health check: the database does not answer", exc_info=True)
+        task = self.worker_task
+        scheduler = self.worker.scheduler.running and task is not None and not task.done()
+        return {"database": database, "scheduler": scheduler}
+
+
+async def _body(request: Request) -> bytes | None:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    body = await request.body()
+    return body if len(body) <= MAX_BODY_BYTES else None
+
+
+def build_app(telegram: TelegramWebhook | None, viber: ViberChannel | None, checks: Health) -> Starlette:
+    """The routes of the enabled channels, and the health check."""
+
+    async def telegram_webhook(request: Request) -> Response:
+        assert telegram is not None
+        body = await _body(request)
+        if body is None:
+            return Response(status_code=413)
+        return Response(status_code=await telegram.handle(body, request.headers.get("x-telegram-bot-api-secret-token")))
+
+    async def viber_webhook(request: Request) -> Response:
+        assert viber is not None
+        body = await _body(request)
+        if body is None:
+            return Response(status_code=413)
+        answer = await viber.handle(body, request.headers.get("x-viber-content-signature"))
+        if answer.body is None:
+            return Response(status_code=answer.status)
+        return JSONResponse(answer.body, status_code=answer.status)
+
+    async def healthz(request: Request) -> Response:
+        report = await checks.report()
+        return JSONResponse(report, status_code=200 if all(report.values()) else 503)
+
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    if telegram is not None:
+        routes.append(Route(TELEGRAM_PATH, telegram_webhook, methods=["POST"]))
+    if viber is not None:
+        routes.append(Route(VIBER_PATH, viber_webhook, methods=["POST"]))
+    return Starlette(routes=routes)
+
+
+class _Server(uvicorn.Server):
+    """Signals are ours (``run_webhooks``), not uvicorn's."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        raise StartupError(f"cannot listen on WEBHOOK_HOST={host} WEBHOOK_PORT={port}: {exc.strerror}") from exc
+    return sock
+
+
+async def serve_webhooks(runtime: Runtime, stop: asyncio.Event, sock: socket.socket | None = None) -> None:
+    """Serve both channels' webhooks until ``stop`` is set; used by ``youthbot run`` and the tests."""
+    settings = runtime.settings
+    base = settings.webhook_base_url
+    if base is None:
+        raise StartupError("WEBHOOK_BASE_URL is not set")
+    sock = sock or listen(settings.webhook_host, settings.webhook_port)
+    limiter = RateLimiter(settings.outbox_rate_per_second, settings.outbox_per_chat_interval)
+    worker = OutboxWorker(runtime.db, runtime.clock, settings, runtime.engine.registry, {}, limiter)
+    application, telegram = build_application(runtime, worker) if settings.telegram_token else (None, None)
+    client = ViberClient(settings.viber_api_url, settings.viber_auth_token) if settings.viber_auth_token else None
+    viber = ViberChannel(runtime, client, worker) if client is not None else None
+    checks = Health(runtime.db, worker)
+    hook = TelegramWebhook(application, settings.telegram_webhook_secret or "") if application else None
+    server = _Server(uvicorn.Config(build_app(hook, viber, checks), log_config=None, access_log=False,
+                                    lifespan="off", timeout_graceful_shutdown=10))
+    server_task: asyncio.Task[None] | None = None
+    try:
+        if application is not None and telegram is not None:
+            await _start_telegram(application, telegram)
+        server_task = asyncio.create_task(server.serve(sockets=[sock]), name="webhooks")
+        while not server.started:
+            if server_task.done():
+                raise StartupError(f"the web server did not start on WEBHOOK_HOST={settings.webhook_host} WEBHOOK_PORT={settings.webhook_port}")
+            await asyncio.sleep(0.01)
+        checks.worker_task = asyncio.create_task(worker.run_forever(), name="outbox")
+        if application is not None:
+            await _telegram_webhook(application, base + TELEGRAM_PATH, settings.telegram_webhook_secret or "")
+        if viber is not None:
+            await _viber_webhook(viber, base + VIBER_PATH)
+        log.info("youthbot is serving webhooks at %s", base)
+        await stop.wait()
+    finally:
+        server.should_exit = True
+        if server_task is not None:
+            await asyncio.gather(server_task, return_exceptions=True)
+        worker.stop()
+        if checks.worker_task is not None:
+            await asyncio.gather(checks.worker_task, return_exceptions=True)
+        if application is not None and telegram is not None:
+            await _stop_telegram(application, telegram)
+        if client is not None:
+            await client.close()
+        sock.close()
+
+
+async def _start_telegram(application: Application, telegram: TelegramChannel) -> None:  # type: ignore[type-arg]
+    try:
+        await application.initialize()
+        await telegram.post_init(application)
+        await application.start()
+    except TelegramError as exc:
+        raise StartupError(f"Telegram refused the start-up: {exc} (check TELEGRAM_BOT_TOKEN)") from exc
+
+
+async def _telegram_webhook(application: Application, url: str, secret: str) -> None:  # type: ignore[type-arg]
+    try:
+        await application.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+    except TelegramError as exc:
+        raise StartupError(f"Telegram refused the webhook {url}: {exc} (check WEBHOOK_BASE_URL)") from exc
+
+
+async def _viber_webhook(viber: ViberChannel, url: str) -> None:
+    try:
+        await viber.start(url)
+    except ViberError as exc:
+        raise StartupError(f"Viber refused the start-up: {exc} (check VIBER_AUTH_TOKEN and WEBHOOK_BASE_URL)") from exc
+
+
+async def _stop_telegram(application: Application, telegram: TelegramChannel) -> None:  # type: ignore[type-arg]
+    if application.running:
+        await application.stop()
+    await telegram.post_shutdown(application)
+    await application.shutdown()
+
+
+def run_webhooks(settings: Settings) -> None:
+    """``youthbot run`` with WEBHOOK_BASE_URL: serve until interrupted (Ctrl-C or SIGTERM)."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with open_runtime(settings) as runtime:
+            await serve_webhooks(runtime, stop)
+
+    asyncio.run(main())
