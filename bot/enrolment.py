@@ -54,6 +54,6 @@ async def accept(tx: aiosqlite.Connection, applicant: Applicant, cohort: Cohort,
     planned = 0
     user = await users.get(tx, applicant.user_id) if applicant.user_id is not None else None
     if user is not None:
-        await reminder_plan.enrolment_notice(tx, enrolment, Recipient(user.id, user.channel, user.chat_id), now)
+        await reminder_plan.enrolment_notice(tx, enrolment, Recipient(user.id, user.channel, user.chat_id, enrolment.id), now)
         planned = await reminder_plan.plan_for_trainee(tx, cohort.id, user.id, settings.reminder_offsets, now)
     return Accepted(enrolment, planned)

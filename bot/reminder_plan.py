@@ -2,8 +2,9 @@
 
 A reminder is one outbox row per session, trainee and offset:
 
-* ``dedup_key`` = session id and revision, user, offset: planning twice is a
-  no-op, and a moved session (new revision) gets fresh rows;
+* ``dedup_key`` = session id and revision, enrolment, offset: planning twice
+  is a no-op (also after /link moved the trainee to another account), and a
+  moved session (new revision) gets fresh rows;
 * ``not_before`` = the due time (start minus the offset, an exact duration:
   "24h" is 24 hours of real time, also across a daylight-saving change);
 * ``expires_at`` = the session's start: after a downtime a reminder still goes
@@ -65,7 +66,7 @@ def reminder_messages(
                         "later": [_minutes(o) for o in ahead if o < offset],
                     },
                     ref=session_ref(session.id),
-                    dedup_key=f"reminder:{session.id}.{session.revision}:{recipient.user_id}:{minutes}m",
+                    dedup_key=f"reminder:{session.id}.{session.revision}:e{recipient.enrolment_id}:{minutes}m",
                     not_before=session.starts_at - offset,
                     expires_at=session.starts_at,
                 )
@@ -103,7 +104,7 @@ async def _notify(tx: aiosqlite.Connection, session: Session, kind: str, key: st
             kind=kind,
             payload=payload,
             ref=session_ref(session.id),
-            dedup_key=f"{key}:{r.user_id}",
+            dedup_key=f"{key}:e{r.enrolment_id}",
             expires_at=session.starts_at,
         )
         for r in recipients

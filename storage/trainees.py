@@ -15,11 +15,13 @@ from storage.timefmt import to_db
 
 @dataclass(frozen=True)
 class Recipient:
-    """Where a trainee's proactive messages go."""
+    """Where a trainee's proactive messages go. The enrolment id names the trainee in
+    dedup keys: it stays the same when /link moves the person to another account."""
 
     user_id: int
     channel: str
     chat_id: str
+    enrolment_id: int
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class Applicant:
 
 
 _RECIPIENTS = (
-    "SELECT u.id AS user_id, u.channel, u.chat_id FROM enrolments e JOIN users u ON u.id = e.user_id"
+    "SELECT u.id AS user_id, u.channel, u.chat_id, e.id AS enrolment_id FROM enrolments e JOIN users u ON u.id = e.user_id"
     " WHERE e.cohort_id = ? AND e.status = 'enrolled' AND u.reachable = 1"
 )
 _WANTS_REMINDERS = (
@@ -43,10 +45,14 @@ _WANTS_REMINDERS = (
 )
 
 
+def _recipient(row: aiosqlite.Row) -> Recipient:
+    return Recipient(row["user_id"], row["channel"], row["chat_id"], row["enrolment_id"])
+
+
 async def notice_recipients(conn: aiosqlite.Connection, cohort_id: int) -> list[Recipient]:
     """Enrolled, reachable trainees: they hear of a moved or cancelled session."""
     async with conn.execute(_RECIPIENTS + " ORDER BY u.id", (cohort_id,)) as cur:
-        return [Recipient(row["user_id"], row["channel"], row["chat_id"]) for row in await cur.fetchall()]
+        return [_recipient(row) for row in await cur.fetchall()]
 
 
 async def reminder_recipients(conn: aiosqlite.Connection, cohort_id: int, user_id: int | None = None) -> list[Recipient]:
@@ -56,7 +62,7 @@ async def reminder_recipients(conn: aiosqlite.Connection, cohort_id: int, user_i
         sql += " AND u.id = ?"
         params.append(user_id)
     async with conn.execute(sql + " ORDER BY u.id", params) as cur:
-        return [Recipient(row["user_id"], row["channel"], row["chat_id"]) for row in await cur.fetchall()]
+        return [_recipient(row) for row in await cur.fetchall()]
 
 
 async def is_enrolled(conn: aiosqlite.Connection, cohort_id: int, user_id: int) -> bool:

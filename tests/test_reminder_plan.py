@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot import reminder_plan, session_changes
 from bot.runtime import Runtime
-from storage import sessions, trainees
+from storage import links, sessions, trainees, users
 from tests.traininghelpers import add_session, enrol, make_applicant, make_cohort, outbox_rows, trainee, utc
 
 
@@ -121,3 +121,19 @@ async def test_a_moved_session_gets_fresh_rows_and_old_ones_are_withdrawn(runtim
     async with runtime.db.transaction() as tx:  # moving back to the first time plans anew (revision 2)
         _back, planned = await session_changes.move(tx, moved, session.starts_at, session.ends_at, runtime.settings, runtime.clock.now())
         assert planned == 2 and (await sessions.get(tx, session.id)).revision == 2  # type: ignore[union-attr]
+
+
+async def test_planning_again_after_link_moved_the_trainee_adds_no_duplicates(runtime: Runtime) -> None:
+    runtime.clock.set(utc(2027, 3, 1, 8, 0))
+    cohort = await make_cohort(runtime)
+    await trainee(runtime, cohort, "2001", "Jane Doe")
+    await add_session(runtime, cohort, "15.03.2027 17:30")
+    async with runtime.db.transaction() as tx:
+        old = await users.find(tx, "telegram", "2001")
+        new, _created = await users.get_or_create(tx, "viber", "vb-2001=", "vb-2001=", "Jane", runtime.clock.now())
+        assert old is not None
+        await links.move_records(tx, old.id, new.id, "viber", new.chat_id)
+        for cohort_id in await trainees.enrolled_cohort_ids(tx, new.id):
+            assert await reminder_plan.plan_for_trainee(tx, cohort_id, new.id, runtime.settings.reminder_offsets, runtime.clock.now()) == 0
+    rows = await outbox_rows(runtime, reminder_plan.REMINDER)
+    assert [(r["channel"], r["chat_id"], r["status"]) for r in rows] == [("viber", "vb-2001=", "pending")] * 2
