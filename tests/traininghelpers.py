@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from bot import enrolment, session_changes
 from bot.flows.core import Reply
 from bot.localtime import parse_local
 from bot.outbox import DeliveryError, OutboxWorker
 from bot.ratelimit import RateLimiter
 from bot.runtime import Runtime
-from bot import enrolment, session_changes
 from storage import applications, cohorts, outbox, programmes, trainees, users
 from storage.cohorts import Cohort
 from storage.sessions import Session, SessionDetails
