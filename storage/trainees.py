@@ -1,4 +1,4 @@
-"""Trainees as the reminders see them: who is enrolled, reachable and wants reminders.
+"""Trainees as the reminders see them: who is enrolled and wants reminders.
 
 Also the lookups staff need to accept an applicant into a cohort.
 """
@@ -36,9 +36,11 @@ class Applicant:
     full_name: str | None
 
 
+# Unreachable people (they blocked the bot) are planned for too: the worker skips
+# them while they stay unreachable, and they get what is still ahead if they come back.
 _RECIPIENTS = (
     "SELECT u.id AS user_id, u.channel, u.chat_id, e.id AS enrolment_id FROM enrolments e JOIN users u ON u.id = e.user_id"
-    " WHERE e.cohort_id = ? AND e.status = 'enrolled' AND u.reachable = 1"
+    " WHERE e.cohort_id = ? AND e.status = 'enrolled'"
 )
 _WANTS_REMINDERS = (
     " AND NOT EXISTS (SELECT 1 FROM reminder_preferences p WHERE p.user_id = u.id AND p.reminders_on = 0)"
@@ -50,13 +52,13 @@ def _recipient(row: aiosqlite.Row) -> Recipient:
 
 
 async def notice_recipients(conn: aiosqlite.Connection, cohort_id: int) -> list[Recipient]:
-    """Enrolled, reachable trainees: they hear of a moved or cancelled session."""
+    """Enrolled trainees: they hear of a moved or cancelled session."""
     async with conn.execute(_RECIPIENTS + " ORDER BY u.id", (cohort_id,)) as cur:
         return [_recipient(row) for row in await cur.fetchall()]
 
 
 async def reminder_recipients(conn: aiosqlite.Connection, cohort_id: int, user_id: int | None = None) -> list[Recipient]:
-    """Enrolled, reachable trainees who have not turned reminders off (optionally just one)."""
+    """Enrolled trainees who have not turned reminders off (optionally just one)."""
     sql, params = _RECIPIENTS + _WANTS_REMINDERS, [cohort_id]
     if user_id is not None:
         sql += " AND u.id = ?"

@@ -235,3 +235,27 @@ async def test_blocked_user_on_the_fake_bot_api(runtime: Runtime) -> None:
 def _press(key: str) -> UserInput:
     """A menu-style button press (as under a reminder)."""
     return UserInput(InputKind.OPTION, key)
+
+
+async def test_a_trainee_who_blocked_the_bot_and_came_back_gets_what_is_still_ahead(runtime: Runtime) -> None:
+    runtime.clock.set(utc(2027, 3, 1, 8, 0))
+    cohort = await make_cohort(runtime)
+    jane = await trainee(runtime, cohort, "2001", "Jane Doe")
+    async with runtime.db.transaction() as tx:
+        await users.mark_unreachable(tx, "telegram", "2001", runtime.clock.now())
+    first = await add_session(runtime, cohort, "15.03.2027 17:30")  # added while she has blocked the bot
+    second = await add_session(runtime, cohort, "22.03.2027 17:30")
+    sender = RecordingSender()
+    worker = make_worker(runtime, sender)
+    runtime.clock.set(utc(2027, 3, 14, 16, 30))
+    await worker.run_once()
+    assert sender.sent == []  # not even tried while she is unreachable
+    await jane.send("/schedule")  # she unblocked the bot and writes again
+    runtime.clock.set(utc(2027, 3, 15, 15, 30))
+    await worker.run_once()
+    runtime.clock.set(utc(2027, 3, 21, 16, 30))
+    await worker.run_once()
+    first_text, second_text = sender.texts()  # the 1-hour one of the first session, the 24-hour one of the second
+    assert "Monday, 15 March 2027, 17:30" in first_text and "Monday, 22 March 2027, 17:30" in second_text
+    statuses = {(r["ref"], r["status"]) for r in await outbox_rows(runtime, reminder_plan.REMINDER)}
+    assert (f"session:{first.id}", "unreachable") in statuses and (f"session:{second.id}", "pending") in statuses
