@@ -7,6 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bot import training_admin
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import CatalogError
 from storage import StorageError
@@ -32,9 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default="console", help="who you are in the console (default: console)")
     chat.add_argument("--staff", action="store_true", help="act as staff (allows /export)")
     export = sub.add_parser("export", help="export data as CSV")
-    export.add_argument("what", choices=["applications", "survey"])
+    export.add_argument("what", choices=["applications", "survey", "attendance"])
     export.add_argument("survey_id", nargs="?", help="with 'survey': the survey's id, e.g. employment-followup")
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    export.add_argument("--cohort", help="attendance: only this cohort (its code)")
+    training_admin.add_parsers(sub)
     graduate = sub.add_parser("graduate", help="mark a cohort's trainees as graduates and plan their follow-up surveys")
     graduate.add_argument("cohort", help="the cohort's code")
     graduate.add_argument("--on", required=True, help="the graduation date, e.g. 2026-06-30")
@@ -107,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             run_polling(settings)
         elif args.command == "chat":
             asyncio.run(_chat(settings, args.user, args.staff))
+        elif args.command in training_admin.COMMANDS or (args.command, getattr(args, "what", None)) == ("export", "attendance"):
+            return training_admin.run(settings, args)
         elif args.command in ("graduate", "report", "survey") or (args.command == "export" and args.what == "survey"):
             from bot.surveys import commands
 

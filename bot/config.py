@@ -58,6 +58,7 @@ class Settings:
     survey_reminder_days: int = 7
     survey_expiry_days: int = 30
     survey_send_hour: int = 10
+    reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))  # longest first
 
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -83,6 +84,31 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
 
 def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
     return _number(env, name, default, low, high)
+
+
+_OFFSET_RE = re.compile(r"^(\d{1,4})\s*([dhm])$")
+_OFFSET_UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+
+
+def parse_reminder_offsets(raw: str) -> tuple[timedelta, ...]:
+    """``"24h,1h"`` -> (24 h, 1 h): how long before a session its reminders go, longest first."""
+    offsets: set[timedelta] = set()
+    for part in raw.split(","):
+        part = part.strip().lower()
+        if not part:
+            continue
+        match = _OFFSET_RE.match(part)
+        if match is None:
+            raise ConfigError(
+                f"REMINDER_OFFSETS has {part!r}; write durations like 24h, 90m or 2d, separated by commas"
+            )
+        offset = int(match.group(1)) * _OFFSET_UNITS[match.group(2)]
+        if not timedelta(minutes=5) <= offset <= timedelta(days=14):
+            raise ConfigError(f"REMINDER_OFFSETS has {part!r}; each must be between 5m and 14d")
+        offsets.add(offset)
+    if not offsets or len(offsets) > 5:
+        raise ConfigError(f"REMINDER_OFFSETS={raw!r} must list 1 to 5 different durations, e.g. 24h,1h")
+    return tuple(sorted(offsets, reverse=True))
 
 
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
@@ -162,6 +188,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         survey_reminder_days=reminder_days,
         survey_expiry_days=expiry_days,
         survey_send_hour=_int(env, "SURVEY_SEND_HOUR", 10, 0, 23),
+        reminder_offsets=parse_reminder_offsets(env.get("REMINDER_OFFSETS", "").strip() or "24h,1h"),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.flows import apply, forget, info, language, link, survey
+from bot.flows import training
 from bot.flows.registry import Feature, Registry
 
 FEATURES: tuple[Feature, ...] = (
@@ -12,6 +13,7 @@ FEATURES: tuple[Feature, ...] = (
     forget.FEATURE,
     link.FEATURE,
     survey.FEATURE,
+    training.FEATURE,
 )
 
 
