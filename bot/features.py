@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flows import apply, forget, info, language, link, survey
-from bot.flows import training
+from bot.flows import apply, forget, info, language, link, survey, training
 from bot.flows.registry import Feature, Registry
 
 FEATURES: tuple[Feature, ...] = (
