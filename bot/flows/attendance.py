@@ -56,7 +56,8 @@ async def session_list(ctx: Context, cohort_id: int, page: int | None = None) ->
 
 
 def _names(people: list[Attendee]) -> list[str]:
-    return [f"  {p.full_name or _('(data deleted)')} ({p.reference})" for p in people]
+    deleted = _("(data deleted)")
+    return [f"  {p.full_name or deleted} ({p.reference})" for p in people]
 
 
 async def session_attendance(ctx: Context, session_id: int) -> list[Reply] | None:
