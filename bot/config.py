@@ -19,6 +19,10 @@ from dotenv import dotenv_values
 from bot.i18n import LANGUAGES
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+# Telegram's free bulk rate. Above it (OUTBOX_RATE_PER_SECOND up to 1,000) every
+# proactive message is sent with allow_paid_broadcast=True, which Telegram bills
+# at 0.1 Stars per message from the bot's balance.
+FREE_BROADCAST_RATE = 30.0
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -42,6 +46,11 @@ class Settings:
     outbox_rate_per_second: float = 25.0
     outbox_per_chat_interval: float = 1.0
     log_level: str = "INFO"
+
+    @property
+    def paid_broadcasts(self) -> bool:
+        """Whether proactive messages must be paid broadcasts to go out at the configured rate."""
+        return self.outbox_rate_per_second > FREE_BROADCAST_RATE
 
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")

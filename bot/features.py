@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flows import apply, forget, info, language
+from bot.flows import alerts, apply, broadcast, forget, info, jobs, language, opening_form
 from bot.flows.registry import Feature, Registry
 
 FEATURES: tuple[Feature, ...] = (
@@ -10,6 +10,7 @@ FEATURES: tuple[Feature, ...] = (
     language.FEATURE,
     info.FEATURE,
     forget.FEATURE,
+    jobs.FEATURE, alerts.FEATURE, opening_form.FEATURE, broadcast.FEATURE,
 )
 
 

@@ -5,14 +5,21 @@ one rate limiter, woken by the scheduler when the next row is due.
 Each row is marked ``sending`` in its own commit just before the platform
 call and ``sent`` right after, so a crash can cut off at most the calls in
 flight; those rows become ``interrupted`` at start-up and are never repeated.
-A graceful stop (SIGTERM) finishes the calls in flight first.
+A graceful stop (SIGTERM) finishes the calls in flight first. No database
+lock is held during a platform call, so conversations never wait for one.
 
 Errors a channel's sender may raise, and what the worker does:
 
     DeliveryError
-    ├── RetryLater(seconds)   429 / too many requests: pause all sending, retry the row
-    ├── TransientError        network trouble: retry with back-off, give up after 5 attempts
+    ├── RetryLater(seconds)   429 / too many requests: pause all sending that long, retry the row
+    ├── TransientError        the request surely did not arrive (no connection, 5xx):
+    │                         retry with back-off, give up after 5 attempts
+    ├── DeliveryUncertain     the request may have arrived (no answer in time): never
+    │                         repeated, recorded as ``interrupted`` like a crash mid-call
     └── Unreachable           blocked / unsubscribed: mark the person, never retry
+
+A sender that can also edit a message it sent (:class:`MessageEditor`) lets
+the broadcast progress message be updated in place.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import aiosqlite
 
@@ -56,6 +63,10 @@ class TransientError(DeliveryError):
     pass
 
 
+class DeliveryUncertain(DeliveryError):
+    pass
+
+
 class Unreachable(DeliveryError):
     pass
 
@@ -63,6 +74,15 @@ class Unreachable(DeliveryError):
 class ChannelSender(Protocol):
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Deliver one message; return the platform's message id, or raise a DeliveryError."""
+        ...
+
+
+@runtime_checkable
+class MessageEditor(Protocol):
+    """The optional second capability of a sender: replace the text of a message it sent."""
+
+    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
+        """Edit in place; an unchanged text is no error. Raises a DeliveryError like ``send``."""
         ...
 
 
@@ -183,10 +203,12 @@ class OutboxWorker:
             try:
                 message_id = await self.senders[item.channel].send(item.chat_id, reply)
             except RetryLater as exc:
-                self.limiter.pause(exc.seconds)
+                self.limiter.pause(exc.seconds, f"{item.channel}:{item.chat_id}")
                 await self._record(item, "retry", str(exc), delay=exc.seconds)
             except Unreachable as exc:
                 await self._record(item, "unreachable", str(exc))
+            except DeliveryUncertain as exc:
+                await self._record(item, "interrupted", f"no answer, may have arrived: {exc}")
             except TransientError as exc:
                 if item.attempts + 1 >= MAX_ATTEMPTS:
                     await self._record(item, "failed", str(exc))

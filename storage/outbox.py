@@ -7,6 +7,9 @@ or ``failed`` / ``unreachable``. A pending row past ``expires_at`` becomes
 A row still ``sending`` at start-up was cut off by a crash mid-call: it
 becomes ``interrupted`` and is never sent again, because nobody can know
 whether the platform delivered it (at most once beats twice).
+
+Bulk rows (broadcasts, alerts: ``bulk=True``) are taken after every due
+one-off row, so a reminder is not queued behind a broadcast to thousands.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ class NewMessage:
     dedup_key: str | None = None
     not_before: datetime | None = None
     expires_at: datetime | None = None
+    bulk: bool = False
 
 
 def _item(row: aiosqlite.Row) -> OutboxItem:
@@ -77,15 +81,16 @@ async def enqueue(
     ref: str | None = None,
     dedup_key: str | None = None,
     expires_at: datetime | None = None,
+    bulk: bool = False,
 ) -> int | None:
     """Queue one message; returns its id, or None when ``dedup_key`` was already queued."""
     cur = await conn.execute(
         "INSERT INTO outbox(user_id, channel, chat_id, kind, ref, dedup_key, payload, not_before,"
-        " expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " expires_at, created_at, bulk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT(dedup_key) DO NOTHING",
         (
             user_id, channel, chat_id, kind, ref, dedup_key, json.dumps(payload, ensure_ascii=False),
-            to_db(not_before or now), to_db(expires_at) if expires_at else None, to_db(now),
+            to_db(not_before or now), to_db(expires_at) if expires_at else None, to_db(now), int(bulk),
         ),
     )
     return int(cur.lastrowid) if cur.rowcount == 1 else None
@@ -97,14 +102,14 @@ async def enqueue_many(conn: aiosqlite.Connection, messages: Iterable[NewMessage
         (
             m.user_id, m.channel, m.chat_id, m.kind, m.ref, m.dedup_key,
             json.dumps(m.payload, ensure_ascii=False), to_db(m.not_before or now),
-            to_db(m.expires_at) if m.expires_at else None, to_db(now),
+            to_db(m.expires_at) if m.expires_at else None, to_db(now), int(m.bulk),
         )
         for m in messages
     ]
     before = conn.total_changes
     await conn.executemany(
         "INSERT INTO outbox(user_id, channel, chat_id, kind, ref, dedup_key, payload, not_before,"
-        " expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " expires_at, created_at, bulk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT(dedup_key) DO NOTHING",
         rows,
     )
@@ -114,13 +119,14 @@ async def enqueue_many(conn: aiosqlite.Connection, messages: Iterable[NewMessage
 async def due(
     conn: aiosqlite.Connection, channels: list[str], now: datetime, limit: int, skip_ids: Iterable[int] = ()
 ) -> list[OutboxItem]:
-    """Pending rows that are due, oldest first (not yet marked: see ``mark_sending``)."""
+    """Pending rows that are due: one-off rows first, then bulk ones, each oldest first
+    (not yet marked: see ``mark_sending``)."""
     skip = list(skip_ids)
     placeholders = ",".join("?" * len(channels))
     skip_sql = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
     async with conn.execute(
         f"SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
-        f" AND channel IN ({placeholders}){skip_sql} ORDER BY not_before, id LIMIT ?",
+        f" AND channel IN ({placeholders}){skip_sql} ORDER BY bulk, not_before, id LIMIT ?",
         (to_db(now), *channels, *skip, limit),
     ) as cur:
         return [_item(row) for row in await cur.fetchall()]
