@@ -46,9 +46,9 @@ class RateLimiter:
         """Seconds until this chat may get another message (0 when it may now)."""
         return max(0.0, self._chat_next.get(chat_key, 0.0) - self._monotonic())
 
-    def paused_for(self) -> float:
-        """Seconds until a 429 pause ends (0 when not paused)."""
-        return max(0.0, self._paused_until - self._monotonic())
+    def next_slot_in(self) -> float:
+        """Seconds until the next overall slot (or the end of a pause): 0 when one is free now."""
+        return max(0.0, max(self._next_slot, self._paused_until) - self._monotonic())
 
     def pause(self, seconds: float, chat_key: str | None = None) -> None:
         """Hold every send for ``seconds`` (Telegram answered 429 with retry_after).

@@ -24,13 +24,14 @@ class AlertPreferences:
 
 
 async def get(conn: aiosqlite.Connection, user_id: int) -> AlertPreferences:
-    async with conn.execute("SELECT alerts, stopped FROM alert_preferences WHERE user_id = ?", (user_id,)) as cur:
-        row = await cur.fetchone()
-    async with conn.execute("SELECT track FROM alert_tracks WHERE user_id = ?", (user_id,)) as cur:
-        tracks = frozenset(r[0] for r in await cur.fetchall())
-    if row is None:
-        return AlertPreferences(tracks=tracks)
-    return AlertPreferences(bool(row["alerts"]), bool(row["stopped"]), tracks)
+    """One query (it runs for every broadcast row being sent)."""
+    rows = await conn.execute_fetchall(
+        "SELECT p.alerts, p.stopped, (SELECT group_concat(t.track, ',') FROM alert_tracks t WHERE t.user_id = ?)"
+        " FROM (SELECT 1) LEFT JOIN alert_preferences p ON p.user_id = ?",
+        (user_id, user_id),
+    )
+    alerts, stopped, tracks = next(iter(rows))
+    return AlertPreferences(bool(alerts), bool(stopped), frozenset(tracks.split(",")) if tracks else frozenset())
 
 
 async def _upsert(conn: aiosqlite.Connection, user_id: int, now: datetime, alerts: bool | None, stopped: bool | None) -> None:

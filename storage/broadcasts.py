@@ -123,9 +123,8 @@ async def set_recipients(conn: aiosqlite.Connection, broadcast_id: int, recipien
 
 
 async def get(conn: aiosqlite.Connection, broadcast_id: int) -> Broadcast | None:
-    async with conn.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)) as cur:
-        row = await cur.fetchone()
-    return _broadcast(row) if row else None
+    rows = list(await conn.execute_fetchall("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)))
+    return _broadcast(rows[0]) if rows else None
 
 
 async def list_all(conn: aiosqlite.Connection) -> list[Broadcast]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -83,9 +82,8 @@ async def create(conn: aiosqlite.Connection, new: NewOpening, created_by: int | 
 
 
 async def get(conn: aiosqlite.Connection, opening_id: int) -> Opening | None:
-    async with conn.execute(f"{_SELECT} WHERE o.id = ?", (opening_id,)) as cur:
-        row = await cur.fetchone()
-    return _opening(row) if row else None
+    rows = list(await conn.execute_fetchall(f"{_SELECT} WHERE o.id = ?", (opening_id,)))
+    return _opening(rows[0]) if rows else None
 
 
 def _open_filter(today: date, kind: str | None, track: str | None) -> tuple[str, list[object]]:
@@ -165,8 +163,3 @@ async def interest_count(conn: aiosqlite.Connection, opening_id: int) -> int:
         row = await cur.fetchone()
     return int(row[0])
 
-
-async def create_many(
-    conn: aiosqlite.Connection, items: Iterable[NewOpening], created_by: int | None, now: datetime
-) -> list[Opening]:
-    return [await create(conn, item, created_by, now) for item in items]

@@ -23,6 +23,8 @@ from typing import Any
 import aiosqlite
 
 from storage.timefmt import from_db, to_db
+from storage.users import User
+from storage.users import _user as _user_from_row
 
 FINAL = ("sent", "failed", "unreachable", "expired", "cancelled", "interrupted")
 
@@ -141,10 +143,43 @@ async def mark_sending(conn: aiosqlite.Connection, item_id: int) -> bool:
     return cur.rowcount == 1
 
 
+async def mark_sending_many(conn: aiosqlite.Connection, item_ids: list[int]) -> set[int]:
+    """Take many pending rows for sending at once; returns the ids taken (a row cancelled
+    since it was read is not taken)."""
+    if not item_ids:
+        return set()
+    marks = ",".join("?" * len(item_ids))
+    cur = await conn.execute(
+        f"UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ({marks}) AND status = 'pending'",
+        item_ids,
+    )
+    if cur.rowcount == len(item_ids):
+        return set(item_ids)
+    rows = await conn.execute_fetchall(f"SELECT id FROM outbox WHERE id IN ({marks}) AND status = 'sending'", item_ids)
+    return {row[0] for row in rows}
+
+
+async def recipients(conn: aiosqlite.Connection, user_ids: Iterable[int]) -> dict[int, User]:
+    """The people some rows go to, read in one query (rows are prepared in groups)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = await conn.execute_fetchall(f"SELECT * FROM users WHERE id IN ({','.join('?' * len(ids))})", ids)
+    return {row["id"]: _user_from_row(row) for row in rows}
+
+
 async def mark_sent(conn: aiosqlite.Connection, item_id: int, now: datetime, platform_message_id: str | None = None) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'sent', sent_at = ?, platform_message_id = ?, error = NULL WHERE id = ?",
         (to_db(now), platform_message_id, item_id),
+    )
+
+
+async def mark_sent_many(conn: aiosqlite.Connection, sent: list[tuple[int, str | None]], now: datetime) -> None:
+    """Mark many rows sent in one statement batch: (row id, platform message id)."""
+    await conn.executemany(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, platform_message_id = ?, error = NULL WHERE id = ?",
+        [(to_db(now), message_id, item_id) for item_id, message_id in sent],
     )
 
 

@@ -25,6 +25,8 @@ from storage.conversations import ConversationState
 from storage.openings import NewOpening, Opening
 
 REMOTE = "remote"
+REMOTE_WORDS = ("remote", "online")
+LENGTHS = {"title": (3, 120), "employer": (2, 120), "description": (10, 1500), "apply_how": (5, 300)}
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s/]+\.[^\s]{2,}", re.IGNORECASE)
 _PHONE_LIKE = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
 
@@ -39,7 +41,7 @@ def has_contact(text: str) -> bool:
 
 
 async def _parse_apply_how(ctx: Context, inp: UserInput) -> Parsed:
-    result = await text_parser(5, 300, one_line=False)(ctx, inp)
+    result = await text_parser(*LENGTHS["apply_how"], one_line=False)(ctx, inp)
     if isinstance(result, Accepted) and not has_contact(result.value):
         return Rejected(_("Please include a link (https://...), an e-mail address or a phone number, so people know where to apply."))
     return result
@@ -79,7 +81,7 @@ async def _place_choices(ctx: Context) -> list[Option]:
 
 
 async def _match_place(ctx: Context, text: str) -> Parsed | None:
-    if text.strip().casefold() in ("remote", "online", _("Remote").casefold()):
+    if text.strip().casefold() in (*REMOTE_WORDS, _("Remote").casefold()):
         return Accepted(REMOTE)
     return await match_municipality(ctx, text)
 
@@ -92,9 +94,9 @@ _track_choices, _parse_tracks = multi_choice("tracks", tuple(TRACKS), track_labe
 
 QUESTIONS: tuple[Question, ...] = (
     Question("kind", lambda: _("Type"), lambda ctx: _("Is it a job or an internship?"), choice_parser(_kind_choices), choice_display(_kind_choices), choices=_kind_choices),
-    Question("title", lambda: _("Title"), lambda ctx: _("What is the position called? For example: Junior web developer."), text_parser(3, 120, one_line=True), show_text),
-    Question("employer", lambda: _("Employer"), lambda ctx: _("Which company or organisation offers it?"), text_parser(2, 120, one_line=True), show_text),
-    Question("description", lambda: _("Description"), lambda ctx: _("Describe the position in a few sentences: the work, the requirements, paid or not."), text_parser(10, 1500, one_line=False), show_text),
+    Question("title", lambda: _("Title"), lambda ctx: _("What is the position called? For example: Junior web developer."), text_parser(*LENGTHS["title"], one_line=True), show_text),
+    Question("employer", lambda: _("Employer"), lambda ctx: _("Which company or organisation offers it?"), text_parser(*LENGTHS["employer"], one_line=True), show_text),
+    Question("description", lambda: _("Description"), lambda ctx: _("Describe the position in a few sentences: the work, the requirements, paid or not."), text_parser(*LENGTHS["description"], one_line=False), show_text),
     Question("place", lambda: _("Where"), lambda ctx: _("Where is the work? Choose the municipality, or Remote."), choice_parser(_place_choices, _match_place), choice_display(_place_choices), choices=_place_choices),
     Question("tracks", lambda: _("Tracks"), lambda ctx: _("Which of the programme's tracks does it fit? Tick one or more, then press Done."), _parse_tracks, _show_tracks, choices=_track_choices),
     Question("deadline", lambda: _("Deadline"), lambda ctx: _("What is the last day to apply? Write it as day.month.year."), _parse_deadline, _show_deadline),
