@@ -47,7 +47,7 @@ class BroadcastMonitor:
         settings: Settings,
         senders: dict[str, ChannelSender],
         limiter: RateLimiter | None = None,
-        interval: float = PROGRESS_EDIT_SECONDS,
+        interval: float | None = None,
         on_report: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
@@ -55,7 +55,7 @@ class BroadcastMonitor:
         self.settings = settings
         self.senders = senders
         self.limiter = limiter
-        self.interval = interval
+        self.interval = PROGRESS_EDIT_SECONDS if interval is None else interval
         self.on_report = on_report  # wakes the outbox worker so the report goes out at once
         self._shown: dict[int, str] = {}
         self._stop = asyncio.Event()
