@@ -9,9 +9,11 @@ A 429 answer pauses everything until the moment Telegram named. Pauses only
 ever extend: a shorter pause asked later, or a request finishing meanwhile,
 never ends a longer one early (python-telegram-bot 22.8's AIORateLimiter can
 release a pause early: upstream issue 5338). Slots lie on a fixed grid of
-``1 / per_second``; a caller woken a little late (timer jitter) may use the
-slot it missed, but never more than one, so a pause or an idle spell is not
-followed by a burst.
+``1 / per_second``. A caller woken late (a busy event loop) may still use the
+slots it missed in the last ``CATCH_UP`` seconds, so the configured rate is
+kept under load; after an idle spell at most that many seconds' worth go
+out at once, after a pause none, and no one-second window carries more than
+``per_second * (1 + CATCH_UP) + 1`` messages.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import asyncio
 import math
 import time
 from collections.abc import Awaitable, Callable
+
+CATCH_UP = 0.1  # seconds of missed slots a late caller may still use
 
 
 class RateLimiter:
@@ -34,6 +38,7 @@ class RateLimiter:
         if per_second <= 0:
             raise ValueError("per_second must be positive")
         self.interval = 0.0 if math.isinf(per_second) else 1.0 / per_second
+        self.catch_up = max(self.interval, CATCH_UP)
         self.per_chat_interval = per_chat_interval
         self._monotonic = monotonic
         self._sleep = sleep
@@ -61,6 +66,7 @@ class RateLimiter:
         if until > self._paused_until:
             self.paused_seconds += until - max(now, self._paused_until)
             self._paused_until = until
+            self._next_slot = max(self._next_slot, until)  # slots of a pause are lost, not caught up
         if chat_key is not None:
             self._chat_next[chat_key] = max(self._chat_next.get(chat_key, 0.0), until)
 
@@ -72,7 +78,7 @@ class RateLimiter:
             if start <= now:
                 break
             await self._sleep(start - now)
-        self._next_slot = max(now - self.interval, self._next_slot) + self.interval
+        self._next_slot = max(now - self.catch_up, self._next_slot) + self.interval
         self._chat_next[chat_key] = now + self.per_chat_interval
         if len(self._chat_next) > 10_000:
             self._forget_old(now)

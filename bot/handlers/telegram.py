@@ -175,7 +175,7 @@ class TelegramSender:
 def outbox_concurrency(per_second: float) -> int:
     """Calls in flight for the outbox: enough to keep the rate with answers taking up to 1/4 s,
     and well below the HTTP pool (256), so conversational replies always find a connection."""
-    return max(8, min(128, math.ceil(per_second / 4)))
+    return max(8, math.ceil(min(per_second, 512.0) / 4))
 
 
 class TelegramChannel:
