@@ -126,7 +126,7 @@ def _start_fake(args: argparse.Namespace) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, str(FAKE_SERVER), "--too-many", str(args.too_many), "--blocked", str(args.blocked),
          "--retry-after", str(args.retry_after)],
-        stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     line = process.stdout.readline() if process.stdout else ""
     if not line.startswith("PORT "):
@@ -151,6 +151,9 @@ async def run_part(part: str, limit: float, args: argparse.Namespace) -> Figures
     finally:
         fake.kill()
         fake.wait()
+        for pipe in (fake.stdin, fake.stdout):
+            if pipe is not None:
+                pipe.close()
 
 
 async def _send(part: str, limit: float, runtime: Runtime, broadcast_id: int, url: str, args: argparse.Namespace) -> Figures:

@@ -13,7 +13,8 @@ bot" (every send to them is answered 403), and a share of all other sends is
 answered 429 with ``retry_after``. ``GET /stats`` returns the counts as JSON.
 
     python benchmarks/fake_bot_api.py --too-many 0.05 --blocked 0.10 --retry-after 1
-prints ``PORT <n>`` once it listens on 127.0.0.1.
+prints ``PORT <n>`` once it listens on 127.0.0.1, and exits when its standard
+input closes (so it never outlives the benchmark that started it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import sys
+import threading
 import time
 from collections import Counter
 from urllib.parse import parse_qsl
@@ -124,6 +128,7 @@ async def main() -> None:
     api = FakeBotApi(args.too_many, args.blocked, args.retry_after, args.seed)
     server = await asyncio.start_server(api.serve_connection, "127.0.0.1", 0, backlog=1024)
     print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
+    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
     async with server:
         await server.serve_forever()
 

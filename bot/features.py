@@ -10,7 +10,10 @@ FEATURES: tuple[Feature, ...] = (
     language.FEATURE,
     info.FEATURE,
     forget.FEATURE,
-    jobs.FEATURE, alerts.FEATURE, opening_form.FEATURE, broadcast.FEATURE,
+    jobs.FEATURE,
+    alerts.FEATURE,
+    opening_form.FEATURE,
+    broadcast.FEATURE,
 )
 
 

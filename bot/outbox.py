@@ -2,9 +2,11 @@
 broadcasts, surveys): rows in the SQLite outbox, sent by one worker through
 one rate limiter, woken by the scheduler when the next row is due.
 
-Each row is marked ``sending`` in its own commit just before the platform
-call and ``sent`` right after, so a crash can cut off at most the calls in
-flight; those rows become ``interrupted`` at start-up and are never repeated.
+Each row is marked ``sending`` in a commit just before its platform call
+(rows whose rate slots come up together share that commit) and its outcome
+is written soon after (outcomes are written in batches), so a crash can cut
+off at most the calls in flight and outcomes not yet written; those rows
+become ``interrupted`` at start-up and are never repeated.
 A graceful stop (SIGTERM) finishes the calls in flight first. No database
 lock is held during a platform call, so conversations never wait for one.
 

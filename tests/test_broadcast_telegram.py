@@ -27,7 +27,6 @@ from bot.handlers.telegram import TelegramSender, _delivery_error, serve
 from bot.outbox import DeliveryUncertain, RetryLater, TransientError, Unreachable
 from bot.runtime import Runtime, open_runtime
 from storage import Database, broadcasts, users
-from tests.conftest import Chat
 from tests.fake_telegram import FakeTelegram, TgUser
 from tests.openings_helpers import add_person
 from tests.telegram_harness import TelegramUser

@@ -10,13 +10,13 @@ opening closed meanwhile, or a person who said STOP meanwhile, gets nothing.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 import aiosqlite
 
 from bot.config import Settings
 from bot.flows.core import Context, Option, Reply
-from bot.flows.opening_card import card, default_municipalities, interest_option, local_today
+from bot.flows.opening_card import card, deadline_end, default_municipalities, interest_option, local_today
 from bot.flows.registry import Action, Command, Delivery, Feature, Keyword, MessageKind
 from bot.i18n import _
 from bot.tracks import TRACKS, track_label, track_list
@@ -100,11 +100,6 @@ async def alerts_action(ctx: Context, args: list[str]) -> list[Reply] | None:
     return None
 
 
-def _end_of(opening: Opening, settings: Settings) -> datetime:
-    """The moment an opening's deadline day is over, in the programme's time zone."""
-    return datetime.combine(opening.deadline + timedelta(days=1), time(0), tzinfo=settings.timezone)
-
-
 async def queue_alerts(tx: aiosqlite.Connection, opening: Opening, settings: Settings, now: datetime) -> int:
     """Queue one alert per person whose alerts fit the new opening; returns how many."""
     people = await segments.alert_recipients(tx, opening.tracks, PROACTIVE_CHANNELS)
@@ -119,7 +114,7 @@ async def queue_alerts(tx: aiosqlite.Connection, opening: Opening, settings: Set
                 payload={"opening": opening.id},
                 ref=f"opening:{opening.id}",
                 dedup_key=segments.alert_dedup_key(opening.id, p.user_id),
-                expires_at=_end_of(opening, settings),
+                expires_at=deadline_end(opening, settings),
                 bulk=True,
             )
             for p in people

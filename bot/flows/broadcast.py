@@ -10,7 +10,7 @@ people its alert already reached.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.flows.alerts import PROACTIVE_CHANNELS
@@ -23,9 +23,9 @@ from bot.flows.broadcast_texts import (
     render_progress,
     segment_label,
 )
-from bot.flows.core import Context, Option, Reply
-from bot.flows.form import FINISHED, Parsed, Question, Rejected, choice_display, choice_parser, show_text
-from bot.flows.opening_card import local_today
+from bot.flows.core import Context, Option, Reply, UserInput
+from bot.flows.form import FINISHED, Choices, Parsed, Question, Rejected, choice_display, choice_parser, show_text
+from bot.flows.opening_card import deadline_end, local_today
 from bot.flows.registry import Command, Feature, MessageKind
 from bot.flows.staff_form import StaffForm, match_municipality, text_parser
 from bot.flows.texts import programme_title
@@ -35,13 +35,12 @@ from storage import broadcasts, cohorts, openings, outbox, programmes, segments
 from storage.conversations import ConversationState
 from storage.openings import Opening
 from storage.outbox import NewMessage
-from storage.segments import Segment
+from storage.segments import WITH_ARGUMENT, Segment
 
 MESSAGE_MAX = 3500  # room for the heading and the STOP hint within Telegram's 4,096 characters
-SEGMENT_ARGUMENT = {"track": "track", "municipality": "municipality", "cohort": "cohort", "programme": "programme"}
 
 
-def _answer_is(qid: str, value: str):  # type: ignore[no-untyped-def]
+def _answer_is(qid: str, value: str) -> Callable[[Context], bool]:
     return lambda ctx: ctx.state is not None and ctx.state.answers.get(qid) == value
 
 
@@ -49,7 +48,7 @@ async def _content_choices(ctx: Context) -> list[Option]:
     return [Option("opening", _("An opening")), Option("text", _("A message I write"))]
 
 
-async def _parse_content(ctx: Context, inp: Any) -> Parsed:
+async def _parse_content(ctx: Context, inp: UserInput) -> Parsed:
     result = await choice_parser(_content_choices)(ctx, inp)
     if not isinstance(result, Rejected) and result.value == "opening" and not await _opening_choices(ctx):
         return Rejected(_("There are no open openings to broadcast. Write a message instead, or publish one with /newopening."))
@@ -65,7 +64,7 @@ async def _segment_choices(ctx: Context) -> list[Option]:
     return [Option(kind, _(label)) for kind, label in SEGMENT_LABELS.items()]
 
 
-async def _parse_segment(ctx: Context, inp: Any) -> Parsed:
+async def _parse_segment(ctx: Context, inp: UserInput) -> Parsed:
     result = await choice_parser(_segment_choices)(ctx, inp)
     if not isinstance(result, Rejected) and result.value == "cohort" and not await cohorts.list_all(ctx.tx):
         return Rejected(_("There are no cohorts yet. Please choose another group."))
@@ -88,7 +87,14 @@ async def _programme_choices(ctx: Context) -> list[Option]:
     return [Option(p.code, programme_title(p)[:60]) for p in await programmes.list_all(ctx.tx)]
 
 
-def _choice(qid: str, label: Any, prompt: Any, choices: Any, applies: Any, parse: Any = None) -> Question:
+def _choice(
+    qid: str,
+    label: Callable[[], str],
+    prompt: Callable[[Context], str],
+    choices: Choices,
+    applies: Callable[[Context], bool] | None,
+    parse: Callable[[Context, UserInput], Awaitable[Parsed]] | None = None,
+) -> Question:
     return Question(qid, label, prompt, parse or choice_parser(choices), choice_display(choices), choices=choices, applies=applies)
 
 
@@ -111,9 +117,9 @@ QUESTIONS: tuple[Question, ...] = (
 
 
 def segment_from(answers: dict[str, Any]) -> Segment:
+    """The segment question's answer and, when it needs one, the answer naming its track, municipality..."""
     kind = answers["segment"]
-    arg_question = SEGMENT_ARGUMENT.get(kind)
-    return Segment(kind, answers[arg_question] if arg_question else None)
+    return Segment(kind, answers[kind] if kind in WITH_ARGUMENT else None)
 
 
 class BroadcastForm(StaffForm):
@@ -176,9 +182,7 @@ class BroadcastForm(StaffForm):
             payload={"broadcast": broadcast.id}, now=ctx.now, ref=broadcasts.report_ref(broadcast.id),
             dedup_key=broadcasts.progress_key(broadcast.id),
         )
-        expires = None
-        if opening is not None:
-            expires = datetime.combine(opening.deadline + timedelta(days=1), time(0), tzinfo=ctx.settings.timezone)
+        expires = deadline_end(opening, ctx.settings) if opening is not None else None
         await outbox.enqueue_many(
             ctx.tx,
             [

@@ -6,7 +6,7 @@ Staff write an opening's texts in one language; everything around them
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from bot.config import Settings
@@ -30,6 +30,12 @@ def default_municipalities() -> Municipalities:
 def local_today(settings: Settings, now: datetime) -> date:
     """Deadlines are days in the programme's time zone."""
     return now.astimezone(settings.timezone).date()
+
+
+def deadline_end(opening: Opening, settings: Settings) -> datetime:
+    """The moment an opening's last day to apply is over, in the programme's time zone
+    (alerts and broadcasts of it are not worth sending after that)."""
+    return datetime.combine(opening.deadline + timedelta(days=1), time(0), tzinfo=settings.timezone)
 
 
 def kind_label(kind: str) -> str:

@@ -16,7 +16,7 @@ import math
 import signal
 import warnings
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 
@@ -37,12 +37,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot.broadcast_monitor import BroadcastMonitor
 from bot.config import Settings
 from bot.flows.core import InputKind, Option, Reply, UserInput, decode_choice, encode_choice
 from bot.flows.engine import Incoming
 from bot.flows.registry import Registry
 from bot.i18n import _, use_language
-from bot.broadcast_monitor import BroadcastMonitor
 from bot.outbox import DeliveryUncertain, OutboxWorker, RetryLater, TransientError, Unreachable
 from bot.ratelimit import RateLimiter
 from bot.runtime import Runtime, open_runtime
@@ -129,7 +129,8 @@ def _retry_seconds(exc: RetryAfter) -> float:
 
 
 def _delivery_error(exc: TelegramError) -> Exception:
-    """Telegram's error as the outbox's (see the error tree in bot/outbox.py)."""
+    """Telegram's error as the outbox's (see the error tree in bot/outbox.py); other
+    errors are returned as they are (the worker records them as failed)."""
     if isinstance(exc, RetryAfter):
         return RetryLater(_retry_seconds(exc))
     if isinstance(exc, Forbidden):
@@ -142,6 +143,13 @@ def _delivery_error(exc: TelegramError) -> Exception:
             return TransientError(str(exc))
         return DeliveryUncertain(f"{type(cause).__name__}: {exc}")
     return exc
+
+
+def _raise_mapped(exc: TelegramError) -> NoReturn:
+    mapped = _delivery_error(exc)
+    if mapped is exc:
+        raise exc
+    raise mapped from exc
 
 
 class TelegramSender:
@@ -159,17 +167,15 @@ class TelegramSender:
         try:
             return str(await send_reply(self.bot, int(chat_id), reply, paid=self.paid_broadcast))
         except TelegramError as exc:
-            raise _delivery_error(exc) from exc
+            _raise_mapped(exc)
 
     async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
         """Replace a sent message's text; "message is not modified" is no error."""
         try:
             await self.bot.edit_message_text(reply.text[: MessageLimit.MAX_TEXT_LENGTH], chat_id=int(chat_id), message_id=int(message_id))
-        except BadRequest as exc:
-            if "message is not modified" not in exc.message.lower():
-                raise _delivery_error(exc) from exc
         except TelegramError as exc:
-            raise _delivery_error(exc) from exc
+            if not (isinstance(exc, BadRequest) and "message is not modified" in exc.message.lower()):
+                _raise_mapped(exc)
 
 
 def outbox_concurrency(per_second: float) -> int:
