@@ -171,3 +171,29 @@ async def test_an_uncertain_delivery_is_never_repeated(runtime: Runtime) -> None
     async with runtime.db.reading() as conn:
         assert await outbox.counts(conn) == {"interrupted": 1}
     assert sender.sent == []
+
+
+class ChattingSender(FakeSender):
+    """While its first broadcast call is in flight, someone chats with the bot."""
+
+    def __init__(self, chat: Chat) -> None:
+        super().__init__()
+        self.chat = chat
+        self.answer: list[Reply] = []
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        if not self.answer and chat_id != "999":
+            # would never finish if the worker held the database during its calls
+            self.answer = await asyncio.wait_for(self.chat.send("/jobs"), 10)
+        return await super().send(chat_id, reply)
+
+
+async def test_conversations_go_on_while_a_broadcast_call_is_in_flight(runtime: Runtime) -> None:
+    await broadcast_text(runtime, 3)
+    youth = Chat(runtime, "1001")
+    await choose_language(youth)
+    sender = ChattingSender(youth)
+    worker, _ticks = worker_for(runtime, sender)
+    await worker.run_once()
+    assert "There are no open jobs or internships right now" in sender.answer[0].text
+    assert len([c for c, _t in sender.sent if c != "999"]) == 3
