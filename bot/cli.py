@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     survey.add_argument("--to", help="with 'send': graduates, cohort:CODE or programme:CODE")
     catalogs = sub.add_parser("catalogs", help="build translation catalogs")
     catalogs.add_argument("action", choices=["compile", "update"])
+    openings = sub.add_parser("openings", help="job and internship openings")
+    openings.add_argument("action", choices=["import"])
+    openings.add_argument("file", type=Path, help="a CSV file (see docs: kind,title,employer,...)")
+    sub.add_parser("broadcasts", help="list past broadcasts with their delivery counts")
     return parser
 
 
@@ -118,6 +122,12 @@ def main(argv: list[str] | None = None) -> int:
             commands.run(settings, args)
         elif args.command == "export":
             asyncio.run(_export(settings, args.out))
+        elif args.command in ("openings", "broadcasts"):
+            from bot.openings_cli import broadcasts_command, import_command
+
+            if args.command == "openings":
+                return asyncio.run(import_command(settings, args.file))
+            return asyncio.run(broadcasts_command(settings))
     except (ConfigError, CatalogError, StorageError) as exc:
         print(f"youthbot: {exc}", file=sys.stderr)
         return EXIT_CONFIG

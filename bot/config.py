@@ -21,6 +21,10 @@ from bot.i18n import LANGUAGES
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_VIBER_API_URL = "https://chatapi.viber.com/pa/"
 VIBER_NAME_MAX = 28  # Viber's limit for sender.name
+# Telegram's free bulk rate. Above it (OUTBOX_RATE_PER_SECOND up to 1,000) every
+# proactive message is sent with allow_paid_broadcast=True, which Telegram bills
+# at 0.1 Stars per message from the bot's balance.
+FREE_BROADCAST_RATE = 30.0
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 SURVEYS_DIR = Path(__file__).resolve().parent.parent / "surveys"
 
@@ -59,6 +63,11 @@ class Settings:
     survey_expiry_days: int = 30
     survey_send_hour: int = 10
     reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))  # longest first
+
+    @property
+    def paid_broadcasts(self) -> bool:
+        """Whether proactive messages must be paid broadcasts to go out at the configured rate."""
+        return self.outbox_rate_per_second > FREE_BROADCAST_RATE
 
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flows import apply, forget, info, language, link, survey, training
+from bot.flows import alerts, apply, broadcast, forget, info, jobs, language, link, opening_form, survey, training
 from bot.flows.registry import Feature, Registry
 
 FEATURES: tuple[Feature, ...] = (
@@ -10,9 +10,13 @@ FEATURES: tuple[Feature, ...] = (
     language.FEATURE,
     info.FEATURE,
     forget.FEATURE,
-    link.FEATURE,
-    survey.FEATURE,
     training.FEATURE,
+    jobs.FEATURE,
+    alerts.FEATURE,
+    survey.FEATURE,
+    link.FEATURE,
+    opening_form.FEATURE,
+    broadcast.FEATURE,
 )
 
 

@@ -4,13 +4,26 @@ Telegram allows about 30 messages/s in bulk and about 1 message/s to one chat.
 python-telegram-bot's AIORateLimiter has no per-private-chat limit, so the
 outbox limits itself here. Time comes from an injectable monotonic function
 and waiting from an injectable sleep, so tests need no real time.
+
+A 429 answer pauses everything until the moment Telegram named. Pauses only
+ever extend: a shorter pause asked later, or a request finishing meanwhile,
+never ends a longer one early (python-telegram-bot 22.8's AIORateLimiter can
+release a pause early: upstream issue 5338). Slots lie on a fixed grid of
+``1 / per_second``. A caller woken late (a busy event loop) may still use the
+slots it missed in the last ``CATCH_UP`` seconds, so the configured rate is
+kept under load; after an idle spell at most that many seconds' worth go
+out at once, after a pause none, and no one-second window carries more than
+``per_second * (1 + CATCH_UP) + 1`` messages.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable
+
+CATCH_UP = 0.1  # seconds of missed slots a late caller may still use
 
 
 class RateLimiter:
@@ -21,33 +34,51 @@ class RateLimiter:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """``per_second=math.inf`` switches the overall limit off (benchmarks measure the sender's own ceiling)."""
         if per_second <= 0:
             raise ValueError("per_second must be positive")
-        self.interval = 1.0 / per_second
+        self.interval = 0.0 if math.isinf(per_second) else 1.0 / per_second
+        self.catch_up = max(self.interval, CATCH_UP)
         self.per_chat_interval = per_chat_interval
         self._monotonic = monotonic
         self._sleep = sleep
         self._next_slot = 0.0
         self._chat_next: dict[str, float] = {}
         self._paused_until = 0.0
+        self.paused_seconds = 0.0  # total time paused by 429 answers, for reports
 
     def chat_ready_in(self, chat_key: str) -> float:
         """Seconds until this chat may get another message (0 when it may now)."""
         return max(0.0, self._chat_next.get(chat_key, 0.0) - self._monotonic())
 
-    def pause(self, seconds: float) -> None:
-        """Hold every send for a while (Telegram answered 429 with retry_after)."""
-        self._paused_until = max(self._paused_until, self._monotonic() + seconds)
+    def next_slot_in(self) -> float:
+        """Seconds until the next overall slot (or the end of a pause): 0 when one is free now."""
+        return max(0.0, max(self._next_slot, self._paused_until) - self._monotonic())
+
+    def pause(self, seconds: float, chat_key: str | None = None) -> None:
+        """Hold every send for ``seconds`` (Telegram answered 429 with retry_after).
+
+        Never shortens a pause already running. With ``chat_key`` that chat also
+        waits at least as long, whatever its own spacing says.
+        """
+        now = self._monotonic()
+        until = now + max(0.0, seconds)
+        if until > self._paused_until:
+            self.paused_seconds += until - max(now, self._paused_until)
+            self._paused_until = until
+            self._next_slot = max(self._next_slot, until)  # slots of a pause are lost, not caught up
+        if chat_key is not None:
+            self._chat_next[chat_key] = max(self._chat_next.get(chat_key, 0.0), until)
 
     async def acquire(self, chat_key: str) -> None:
-        """Wait for a slot in the overall rate and for this chat's spacing."""
+        """Wait for a slot in the overall rate, the end of any pause, and this chat's spacing."""
         while True:
             now = self._monotonic()
             start = max(now, self._next_slot, self._paused_until, self._chat_next.get(chat_key, 0.0))
             if start <= now:
                 break
             await self._sleep(start - now)
-        self._next_slot = max(now, self._next_slot) + self.interval
+        self._next_slot = max(now - self.catch_up, self._next_slot) + self.interval
         self._chat_next[chat_key] = now + self.per_chat_interval
         if len(self._chat_next) > 10_000:
             self._forget_old(now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from bot.features import build_registry
 from bot.flows.engine import Engine
 from bot.i18n import load_catalogs
 from bot.municipalities import Municipalities
+from bot.outbox import OutboxWorker
+from bot.ratelimit import RateLimiter
 from bot.surveys.campaigns import CampaignPlanner
 from bot.surveys.loader import catalogue_for
 from storage import Database, programmes
@@ -79,3 +82,19 @@ async def open_runtime(
             with suppress(asyncio.CancelledError):
                 await planning
         await db.close()
+
+
+def outbox_concurrency(per_second: float) -> int:
+    """Calls in flight for the outbox: enough to keep the rate with answers taking up to 1/4 s,
+    and well below the HTTP pool (256), so conversational replies always find a connection."""
+    return max(8, math.ceil(min(per_second, 512.0) / 4))
+
+
+def build_outbox_worker(runtime: Runtime) -> OutboxWorker:
+    """The one outbox worker of the process; each channel registers its sender on it."""
+    settings = runtime.settings
+    limiter = RateLimiter(settings.outbox_rate_per_second, settings.outbox_per_chat_interval)
+    return OutboxWorker(
+        runtime.db, runtime.clock, settings, runtime.engine.registry, {}, limiter,
+        concurrency=outbox_concurrency(settings.outbox_rate_per_second),
+    )

@@ -7,6 +7,9 @@ or ``failed`` / ``unreachable``. A pending row past ``expires_at`` becomes
 A row still ``sending`` at start-up was cut off by a crash mid-call: it
 becomes ``interrupted`` and is never sent again, because nobody can know
 whether the platform delivered it (at most once beats twice).
+
+Bulk rows (broadcasts, alerts: ``bulk=True``) are taken after every due
+one-off row, so a reminder is not queued behind a broadcast to thousands.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from typing import Any
 import aiosqlite
 
 from storage.timefmt import from_db, to_db
+from storage.users import User
+from storage.users import _user as _user_from_row
 
 FINAL = ("sent", "failed", "unreachable", "expired", "cancelled", "interrupted")
 
@@ -48,6 +53,7 @@ class NewMessage:
     dedup_key: str | None = None
     not_before: datetime | None = None
     expires_at: datetime | None = None
+    bulk: bool = False
 
 
 def _item(row: aiosqlite.Row) -> OutboxItem:
@@ -77,15 +83,16 @@ async def enqueue(
     ref: str | None = None,
     dedup_key: str | None = None,
     expires_at: datetime | None = None,
+    bulk: bool = False,
 ) -> int | None:
     """Queue one message; returns its id, or None when ``dedup_key`` was already queued."""
     cur = await conn.execute(
         "INSERT INTO outbox(user_id, channel, chat_id, kind, ref, dedup_key, payload, not_before,"
-        " expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " expires_at, created_at, bulk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT(dedup_key) DO NOTHING",
         (
             user_id, channel, chat_id, kind, ref, dedup_key, json.dumps(payload, ensure_ascii=False),
-            to_db(not_before or now), to_db(expires_at) if expires_at else None, to_db(now),
+            to_db(not_before or now), to_db(expires_at) if expires_at else None, to_db(now), int(bulk),
         ),
     )
     return int(cur.lastrowid) if cur.rowcount == 1 else None
@@ -97,14 +104,14 @@ async def enqueue_many(conn: aiosqlite.Connection, messages: Iterable[NewMessage
         (
             m.user_id, m.channel, m.chat_id, m.kind, m.ref, m.dedup_key,
             json.dumps(m.payload, ensure_ascii=False), to_db(m.not_before or now),
-            to_db(m.expires_at) if m.expires_at else None, to_db(now),
+            to_db(m.expires_at) if m.expires_at else None, to_db(now), int(m.bulk),
         )
         for m in messages
     ]
     before = conn.total_changes
     await conn.executemany(
         "INSERT INTO outbox(user_id, channel, chat_id, kind, ref, dedup_key, payload, not_before,"
-        " expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " expires_at, created_at, bulk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT(dedup_key) DO NOTHING",
         rows,
     )
@@ -114,13 +121,15 @@ async def enqueue_many(conn: aiosqlite.Connection, messages: Iterable[NewMessage
 async def due(
     conn: aiosqlite.Connection, channels: list[str], now: datetime, limit: int, skip_ids: Iterable[int] = ()
 ) -> list[OutboxItem]:
-    """Pending rows that are due, oldest first (not yet marked: see ``mark_sending``)."""
+    """Pending rows that are due: one-off rows first, then bulk ones, each oldest first
+    (not yet marked: see ``mark_sending``)."""
     skip = list(skip_ids)
     placeholders = ",".join("?" * len(channels))
     skip_sql = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
     async with conn.execute(
-        f"SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
-        f" AND channel IN ({placeholders}){skip_sql} ORDER BY not_before, id LIMIT ?",
+        # The index's order is the wanted order: no sort of every pending row of a big broadcast.
+        f"SELECT * FROM outbox INDEXED BY outbox_due_bulk WHERE status = 'pending' AND not_before <= ?"
+        f" AND channel IN ({placeholders}){skip_sql} ORDER BY bulk, not_before, id LIMIT ?",
         (to_db(now), *channels, *skip, limit),
     ) as cur:
         return [_item(row) for row in await cur.fetchall()]
@@ -135,10 +144,43 @@ async def mark_sending(conn: aiosqlite.Connection, item_id: int) -> bool:
     return cur.rowcount == 1
 
 
+async def mark_sending_many(conn: aiosqlite.Connection, item_ids: list[int]) -> set[int]:
+    """Take many pending rows for sending at once; returns the ids taken (a row cancelled
+    since it was read is not taken)."""
+    if not item_ids:
+        return set()
+    marks = ",".join("?" * len(item_ids))
+    cur = await conn.execute(
+        f"UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ({marks}) AND status = 'pending'",
+        item_ids,
+    )
+    if cur.rowcount == len(item_ids):
+        return set(item_ids)
+    rows = await conn.execute_fetchall(f"SELECT id FROM outbox WHERE id IN ({marks}) AND status = 'sending'", item_ids)
+    return {row[0] for row in rows}
+
+
+async def recipients(conn: aiosqlite.Connection, user_ids: Iterable[int]) -> dict[int, User]:
+    """The people some rows go to, read in one query (rows are prepared in groups)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = await conn.execute_fetchall(f"SELECT * FROM users WHERE id IN ({','.join('?' * len(ids))})", ids)
+    return {row["id"]: _user_from_row(row) for row in rows}
+
+
 async def mark_sent(conn: aiosqlite.Connection, item_id: int, now: datetime, platform_message_id: str | None = None) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'sent', sent_at = ?, platform_message_id = ?, error = NULL WHERE id = ?",
         (to_db(now), platform_message_id, item_id),
+    )
+
+
+async def mark_sent_many(conn: aiosqlite.Connection, sent: list[tuple[int, str | None]], now: datetime) -> None:
+    """Mark many rows sent in one statement batch: (row id, platform message id)."""
+    await conn.executemany(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, platform_message_id = ?, error = NULL WHERE id = ?",
+        [(to_db(now), message_id, item_id) for item_id, message_id in sent],
     )
 
 

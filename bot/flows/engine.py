@@ -8,9 +8,10 @@ the repeat is recognised and only the current question is shown again.
 
 Order of decisions for one input:
 1. an expired conversation is dropped, politely;
-2. commands (typed, or menu buttons) are handled first, from any step;
-3. a person with no language yet is asked for one;
-4. otherwise the input goes to the flow they are in; a button from an older
+2. a keyword typed alone (STOP) is handled, from any step, and the step is asked again;
+3. commands (typed, or menu buttons) are handled first, from any step;
+4. a person with no language yet is asked for one;
+5. otherwise the input goes to the flow they are in; a button from an older
    message (its token differs) gets a short note and the current question.
 """
 
@@ -140,6 +141,9 @@ class Engine:
             replies.append(self._expired_notice())
             ctx.state = None
         state = ctx.state
+        keyword = self.registry.keyword_for(inp.text) if inp.kind == InputKind.TEXT else None
+        if keyword is not None:
+            return replies + await keyword.run(ctx) + await self._reprompt(ctx)
         if inp.kind == InputKind.OPTION and inp.token is None:
             if inp.text in self.registry.commands:
                 inp = UserInput(InputKind.COMMAND, inp.text)
@@ -233,6 +237,7 @@ class Engine:
             return await self._flow(ctx.state).prompt(ctx, ctx.state)
         then = state.data.get("then")
         if then:
+            ctx.user = await users.get(ctx.tx, ctx.user.id) or ctx.user  # the flow may have set their language
             return await self._command(ctx, UserInput(InputKind.COMMAND, then), None)
         if state.flow == "language":
             return [info.help_reply(ctx)]

@@ -64,6 +64,23 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Keyword:
+    """Words that do something whenever they are typed alone, in any flow (STOP).
+
+    Matching ignores case and surrounding punctuation; the flow in progress is
+    asked again afterwards, untouched.
+    """
+
+    words: tuple[str, ...]
+    run: Callable[[Context], Awaitable[list[Reply]]]
+
+
+def keyword_form(text: str) -> str:
+    """How typed text is compared with keywords: trimmed, without end punctuation, case-folded."""
+    return text.strip().strip(".!?,;:¡¿\"'«»").strip().casefold()
+
+
+@dataclass(frozen=True)
 class Delivery:
     """What a renderer gets when an outbox row is about to be sent."""
 
@@ -90,6 +107,7 @@ class Feature:
     flows: tuple[Flow, ...] = ()
     actions: tuple[Action, ...] = ()
     message_kinds: tuple[MessageKind, ...] = ()
+    keywords: tuple[Keyword, ...] = ()
 
 
 class RegistryError(ValueError):
@@ -103,6 +121,7 @@ class Registry:
         self.flows: dict[str, Flow] = {}
         self.actions: dict[str, Action] = {}
         self.message_kinds: dict[str, MessageKind] = {}
+        self.keywords: dict[str, Keyword] = {}
         for feature in self.features:
             for command in feature.commands:
                 self._add(self.commands, command.name, command, feature)
@@ -114,6 +133,11 @@ class Registry:
                 self._add(self.actions, action.name, action, feature)
             for kind in feature.message_kinds:
                 self._add(self.message_kinds, kind.kind, kind, feature)
+            for keyword in feature.keywords:
+                for word in keyword.words:
+                    if not word or keyword_form(word) != word.casefold():
+                        raise RegistryError(f"keyword {word!r} of {feature.name} cannot be typed as it is")
+                    self._add(self.keywords, word.casefold(), keyword, feature)
         for command in self.commands.values():
             if not command.name.isascii() or not command.name.replace("_", "").isalnum() or command.name != command.name.lower():
                 raise RegistryError(f"command {command.name!r}: use lowercase letters, digits and '_'")
@@ -132,6 +156,10 @@ class Registry:
 
     def visible_commands(self, is_staff: bool) -> list[Command]:
         return [c for c in self.commands.values() if is_staff or not c.staff_only]
+
+    def keyword_for(self, text: str) -> Keyword | None:
+        """The keyword this typed text is, if any (a short text only: a keyword is typed alone)."""
+        return self.keywords.get(keyword_form(text)) if len(text) <= 40 else None
 
     def interrupting_flows(self) -> frozenset[str]:
         return frozenset(c.flow for c in self.commands.values() if c.interrupts and c.flow)

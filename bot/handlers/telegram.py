@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import signal
-from typing import Any
+import warnings
+from datetime import timedelta
+from typing import Any, NoReturn
+
+import httpx
 
 from telegram import (
     BotCommand,
@@ -29,16 +34,17 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot.broadcast_monitor import BroadcastMonitor
 from bot.config import Settings
 from bot.flows.core import InputKind, Option, Reply, UserInput, decode_choice, encode_choice
 from bot.flows.engine import Incoming
 from bot.flows.registry import Registry
 from bot.i18n import _, use_language
-from bot.outbox import OutboxWorker, RetryLater, TransientError, Unreachable
-from bot.ratelimit import RateLimiter
-from bot.runtime import Runtime, open_runtime
+from bot.outbox import DeliveryUncertain, OutboxWorker, RetryLater, TransientError, Unreachable
+from bot.runtime import Runtime, build_outbox_worker, open_runtime
 from bot.textsplit import split_text
 
 log = logging.getLogger(__name__)
@@ -89,42 +95,87 @@ def button_rows(options: list[Option], token: str | None) -> list[list[InlineKey
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
-async def send_reply(bot: Any, chat_id: int | str, reply: Reply) -> int:
-    """Send one reply (split when longer than Telegram allows); return the last message's id."""
+async def send_reply(bot: Any, chat_id: int | str, reply: Reply, paid: bool = False) -> int:
+    """Send one reply (split when longer than Telegram allows); return the last message's id.
+
+    ``paid`` sends with allow_paid_broadcast (proactive messages above the free bulk rate).
+    """
+    extra = {"allow_paid_broadcast": True} if paid else {}
     if reply.document is not None:
         sent = await bot.send_document(
             chat_id,
             InputFile(reply.document.content, filename=reply.document.filename),
             caption=reply.document.caption[: MessageLimit.CAPTION_LENGTH] or None,
+            **extra,
         )
         return int(sent.message_id)
     chunks = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
     for chunk in chunks[:-1]:
-        await bot.send_message(chat_id, chunk)
-    sent = await bot.send_message(chat_id, chunks[-1], reply_markup=keyboard(reply))
+        await bot.send_message(chat_id, chunk, **extra)
+    sent = await bot.send_message(chat_id, chunks[-1], reply_markup=keyboard(reply), **extra)
     return int(sent.message_id)
 
 
-class TelegramSender:
-    """Outbox deliveries on Telegram, with Telegram's errors mapped to the outbox's."""
+# httpx errors raised before the request left this machine: it surely did not arrive.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
-    def __init__(self, bot: Any) -> None:
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    """The pause Telegram asked for (read without PTB's int-or-timedelta deprecation warning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _delivery_error(exc: TelegramError) -> Exception:
+    """Telegram's error as the outbox's (see the error tree in bot/outbox.py); other
+    errors are returned as they are (the worker records them as failed)."""
+    if isinstance(exc, RetryAfter):
+        return RetryLater(_retry_seconds(exc))
+    if isinstance(exc, Forbidden):
+        return Unreachable(exc.message)
+    if isinstance(exc, BadRequest):
+        return Unreachable(exc.message) if "chat not found" in exc.message.lower() else exc
+    if isinstance(exc, (TimedOut, NetworkError)):
+        cause = exc.__cause__
+        if cause is None or isinstance(cause, _NOT_SENT):  # an HTTP error answer, or no connection
+            return TransientError(str(exc))
+        return DeliveryUncertain(f"{type(cause).__name__}: {exc}")
+    return exc
+
+
+def _raise_mapped(exc: TelegramError) -> NoReturn:
+    mapped = _delivery_error(exc)
+    if mapped is exc:
+        raise exc
+    raise mapped from exc
+
+
+class TelegramSender:
+    """Outbox deliveries on Telegram, with Telegram's errors mapped to the outbox's.
+
+    With ``paid_broadcast`` (OUTBOX_RATE_PER_SECOND above 30) every message is
+    sent with allow_paid_broadcast=True, as Telegram requires beyond its free bulk rate.
+    """
+
+    def __init__(self, bot: Any, paid_broadcast: bool = False) -> None:
         self.bot = bot
+        self.paid_broadcast = paid_broadcast
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         try:
-            return str(await send_reply(self.bot, int(chat_id), reply))
-        except RetryAfter as exc:
-            retry = exc.retry_after
-            raise RetryLater(retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)) from exc
-        except Forbidden as exc:
-            raise Unreachable(exc.message) from exc
-        except BadRequest as exc:
-            if "chat not found" in exc.message.lower():
-                raise Unreachable(exc.message) from exc
-            raise
-        except (TimedOut, NetworkError) as exc:
-            raise TransientError(str(exc)) from exc
+            return str(await send_reply(self.bot, int(chat_id), reply, paid=self.paid_broadcast))
+        except TelegramError as exc:
+            _raise_mapped(exc)
+
+    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
+        """Replace a sent message's text; "message is not modified" is no error."""
+        try:
+            await self.bot.edit_message_text(reply.text[: MessageLimit.MAX_TEXT_LENGTH], chat_id=int(chat_id), message_id=int(message_id))
+        except TelegramError as exc:
+            if not (isinstance(exc, BadRequest) and "message is not modified" in exc.message.lower()):
+                _raise_mapped(exc)
 
 
 class TelegramChannel:
@@ -140,11 +191,14 @@ class TelegramChannel:
         settings = runtime.settings
         self.owns_worker = worker is None
         if worker is None:
-            limiter = RateLimiter(settings.outbox_rate_per_second, settings.outbox_per_chat_interval)
-            worker = OutboxWorker(runtime.db, runtime.clock, settings, runtime.engine.registry, {}, limiter)
-        worker.register(CHANNEL, TelegramSender(application.bot))
+            worker = build_outbox_worker(runtime)
+        worker.register(CHANNEL, TelegramSender(application.bot, paid_broadcast=settings.paid_broadcasts))
         self.worker = worker
+        self.monitor = BroadcastMonitor(
+            runtime.db, runtime.clock, settings, worker.senders, worker.limiter, on_report=worker.wake
+        )
         self._worker_task: asyncio.Task[None] | None = None
+        self._monitor_task: asyncio.Task[None] | None = None
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:  # every press is answered, even a forged one
@@ -186,13 +240,18 @@ class TelegramChannel:
 
     async def post_init(self, application: Application) -> None:  # type: ignore[type-arg]
         await self.set_commands()
+        if self.runtime.settings.paid_broadcasts:
+            log.warning("OUTBOX_RATE_PER_SECOND is above 30: proactive messages are paid broadcasts (0.1 Stars each)")
         if self.owns_worker:
             self._worker_task = asyncio.create_task(self.worker.run_forever(), name="outbox")
+        self._monitor_task = asyncio.create_task(self.monitor.run_forever(), name="broadcast-progress")
 
     async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
+        self.monitor.stop()
         if self._worker_task is not None:
             self.worker.stop()
-            await asyncio.gather(self._worker_task, return_exceptions=True)
+        tasks = [t for t in (self._worker_task, self._monitor_task) if t is not None]
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def set_commands(self) -> None:
         bot = self.application.bot

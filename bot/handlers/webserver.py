@@ -37,8 +37,7 @@ from bot.handlers.telegram import ALLOWED_UPDATES, TelegramChannel, build_applic
 from bot.handlers.viber import ViberChannel
 from bot.handlers.viber_api import ViberClient, ViberError
 from bot.outbox import OutboxWorker
-from bot.ratelimit import RateLimiter
-from bot.runtime import Runtime, open_runtime
+from bot.runtime import Runtime, build_outbox_worker, open_runtime
 from storage import Database, health
 
 log = logging.getLogger(__name__)
@@ -158,8 +157,7 @@ async def serve_webhooks(runtime: Runtime, stop: asyncio.Event, sock: socket.soc
     if base is None:
         raise StartupError("WEBHOOK_BASE_URL is not set")
     sock = sock or listen(settings.webhook_host, settings.webhook_port)
-    limiter = RateLimiter(settings.outbox_rate_per_second, settings.outbox_per_chat_interval)
-    worker = OutboxWorker(runtime.db, runtime.clock, settings, runtime.engine.registry, {}, limiter)
+    worker = build_outbox_worker(runtime)
     application, telegram = build_application(runtime, worker) if settings.telegram_token else (None, None)
     client = ViberClient(settings.viber_api_url, settings.viber_auth_token) if settings.viber_auth_token else None
     viber = ViberChannel(runtime, client, worker) if client is not None else None

@@ -1,0 +1,123 @@
+"""A form for staff work (a new opening, a broadcast): the questions of a
+:class:`FormFlow`, then a preview of the result with Save / Edit / Cancel.
+
+Staff give no consent to their own data processing here, so the consent step
+is skipped; the summary shows what will be published instead of a list of
+answers. Multiple choice (tracks) is a question whose buttons tick and untick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot.flows.core import Context, InputKind, Option, Reply, UserInput
+from bot.flows.form import FINISHED, SUMMARY, Accepted, Choices, FormFlow, Parsed, Rejected, not_understood
+from bot.i18n import _
+from storage.conversations import ConversationState
+
+DONE = "_done"
+
+
+def text_parser(low: int, high: int, one_line: bool) -> Callable[[Context, UserInput], Awaitable[Parsed]]:
+    """Typed text of a sensible length; ``one_line`` folds every run of spaces and line breaks."""
+
+    async def parse(ctx: Context, inp: UserInput) -> Parsed:
+        if inp.kind != InputKind.TEXT:
+            return Rejected(not_understood(inp) if inp.kind != InputKind.OPTION else _("Please type your answer."))
+        text = " ".join(inp.text.split()) if one_line else inp.text.strip()
+        if len(text) < low:
+            return Rejected(_("That is too short: please write at least {n} characters.").format(n=low))
+        if len(text) > high:
+            return Rejected(_("That is {length} characters long; please keep it under {limit}.").format(length=len(text), limit=high))
+        return Accepted(text)
+
+    return parse
+
+
+async def match_municipality(ctx: Context, text: str) -> Parsed | None:
+    """A typed municipality in any spelling, or suggestions for a typo."""
+    found = ctx.municipalities.match(text)
+    if found is not None:
+        return Accepted(found.key)
+    suggestions = ctx.municipalities.suggest(text)
+    if suggestions:
+        names = ", ".join(m.name(ctx.language) for m in suggestions)
+        return Rejected(_("I don't know that municipality. Did you mean: {names}? Please type it again or use the buttons.").format(names=names))
+    return None
+
+
+class StaffForm(FormFlow):
+    def _next_step(self, ctx: Context, state: ConversationState, after: str | None) -> str:
+        step = super()._next_step(ctx, state, after)
+        return SUMMARY if step == "consent" else step
+
+    async def preview(self, ctx: Context, state: ConversationState) -> str:
+        """What will be saved or sent, as its readers will see it."""
+        raise NotImplementedError
+
+    async def confirm_label(self, ctx: Context, state: ConversationState) -> str:
+        return _("Save")
+
+    def cancelled_text(self) -> str:
+        return _("Cancelled; nothing was saved.")
+
+    async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        """At the preview, first ask what an edited answer made necessary (a segment's track...)."""
+        if state.step == SUMMARY:
+            state.step = self._next_step(ctx, state, None)
+        return await super().prompt(ctx, state)
+
+    async def _summary(self, ctx: Context, state: ConversationState) -> Reply:
+        options = [
+            Option("submit", await self.confirm_label(ctx, state)),
+            Option("edit", _("Edit an answer")),
+            Option("cancel", _("Cancel")),
+        ]
+        return Reply(await self.preview(ctx, state), options)
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        if state.step == SUMMARY and inp.kind == InputKind.OPTION and inp.text == "cancel":
+            state.answers.clear()
+            state.step = FINISHED
+            return [Reply(self.cancelled_text())]
+        return await super().handle(ctx, state, inp)
+
+
+def multi_choice(
+    qid: str, keys: Sequence[str], label: Callable[[str], str], shown: Callable[[list[str]], str]
+) -> tuple[Choices, Callable[[Context, UserInput], Awaitable[Parsed]]]:
+    """Choices and parser of a question answered with several buttons, then Done.
+
+    The ticks live in the conversation's data while the question is open; the
+    answer is the sorted list of ticked keys.
+    """
+
+    def ticked(ctx: Context) -> list[str]:
+        assert ctx.state is not None
+        data = ctx.state.data
+        if qid not in data:
+            data[qid] = list(ctx.state.answers.get(qid) or [])
+        return list(data[qid])
+
+    async def choices(ctx: Context) -> list[Option]:
+        chosen = ticked(ctx)
+        return [Option(k, ("✓ " if k in chosen else "") + label(k)) for k in keys] + [Option(DONE, _("Done"))]
+
+    async def parse(ctx: Context, inp: UserInput) -> Parsed:
+        assert ctx.state is not None
+        chosen = ticked(ctx)
+        if inp.kind == InputKind.OPTION and inp.text in keys:
+            chosen = sorted(set(chosen) ^ {inp.text}, key=list(keys).index)
+            ctx.state.data[qid] = chosen
+            now = shown(chosen) if chosen else _("nothing yet")
+            return Rejected(_("Ticked: {ticked}. Tap more, or press Done.").format(ticked=now))
+        if inp.kind == InputKind.OPTION and inp.text == DONE:
+            if not chosen:
+                return Rejected(_("Please tick at least one, then press Done."))
+            ctx.state.data.pop(qid, None)
+            return Accepted(chosen)
+        if inp.kind == InputKind.TEXT:
+            return Rejected(_("Please tap the buttons to tick your choices, then press Done."))
+        return Rejected(not_understood(inp))
+
+    return choices, parse
