@@ -57,7 +57,7 @@ async def subscriber(runtime: Runtime, user: ViberUser) -> int:
 
 async def queue(runtime: Runtime, user: ViberUser, user_id: int | None, text: str) -> int:
     async with runtime.db.transaction() as tx:
-        row = await outbox.enqueue(tx, channel="viber", chat_id=user.id, user_id=user_id, kind="broadcast",
+        row = await outbox.enqueue(tx, channel="viber", chat_id=user.id, user_id=user_id, kind="staff_notice",
                                    payload={"text": text, "options": [{"key": "apply", "label": "Apply now"}]}, now=runtime.clock.now())
     assert row is not None
     return row
