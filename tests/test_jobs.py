@@ -67,6 +67,9 @@ async def test_filters_by_type_and_track(runtime: Runtime) -> None:
 
 
 async def test_detail_and_interest_recorded_once_with_a_staff_notice(runtime: Runtime) -> None:
+    staff = Chat(runtime, user_id="999")  # the staff notice is written in the staff member's language
+    await staff.send("/start")
+    await staff.press("English")
     opening = await add_opening(runtime, title="Junior web developer")
     chat = await _youth(runtime)
     reference = await submit_application(chat)
