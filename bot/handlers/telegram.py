@@ -44,6 +44,7 @@ from bot.textsplit import split_text
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 TELEGRAM_LANGUAGES = (("sq", "sq"), ("sr", "sr"), ("en", "en"))  # our catalog, Telegram's language_code
+CONCURRENT_UPDATES = 1  # updates handled at once
 
 
 def bot_commands(registry: Registry, is_staff: bool) -> list[BotCommand]:
@@ -208,7 +209,7 @@ async def _answer_quietly(query: Any) -> None:
         log.debug("callback query not answered: %s", exc.message)
 
 
-def build_application(runtime: Runtime) -> tuple[Application, TelegramChannel]:  # type: ignore[type-arg]
+def build_application(runtime: Runtime, concurrent_updates: int = CONCURRENT_UPDATES) -> tuple[Application, TelegramChannel]:  # type: ignore[type-arg]
     settings = runtime.settings
     assert settings.telegram_token is not None
     application = (
@@ -216,6 +217,7 @@ def build_application(runtime: Runtime) -> tuple[Application, TelegramChannel]: 
         .token(settings.telegram_token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.removesuffix("/bot") + "/file/bot")
+        .concurrent_updates(concurrent_updates if concurrent_updates > 1 else False)
         .build()
     )
     channel = TelegramChannel(runtime, application)
@@ -225,9 +227,9 @@ def build_application(runtime: Runtime) -> tuple[Application, TelegramChannel]: 
     return application, channel
 
 
-async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
+async def serve(runtime: Runtime, stop: asyncio.Event, concurrent_updates: int = CONCURRENT_UPDATES) -> None:
     """Poll Telegram until ``stop`` is set; used by ``youthbot run`` and the end-to-end tests."""
-    application, channel = build_application(runtime)
+    application, channel = build_application(runtime, concurrent_updates)
     async with application:
         await channel.post_init(application)
         await application.start()
