@@ -26,17 +26,17 @@ TARGET_RATIO = 0.8
 BASELINE_CONCURRENCY = 256  # python-telegram-bot's usual "many at once"
 
 
-async def measure(users: int, profile: Path | None = None, verbose: bool = False) -> list[Figure]:
+async def measure(users: int, profile: Path | None = None, verbose: bool = False, warm_up: int = 10) -> list[Figure]:
     timeout = 60 + users * 0.5
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
         work = Path(tmp)
         sequential_bot = CONCURRENT_UPDATES <= 1
-        bot = await measured("bot", "bot", CONCURRENT_UPDATES, work / "bot", saturation(users), timeout, profile)
+        bot = await measured("bot", "bot", CONCURRENT_UPDATES, work / "bot", saturation(users), timeout, profile, warm_up)
         other_mode = 1 if not sequential_bot else 32
-        bot_other = await measured("bot (other mode)", "bot", other_mode, work / "bot-other", saturation(users), timeout)
+        bot_other = await measured("bot (other mode)", "bot", other_mode, work / "bot-other", saturation(users), timeout, warm_up=warm_up)
         stream = replaying(bot.streams)
-        base_seq = await measured("baseline, one at a time", "baseline", 1, work / "base-seq", stream, timeout)
-        base_conc = await measured("baseline, concurrent", "baseline", BASELINE_CONCURRENCY, work / "base-conc", stream, timeout)
+        base_seq = await measured("baseline, one at a time", "baseline", 1, work / "base-seq", stream, timeout, warm_up=warm_up)
+        base_conc = await measured("baseline, concurrent", "baseline", BASELINE_CONCURRENCY, work / "base-conc", stream, timeout, warm_up=warm_up)
     if verbose:
         for run in (bot, bot_other, base_seq, base_conc):
             print(run.summary())
@@ -60,7 +60,7 @@ async def measure(users: int, profile: Path | None = None, verbose: bool = False
 
 
 def run(quick: bool) -> list[Figure]:
-    return asyncio.run(measure(5 if quick else 500))
+    return asyncio.run(measure(3, warm_up=1) if quick else measure(500))
 
 
 def main() -> None:

@@ -69,14 +69,15 @@ Load = Callable[[Crowd], Awaitable[list[list[Sent]]]]
 
 
 async def measured(
-    label: str, kind: str, concurrency: int, workdir: Path, load: Load, timeout: float, profile: Path | None = None
+    label: str, kind: str, concurrency: int, workdir: Path, load: Load, timeout: float,
+    profile: Path | None = None, warm_up: int = WARM_UP_USERS,
 ) -> Run:
     """Start the bot, warm it up, then run ``load`` and measure it."""
     async with FakeBotApi() as api:
         crowd = Crowd(api)
         async with BotProcess(kind, api.base_url, workdir, concurrency, profile) as process:
             await api.wait_polling()
-            await _bounded(_warm_up(crowd, kind), 60, crowd, process)
+            await _bounded(_warm_up(crowd, kind, warm_up), 60, crowd, process)
             crowd.latencies.clear()
             before: Stats = await process.stats()
             calls_before = dict(api.calls)
@@ -97,9 +98,9 @@ async def _bounded(work: Awaitable[list[list[Sent]]] | asyncio.Future[list[None]
         raise RuntimeError(f"the {process.kind} stalled: {crowd.stalled()}\n{process.log_tail()}") from None
 
 
-async def _warm_up(crowd: Crowd, kind: str) -> None:
+async def _warm_up(crowd: Crowd, kind: str, users: int) -> None:
     """A few users first, so start-up costs (lazy imports, connections) stay out of the figures."""
-    chats = [FIRST_CHAT_ID - 1 - i for i in range(WARM_UP_USERS)]
+    chats = [FIRST_CHAT_ID - 1 - i for i in range(users)]
     if kind == "bot":
         await asyncio.gather(*(Person(crowd, chat).walk() for chat in chats))
         return

@@ -35,16 +35,18 @@ from bot.config import Settings
 from bot.flows.core import InputKind, Option, Reply, UserInput, decode_choice, encode_choice
 from bot.flows.engine import Incoming
 from bot.flows.registry import Registry
+from bot.handlers.update_order import PerPersonUpdateProcessor
 from bot.i18n import _, use_language
 from bot.outbox import OutboxWorker, RetryLater, TransientError, Unreachable
 from bot.ratelimit import RateLimiter
 from bot.runtime import Runtime, open_runtime
 from bot.textsplit import split_text
+from storage import outbox
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 TELEGRAM_LANGUAGES = (("sq", "sq"), ("sr", "sr"), ("en", "en"))  # our catalog, Telegram's language_code
-CONCURRENT_UPDATES = 1  # updates handled at once
+CONCURRENT_UPDATES = 32  # updates handled at once
 
 
 def bot_commands(registry: Registry, is_staff: bool) -> list[BotCommand]:
@@ -148,6 +150,7 @@ class TelegramChannel:
         inp = to_input(update)
         if inp is None:
             return
+        queued = outbox.queued_here()
         outcome = await self.runtime.engine.handle(
             Incoming(
                 channel=CHANNEL,
@@ -162,7 +165,8 @@ class TelegramChannel:
         with use_language(outcome.language):
             for reply in outcome.replies:
                 await send_reply(context.bot, chat.id, reply)
-        self.worker.wake()
+        if outbox.queued_here() != queued:  # a worker round costs queries: only when there is news
+            self.worker.wake()
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)
@@ -217,7 +221,7 @@ def build_application(runtime: Runtime, concurrent_updates: int = CONCURRENT_UPD
         .token(settings.telegram_token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.removesuffix("/bot") + "/file/bot")
-        .concurrent_updates(concurrent_updates if concurrent_updates > 1 else False)
+        .concurrent_updates(PerPersonUpdateProcessor(concurrent_updates) if concurrent_updates > 1 else False)
         .build()
     )
     channel = TelegramChannel(runtime, application)
