@@ -5,7 +5,8 @@ each answering as soon as the reply arrives (saturation), through the real
 bot. The same update stream then goes to the baseline, a bare
 python-telegram-bot bot answering every update with one message. Both run
 once handling updates one at a time and once concurrently; the bot's figure is
-its production setting, the baseline's its faster mode.
+its production setting, the baseline's its faster mode. The baseline runs once
+more on the bot's HTTP client, to show what the client alone is worth.
 
 ``python -m benchmarks.conversation_throughput --users 1000``
 """
@@ -23,39 +24,48 @@ from benchmarks.harness.runs import Run, measured, replaying, saturation
 from bot.handlers.telegram import CONCURRENT_UPDATES
 
 TARGET_RATIO = 0.8
-BASELINE_CONCURRENCY = 256  # python-telegram-bot's usual "many at once"
+BASELINE_CONCURRENCY = 256  # python-telegram-bot's usual "many at once" (concurrent_updates=True)
 
 
 async def measure(users: int, profile: Path | None = None, verbose: bool = False, warm_up: int = 10) -> list[Figure]:
     timeout = 60 + users * 0.5
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
         work = Path(tmp)
-        sequential_bot = CONCURRENT_UPDATES <= 1
-        bot = await measured("bot", "bot", CONCURRENT_UPDATES, work / "bot", saturation(users), timeout, profile, warm_up)
-        other_mode = 1 if not sequential_bot else 32
-        bot_other = await measured("bot (other mode)", "bot", other_mode, work / "bot-other", saturation(users), timeout, warm_up=warm_up)
-        stream = replaying(bot.streams)
-        base_seq = await measured("baseline, one at a time", "baseline", 1, work / "base-seq", stream, timeout, warm_up=warm_up)
-        base_conc = await measured("baseline, concurrent", "baseline", BASELINE_CONCURRENCY, work / "base-conc", stream, timeout, warm_up=warm_up)
+
+        async def bot_run(label: str, concurrency: int, watch: Path | None = None) -> Run:
+            return await measured(label, "bot", concurrency, work / label, saturation(users), timeout, watch, warm_up)
+
+        async def baseline_run(label: str, concurrency: int, http: str = "httpx") -> Run:
+            return await measured(label, "baseline", concurrency, work / label, replaying(bot.streams), timeout,
+                                  warm_up=warm_up, http=http)
+
+        bot = await bot_run("bot", CONCURRENT_UPDATES, profile)
+        bot_alone = await bot_run("bot, one at a time", 1) if CONCURRENT_UPDATES > 1 else bot
+        base_seq = await baseline_run("baseline, one at a time", 1)
+        base_conc = await baseline_run("baseline, concurrent", BASELINE_CONCURRENCY)
+        baseline = max(base_seq, base_conc, key=lambda run: run.replies_per_second)
+        base_aiohttp = await baseline_run("baseline with aiohttp", baseline.concurrency_used, "aiohttp")
+    runs = (bot, bot_alone, base_seq, base_conc, base_aiohttp)
     if verbose:
-        for run in (bot, bot_other, base_seq, base_conc):
-            print(run.summary())
-    baseline = max(base_seq, base_conc, key=lambda run: run.replies_per_second)
+        for one in runs:
+            print(one.summary())
     ratio = bot.replies_per_second / baseline.replies_per_second
-    bot_sequential, bot_concurrent = (bot, bot_other) if sequential_bot else (bot_other, bot)
-    n = f"{users} users"
+    mode = "concurrent" if baseline is base_conc else "one at a time"
+    others = max(one.others_cpu_share for one in runs)
     return [
-        Figure(f"Throughput, bot ({n}, whole form, saturated)", bot.replies_per_second, "replies/s"),
-        Figure(f"Throughput, baseline ({'concurrent' if baseline is base_conc else 'one at a time'})",
-               baseline.replies_per_second, "replies/s"),
+        Figure(f"Throughput, bot ({users} users, whole form, saturated)", bot.replies_per_second, "replies/s"),
+        Figure(f"Throughput, baseline (its faster mode: {mode})", baseline.replies_per_second, "replies/s"),
         Figure("Throughput, bot / baseline", ratio, "", f">= {TARGET_RATIO}", ratio >= TARGET_RATIO),
         Figure("CPU per update, bot", bot.cpu_per_update_ms, "ms"),
         Figure("CPU per update, baseline", baseline.cpu_per_update_ms, "ms"),
-        Figure("Bot, updates one at a time", bot_sequential.replies_per_second, "replies/s"),
-        Figure("Bot, concurrent (in order per user)", bot_concurrent.replies_per_second, "replies/s"),
+        Figure("Bot API calls per update, bot / baseline", bot.calls_per_update / baseline.calls_per_update, ""),
+        Figure("Bot, updates one at a time", bot_alone.replies_per_second, "replies/s"),
+        Figure("Bot, concurrent (each person's in order)", bot.replies_per_second, "replies/s"),
         Figure("Baseline, updates one at a time", base_seq.replies_per_second, "replies/s"),
         Figure("Baseline, concurrent", base_conc.replies_per_second, "replies/s"),
-        Figure("Harness load during the bot's run (fake API + users)", 100 * bot.harness_cpu / bot.wall, "% of a core"),
+        Figure(f"Baseline on the bot's HTTP client (aiohttp), {mode}", base_aiohttp.replies_per_second, "replies/s"),
+        Figure("Harness (fake API + users) during the bot's run", 100 * bot.harness_cpu / bot.wall, "% of a core"),
+        Figure("Other programs on the machine meanwhile (worst run)", 100 * others, "% of all cores"),
     ]
 
 

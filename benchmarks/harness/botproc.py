@@ -83,7 +83,7 @@ async def _run_bot(api_url: str, workdir: Path, concurrency: int, stop: asyncio.
         await serve(runtime, stop, concurrent_updates=concurrency)
 
 
-async def _run_baseline(api_url: str, concurrency: int, stop: asyncio.Event) -> None:
+async def _run_baseline(api_url: str, concurrency: int, http: str, stop: asyncio.Event) -> None:
     from telegram import Update
     from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 
@@ -93,6 +93,10 @@ async def _run_baseline(api_url: str, concurrency: int, stop: asyncio.Event) -> 
 
     logging.basicConfig(level=logging.WARNING)
     builder = ApplicationBuilder().token(TOKEN).base_url(api_url)
+    if http == "aiohttp":  # the bot's own client, to tell the framework's cost from the client's
+        from bot.handlers.aiohttp_request import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(connection_pool_size=1))
     application = builder.concurrent_updates(concurrency if concurrency > 1 else False).build()
     application.add_handler(TypeHandler(Update, answer))
     async with application:
@@ -110,7 +114,7 @@ async def _child(args: argparse.Namespace, protocol: IO[str]) -> None:
     if args.kind == "bot":
         await _run_bot(args.api_url, Path(args.workdir), args.concurrency, stop)
     else:
-        await _run_baseline(args.api_url, args.concurrency, stop)
+        await _run_baseline(args.api_url, args.concurrency, args.http, stop)
 
 
 def child_main(argv: list[str] | None = None) -> None:
@@ -119,16 +123,20 @@ def child_main(argv: list[str] | None = None) -> None:
     parser.add_argument("--api-url", required=True)
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--concurrency", type=int, default=1, help="updates handled at once (1: one by one)")
-    parser.add_argument("--profile", help="write a pyinstrument profile of the whole run to this file")
+    parser.add_argument("--profile", help="profile the whole run into this file: pyinstrument text, or cProfile if it ends in .pstats")
+    parser.add_argument("--http", choices=["httpx", "aiohttp"], default="httpx", help="the baseline's HTTP client")
     args = parser.parse_args(argv)
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything else printed goes to the log, not into the protocol
-    if os.environ.get("BENCH_CPROFILE"):
-        import cProfile
-        cProfile.runctx("asyncio.run(_child(args, protocol))", globals(), {"args": args, "protocol": protocol, "_child": _child, "asyncio": asyncio}, os.environ["BENCH_CPROFILE"])
-        return
     if not args.profile:
         asyncio.run(_child(args, protocol))
+        return
+    if args.profile.endswith(".pstats"):  # cProfile: exact call counts, for pstats
+        import cProfile
+
+        with cProfile.Profile() as cprofile:
+            asyncio.run(_child(args, protocol))
+        cprofile.dump_stats(args.profile)
         return
     try:
         from pyinstrument import Profiler
@@ -152,8 +160,10 @@ def child_main(argv: list[str] | None = None) -> None:
 class BotProcess:
     """Start the bot (or the baseline) in a child process; ask it for CPU time and memory."""
 
-    def __init__(self, kind: str, api_url: str, workdir: Path, concurrency: int = 1, profile: Path | None = None) -> None:
+    def __init__(self, kind: str, api_url: str, workdir: Path, concurrency: int = 1, profile: Path | None = None,
+                 http: str = "httpx") -> None:
         self.kind = kind
+        self.http = http
         self.api_url = api_url
         self.workdir = workdir
         self.concurrency = concurrency
@@ -169,7 +179,7 @@ class BotProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("wb")
         command = [sys.executable, "-m", "benchmarks.harness.botproc", self.kind, "--api-url", self.api_url,
-                   "--workdir", str(self.workdir), "--concurrency", str(self.concurrency)]
+                   "--workdir", str(self.workdir), "--concurrency", str(self.concurrency), "--http", self.http]
         if self.profile is not None:
             command += ["--profile", str(self.profile)]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}

@@ -8,6 +8,7 @@ it at the start and the end of the measured window.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import statistics
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 from benchmarks.harness.botproc import BotProcess, Stats
 from benchmarks.harness.crowd import INTO_THE_FORM, Crowd, HumanPaceSlot, Person, Sent, replay
 from benchmarks.harness.fake_api import FakeBotApi
+from benchmarks.harness.report import usable_cores
 
 WARM_UP_USERS = 10
 FIRST_CHAT_ID = 1_000_000
@@ -28,6 +30,7 @@ class Run:
     """What one run measured."""
 
     label: str
+    concurrency_used: int  # updates the process handled at once
     updates: int  # updates answered in the measured window
     wall: float  # seconds
     bot_cpu: float  # seconds of the bot process's CPU in the window
@@ -37,6 +40,17 @@ class Run:
     rss_before: int = 0
     rss_after: int = 0
     calls: dict[str, int] = field(default_factory=dict)  # Bot API calls in the window, by method
+    machine_busy: float = float("nan")  # CPU seconds the whole machine spent in the window (all cores)
+
+    @property
+    def others_cpu_share(self) -> float:
+        """Share of the machine's capacity that other programs used meanwhile (noise in the figures)."""
+        capacity = self.wall * usable_cores()
+        return max(0.0, self.machine_busy - self.bot_cpu - self.harness_cpu) / capacity if capacity else float("nan")
+
+    @property
+    def calls_per_update(self) -> float:
+        return sum(self.calls.values()) / self.updates if self.updates else float("nan")
 
     @property
     def replies_per_second(self) -> float:
@@ -60,6 +74,7 @@ class Run:
             f"{self.label}: {self.updates} updates in {self.wall:.1f} s = {self.replies_per_second:.0f}/s, "
             f"bot CPU {self.cpu_per_update_ms:.2f} ms/update ({100 * self.bot_cpu / self.wall:.0f}% of a core), "
             f"harness {100 * self.harness_cpu / self.wall:.0f}% of a core, "
+            f"other programs {100 * self.others_cpu_share:.0f}% of the machine, "
             f"latency median {self.latency_ms(0.5):.1f} ms, p99 {self.latency_ms(0.99):.1f} ms; calls per update: "
             + ", ".join(f"{method} {count / max(1, self.updates):.2f}" for method, count in sorted(self.calls.items()) if count)
         )
@@ -68,27 +83,40 @@ class Run:
 Load = Callable[[Crowd], Awaitable[list[list[Sent]]]]
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores have been busy since boot (Linux /proc/stat), NaN elsewhere."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return float("nan")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 async def measured(
     label: str, kind: str, concurrency: int, workdir: Path, load: Load, timeout: float,
-    profile: Path | None = None, warm_up: int = WARM_UP_USERS,
+    profile: Path | None = None, warm_up: int = WARM_UP_USERS, http: str = "httpx",
 ) -> Run:
     """Start the bot, warm it up, then run ``load`` and measure it."""
     async with FakeBotApi() as api:
         crowd = Crowd(api)
-        async with BotProcess(kind, api.base_url, workdir, concurrency, profile) as process:
+        async with BotProcess(kind, api.base_url, workdir, concurrency, profile, http) as process:
             await api.wait_polling()
             await _bounded(_warm_up(crowd, kind, warm_up), 60, crowd, process)
             crowd.latencies.clear()
             before: Stats = await process.stats()
             calls_before = dict(api.calls)
+            busy_before = machine_busy_seconds()
             harness_before, started = time.process_time(), time.perf_counter()
             streams = await _bounded(load(crowd), timeout, crowd, process)
             wall = time.perf_counter() - started
             harness_cpu = time.process_time() - harness_before
+            busy = machine_busy_seconds() - busy_before
             after = await process.stats()
             calls = {method: count - calls_before.get(method, 0) for method, count in api.calls.items()}
-    return Run(label, len(crowd.latencies), wall, after.cpu - before.cpu, harness_cpu, list(crowd.latencies),
-               streams, before.rss, after.rss, calls)
+    return Run(label, concurrency, len(crowd.latencies), wall, after.cpu - before.cpu, harness_cpu, list(crowd.latencies),
+               streams, before.rss, after.rss, calls, busy)
 
 
 async def _bounded(work: Awaitable[list[list[Sent]]] | asyncio.Future[list[None]], timeout: float, crowd: Crowd, process: BotProcess):  # type: ignore[no-untyped-def]

@@ -30,11 +30,14 @@ from telegram import (
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.flows.core import InputKind, Option, Reply, UserInput, decode_choice, encode_choice
 from bot.flows.engine import Incoming
 from bot.flows.registry import Registry
+from bot.handlers.aiohttp_request import AiohttpRequest
+from bot.handlers.paced_polling import CatchUpFirst
 from bot.handlers.update_order import PerPersonUpdateProcessor
 from bot.i18n import _, use_language
 from bot.outbox import OutboxWorker, RetryLater, TransientError, Unreachable
@@ -46,7 +49,7 @@ from storage import outbox
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 TELEGRAM_LANGUAGES = (("sq", "sq"), ("sr", "sr"), ("en", "en"))  # our catalog, Telegram's language_code
-CONCURRENT_UPDATES = 32  # updates handled at once
+CONCURRENT_UPDATES = 32  # updates handled at once (each person's still one after another)
 
 
 def bot_commands(registry: Registry, is_staff: bool) -> list[BotCommand]:
@@ -216,14 +219,20 @@ async def _answer_quietly(query: Any) -> None:
 def build_application(runtime: Runtime, concurrent_updates: int = CONCURRENT_UPDATES) -> tuple[Application, TelegramChannel]:  # type: ignore[type-arg]
     settings = runtime.settings
     assert settings.telegram_token is not None
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.removesuffix("/bot") + "/file/bot")
-        .concurrent_updates(PerPersonUpdateProcessor(concurrent_updates) if concurrent_updates > 1 else False)
-        .build()
+        .request(AiohttpRequest())
     )
+    polling: BaseRequest = AiohttpRequest(connection_pool_size=1)
+    if concurrent_updates > 1:  # see update_order.py and paced_polling.py
+        processor = PerPersonUpdateProcessor(concurrent_updates)
+        polling = CatchUpFirst(polling, processor)
+        builder = builder.concurrent_updates(processor)
+    builder = builder.get_updates_request(polling)
+    application = builder.build()
     channel = TelegramChannel(runtime, application)
     application.add_handler(CallbackQueryHandler(channel.on_update))
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, channel.on_update))

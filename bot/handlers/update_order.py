@@ -40,8 +40,18 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
         self._last: dict[int, asyncio.Future[None]] = {}  # each person's latest update, done or not
+        self._in_hand = 0  # updates started and not finished (running or waiting their turn)
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        self._in_hand += 1
+        try:
+            await self._in_turn(update, coroutine)
+        finally:
+            self._in_hand -= 1
+            self._wake_waiters()
+
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         person = person_of(update)
         if person is None:
             await coroutine
@@ -62,6 +72,30 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
                 mine.set_result(None)
             if self._last.get(person) is mine:
                 del self._last[person]
+
+    @property
+    def in_hand(self) -> int:
+        """Updates being handled or waiting their turn."""
+        return self._in_hand
+
+    async def wait_until_fewer_than(self, limit: int, timeout: float) -> None:
+        """Return once fewer than ``limit`` updates are in hand, or after ``timeout`` seconds."""
+        if self._in_hand < limit:
+            return
+        calm: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (limit, calm)
+        self._waiters.append(entry)
+        try:
+            await asyncio.wait_for(asyncio.shield(calm), timeout)
+        except TimeoutError:
+            pass
+        finally:
+            self._waiters.remove(entry)
+
+    def _wake_waiters(self) -> None:
+        for limit, calm in self._waiters:
+            if self._in_hand < limit and not calm.done():
+                calm.set_result(None)
 
     @property
     def people_waiting(self) -> int:
