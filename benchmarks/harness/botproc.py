@@ -128,10 +128,15 @@ def child_main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything else printed goes to the log, not into the protocol
-    if not args.profile:
+    if args.profile:
+        _profiled(args, protocol)
+    else:
         asyncio.run(_child(args, protocol))
-        return
-    if args.profile.endswith(".pstats"):  # cProfile: exact call counts, for pstats
+
+
+def _profiled(args: argparse.Namespace, protocol: IO[str]) -> None:
+    """Run under cProfile (a ``.pstats`` file: exact call counts) or pyinstrument (a text file)."""
+    if args.profile.endswith(".pstats"):
         import cProfile
 
         with cProfile.Profile() as cprofile:
@@ -142,7 +147,7 @@ def child_main(argv: list[str] | None = None) -> None:
         from pyinstrument import Profiler
         from pyinstrument.renderers import ConsoleRenderer
     except ImportError:
-        raise SystemExit("--profile needs pyinstrument: pip install -e '.[bench]'") from None
+        raise SystemExit("a text profile needs pyinstrument: pip install -e '.[bench]'") from None
     profiler = Profiler(interval=0.0005, async_mode="disabled")
     profiler.start()
     try:
@@ -181,7 +186,7 @@ class BotProcess:
         command = [sys.executable, "-m", "benchmarks.harness.botproc", self.kind, "--api-url", self.api_url,
                    "--workdir", str(self.workdir), "--concurrency", str(self.concurrency), "--http", self.http]
         if self.profile is not None:
-            command += ["--profile", str(self.profile)]
+            command += ["--profile", str(self.profile.resolve())]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
         self._process = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=self._log, cwd=REPO, env=env

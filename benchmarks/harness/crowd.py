@@ -27,6 +27,9 @@ from typing import Any
 from benchmarks.harness.fake_api import BOT_USER, FakeBotApi, SentMessage
 
 
+TIMER_JITTER = 0.002  # seconds an asyncio sleep may overshoot: the harness's lateness, not the bot's
+
+
 @dataclass(frozen=True)
 class Step:
     kind: str  # "text", "press" (a button whose label contains ``value``, or index if value is digits), "contact"
@@ -191,7 +194,7 @@ async def _paced_exchange(crowd: Crowd, sent: Sent, start: float | None) -> None
         late = time.perf_counter() - due
     # Late because the previous reply came late: the bot's fault, counted from the due time.
     # Late by a few hundred microseconds of timer jitter: the harness's, counted from now.
-    await crowd.exchange(sent, offered_at=due if late > 0.002 else None)
+    await crowd.exchange(sent, offered_at=due if late > TIMER_JITTER else None)
 
 
 class HumanPaceSlot:

@@ -41,7 +41,8 @@ def machine() -> str:
     return (
         f"{cpu_model()}, {usable_cores()} cores; Python {platform.python_version()}; "
         f"{platform.system()} {platform.release()}; SQLite {sqlite3.sqlite_version}; "
-        f"python-telegram-bot {_version('python-telegram-bot')}, aiosqlite {_version('aiosqlite')}"
+        f"python-telegram-bot {_version('python-telegram-bot')}, aiohttp {_version('aiohttp')}, "
+        f"httpx {_version('httpx')}, aiosqlite {_version('aiosqlite')}"
     )
 
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from benchmarks.harness.botproc import BotProcess, Stats
 from benchmarks.harness.crowd import INTO_THE_FORM, Crowd, HumanPaceSlot, Person, Sent, replay
@@ -81,6 +82,7 @@ class Run:
 
 
 Load = Callable[[Crowd], Awaitable[list[list[Sent]]]]
+T = TypeVar("T")
 
 
 def machine_busy_seconds() -> float:
@@ -119,7 +121,8 @@ async def measured(
                streams, before.rss, after.rss, calls, busy)
 
 
-async def _bounded(work: Awaitable[list[list[Sent]]] | asyncio.Future[list[None]], timeout: float, crowd: Crowd, process: BotProcess):  # type: ignore[no-untyped-def]
+async def _bounded(work: Awaitable[T], timeout: float, crowd: Crowd, process: BotProcess) -> T:
+    """``work``, or a clear error naming who still waits for what when the bot stalls."""
     try:
         return await asyncio.wait_for(work, timeout)
     except TimeoutError:
