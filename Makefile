@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+:
 #   make chat   - set up, then chat with the bot in this terminal (or run it on Telegram: make run)
 #   make test   - set up, then run the test suite
+#   make bench  - set up, then measure the bot against the bare framework (docs/performance.md)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup chat run test catalogs clean
+.PHONY: setup chat run test bench catalogs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,11 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# Every benchmark against a local fake Bot API, then one table of figures (about 20 minutes).
+# BENCH_ARGS="--quick" for tiny sizes, BENCH_ARGS="--only latency" for one of them.
+bench: setup
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 catalogs: $(STAMP)
 	$(BIN)/youthbot catalogs update

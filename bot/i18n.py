@@ -13,6 +13,7 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -128,12 +129,18 @@ def N_(message: str) -> str:
 _ = gettext
 
 
+@lru_cache(maxsize=None)
+def _babel_locale(name: str) -> Locale:
+    """Parsing a locale is costly and there are four: parse each once."""
+    return Locale.parse(name)
+
+
 def format_date(value: date, fmt: str = "long") -> str:
-    return babel_format_date(value, format=fmt, locale=Locale.parse(current_language().babel_locale))
+    return babel_format_date(value, format=fmt, locale=_babel_locale(current_language().babel_locale))
 
 
 def format_datetime(value: datetime, tz: ZoneInfo, fmt: str = "medium") -> str:
     """Date and time in the programme's zone, with no zone name (Babel calls Belgrade 'Serbia')."""
     local = value.astimezone(tz)
     pattern = {"medium": "medium", "short": "short"}.get(fmt, fmt)
-    return babel_format_datetime(local, format=pattern, tzinfo=tz, locale=Locale.parse(current_language().babel_locale))
+    return babel_format_datetime(local, format=pattern, tzinfo=tz, locale=_babel_locale(current_language().babel_locale))

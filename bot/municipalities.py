@@ -105,6 +105,7 @@ class Municipalities:
         self._items = list(items)
         self._by_key = {item.key: item for item in self._items}
         self._index = self._build_index(self._items)
+        self._sorted: dict[str, tuple[Municipality, ...]] = {}  # every prompt needs it: sort once per language
 
     @classmethod
     def load(cls, path: Path | None = None) -> Municipalities:
@@ -122,7 +123,9 @@ class Municipalities:
     def sorted_for(self, language: str) -> list[Municipality]:
         """Alphabetical by the name people see in that language."""
         lang = language if language in LANGUAGES else "en"
-        return sorted(self._items, key=lambda item: collation_key(item.name(lang), lang))
+        if lang not in self._sorted:
+            self._sorted[lang] = tuple(sorted(self._items, key=lambda item: collation_key(item.name(lang), lang)))
+        return list(self._sorted[lang])
 
     def get(self, key: str) -> Municipality | None:
         return self._by_key.get(key)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage.db import fetch_one
 from storage.timefmt import from_db, to_db
 
 # Letters and digits that cannot be mistaken for one another when read aloud or typed.
@@ -72,12 +73,12 @@ def new_reference(now: datetime) -> str:
 async def find_for_programme(
     conn: aiosqlite.Connection, user_id: int, programme_id: int
 ) -> Application | None:
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "SELECT a.*, p.code FROM applications a JOIN programmes p ON p.id = a.programme_id"
         " WHERE a.user_id = ? AND a.programme_id = ?",
         (user_id, programme_id),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return _application(row) if row else None
 
 
@@ -95,9 +96,8 @@ async def submit(conn: aiosqlite.Connection, app: NewApplication, now: datetime)
     birth_year = int(app.birth_date[:4])
     while True:
         reference = new_reference(now)
-        async with conn.execute("SELECT 1 FROM applications WHERE reference = ?", (reference,)) as cur:
-            if await cur.fetchone() is None:
-                break
+        if await fetch_one(conn, "SELECT 1 FROM applications WHERE reference = ?", (reference,)) is None:
+            break
     cur = await conn.execute(
         "INSERT INTO applications(reference, user_id, programme_id, full_name, birth_date,"
         " birth_year, gender, municipality, phone, email, education, employment, motivation,"
@@ -110,12 +110,11 @@ async def submit(conn: aiosqlite.Connection, app: NewApplication, now: datetime)
             to_db(now),
         ),
     )
-    async with conn.execute(
-        "SELECT a.*, p.code FROM applications a JOIN programmes p ON p.id = a.programme_id"
-        " WHERE a.id = ?",
+    row = await fetch_one(
+        conn,
+        "SELECT a.*, p.code FROM applications a JOIN programmes p ON p.id = a.programme_id WHERE a.id = ?",
         (cur.lastrowid,),
-    ) as c:
-        row = await c.fetchone()
+    )
     assert row is not None
     return _application(row)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.db import fetch_one
 from storage.timefmt import from_db, to_db
 
 JSONValue = Any  # answers are JSON scalars, lists or objects
@@ -26,8 +27,7 @@ class ConversationState:
 
 
 async def load(conn: aiosqlite.Connection, user_id: int) -> ConversationState | None:
-    async with conn.execute("SELECT * FROM conversations WHERE user_id = ?", (user_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM conversations WHERE user_id = ?", (user_id,))
     if row is None:
         return None
     return ConversationState(

@@ -22,11 +22,20 @@ from typing import Any
 
 import aiosqlite
 
+from storage.db import fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
 from storage.users import User
 from storage.users import _user as _user_from_row
 
 FINAL = ("sent", "failed", "unreachable", "expired", "cancelled", "interrupted")
+
+_queued_here = 0  # rows queued by this process so far (committed or not)
+
+
+def queued_here() -> int:
+    """How many rows this process has queued so far: a step that moved it has something to send,
+    so the sender wakes the outbox worker then, not after every message."""
+    return _queued_here
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,11 @@ async def enqueue(
             to_db(not_before or now), to_db(expires_at) if expires_at else None, to_db(now), int(bulk),
         ),
     )
-    return int(cur.lastrowid) if cur.rowcount == 1 else None
+    if cur.rowcount != 1:
+        return None
+    global _queued_here
+    _queued_here += 1
+    return int(cur.lastrowid)
 
 
 async def enqueue_many(conn: aiosqlite.Connection, messages: Iterable[NewMessage], now: datetime) -> int:
@@ -115,7 +128,10 @@ async def enqueue_many(conn: aiosqlite.Connection, messages: Iterable[NewMessage
         " ON CONFLICT(dedup_key) DO NOTHING",
         rows,
     )
-    return conn.total_changes - before
+    added = conn.total_changes - before
+    global _queued_here
+    _queued_here += added
+    return added
 
 
 async def due(
@@ -126,13 +142,14 @@ async def due(
     skip = list(skip_ids)
     placeholders = ",".join("?" * len(channels))
     skip_sql = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
-    async with conn.execute(
+    rows = await fetch_all(
+        conn,
         # The index's order is the wanted order: no sort of every pending row of a big broadcast.
         f"SELECT * FROM outbox INDEXED BY outbox_due_bulk WHERE status = 'pending' AND not_before <= ?"
         f" AND channel IN ({placeholders}){skip_sql} ORDER BY bulk, not_before, id LIMIT ?",
         (to_db(now), *channels, *skip, limit),
-    ) as cur:
-        return [_item(row) for row in await cur.fetchall()]
+    )
+    return [_item(row) for row in rows]
 
 
 async def mark_sending(conn: aiosqlite.Connection, item_id: int) -> bool:
@@ -219,11 +236,9 @@ async def cancel_pending(conn: aiosqlite.Connection, ref: str, kind: str | None 
 
 async def next_due_at(conn: aiosqlite.Connection, channels: list[str]) -> datetime | None:
     placeholders = ",".join("?" * len(channels))
-    async with conn.execute(
-        f"SELECT min(not_before) FROM outbox WHERE status = 'pending' AND channel IN ({placeholders})",
-        channels,
-    ) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(
+        conn, f"SELECT min(not_before) FROM outbox WHERE status = 'pending' AND channel IN ({placeholders})", channels
+    )
     return from_db(row[0]) if row and row[0] else None
 
 

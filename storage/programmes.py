@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from storage.db import fetch_all, fetch_one
+
 
 @dataclass(frozen=True)
 class Programme:
@@ -68,17 +70,14 @@ async def list_all(conn: aiosqlite.Connection, only_open: bool = False) -> list[
     sql = "SELECT * FROM programmes"
     if only_open:
         sql += " WHERE is_open = 1"
-    async with conn.execute(sql + " ORDER BY position, id") as cur:
-        return [_programme(row) for row in await cur.fetchall()]
+    return [_programme(row) for row in await fetch_all(conn, sql + " ORDER BY position, id")]
 
 
 async def by_code(conn: aiosqlite.Connection, code: str) -> Programme | None:
-    async with conn.execute("SELECT * FROM programmes WHERE code = ?", (code,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM programmes WHERE code = ?", (code,))
     return _programme(row) if row else None
 
 
 async def by_id(conn: aiosqlite.Connection, programme_id: int) -> Programme | None:
-    async with conn.execute("SELECT * FROM programmes WHERE id = ?", (programme_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM programmes WHERE id = ?", (programme_id,))
     return _programme(row) if row else None

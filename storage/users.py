@@ -7,6 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage.db import fetch_one
 from storage.timefmt import from_db, to_db
 
 
@@ -38,16 +39,12 @@ def _user(row: aiosqlite.Row) -> User:
 
 
 async def get(conn: aiosqlite.Connection, user_id: int) -> User | None:
-    async with conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM users WHERE id = ?", (user_id,))
     return _user(row) if row else None
 
 
 async def find(conn: aiosqlite.Connection, channel: str, platform_id: str) -> User | None:
-    async with conn.execute(
-        "SELECT * FROM users WHERE channel = ? AND platform_id = ?", (channel, platform_id)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM users WHERE channel = ? AND platform_id = ?", (channel, platform_id))
     return _user(row) if row else None
 
 

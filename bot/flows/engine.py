@@ -237,7 +237,8 @@ class Engine:
             return await self._flow(ctx.state).prompt(ctx, ctx.state)
         then = state.data.get("then")
         if then:
-            ctx.user = await users.get(ctx.tx, ctx.user.id) or ctx.user  # the flow may have set their language
+            # The finished flow may have changed the person (the language just chosen): read them again.
+            ctx.user = await users.get(ctx.tx, ctx.user.id) or ctx.user
             return await self._command(ctx, UserInput(InputKind.COMMAND, then), None)
         if state.flow == "language":
             return [info.help_reply(ctx)]

@@ -36,21 +36,27 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.request import BaseRequest
 
 from bot.broadcast_monitor import BroadcastMonitor
 from bot.config import Settings
 from bot.flows.core import InputKind, Option, Reply, UserInput, decode_choice, encode_choice
 from bot.flows.engine import Incoming
 from bot.flows.registry import Registry
+from bot.handlers.aiohttp_request import AiohttpRequest
+from bot.handlers.paced_polling import CatchUpFirst
+from bot.handlers.update_order import PerPersonUpdateProcessor
 from bot.i18n import _, use_language
 from bot.outbox import DeliveryUncertain, OutboxWorker, RetryLater, TransientError, Unreachable
 from bot.runtime import Runtime, build_outbox_worker, open_runtime
 from bot.textsplit import split_text
+from storage import outbox
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 TELEGRAM_LANGUAGES = (("sq", "sq"), ("sr", "sr"), ("en", "en"))  # our catalog, Telegram's language_code
 ALLOWED_UPDATES = ["message", "callback_query"]
+CONCURRENT_UPDATES = 32  # updates handled at once (each person's still one after another)
 
 
 def bot_commands(registry: Registry, is_staff: bool) -> list[BotCommand]:
@@ -210,6 +216,7 @@ class TelegramChannel:
         inp = to_input(update)
         if inp is None:
             return
+        queued = outbox.queued_here()
         outcome = await self.runtime.engine.handle(
             Incoming(
                 channel=CHANNEL,
@@ -224,7 +231,8 @@ class TelegramChannel:
         with use_language(outcome.language):
             for reply in outcome.replies:
                 await send_reply(context.bot, chat.id, reply)
-        self.worker.wake()
+        if outbox.queued_here() != queued:  # a worker round costs queries: only when there is news
+            self.worker.wake()
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)
@@ -277,16 +285,25 @@ async def _answer_quietly(query: Any) -> None:
         log.debug("callback query not answered: %s", exc.message)
 
 
-def build_application(runtime: Runtime, worker: OutboxWorker | None = None) -> tuple[Application, TelegramChannel]:  # type: ignore[type-arg]
+def build_application(  # type: ignore[type-arg]
+    runtime: Runtime, worker: OutboxWorker | None = None, concurrent_updates: int = CONCURRENT_UPDATES
+) -> tuple[Application, TelegramChannel]:
     settings = runtime.settings
     assert settings.telegram_token is not None
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.removesuffix("/bot") + "/file/bot")
-        .build()
+        .request(AiohttpRequest())
     )
+    polling: BaseRequest = AiohttpRequest(connection_pool_size=1)
+    if concurrent_updates > 1:  # see update_order.py and paced_polling.py
+        processor = PerPersonUpdateProcessor(concurrent_updates)
+        polling = CatchUpFirst(polling, processor)
+        builder = builder.concurrent_updates(processor)
+    builder = builder.get_updates_request(polling)
+    application = builder.build()
     channel = TelegramChannel(runtime, application, worker)
     application.add_handler(CallbackQueryHandler(channel.on_update))
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, channel.on_update))
@@ -294,9 +311,9 @@ def build_application(runtime: Runtime, worker: OutboxWorker | None = None) -> t
     return application, channel
 
 
-async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
+async def serve(runtime: Runtime, stop: asyncio.Event, concurrent_updates: int = CONCURRENT_UPDATES) -> None:
     """Poll Telegram until ``stop`` is set; used by ``youthbot run`` and the end-to-end tests."""
-    application, channel = build_application(runtime)
+    application, channel = build_application(runtime, concurrent_updates=concurrent_updates)
     async with application:
         await channel.post_init(application)
         await application.start()

@@ -1,0 +1,108 @@
+"""python-telegram-bot's requests over aiohttp instead of httpx.
+
+Sending a message through httpx costs the bot about twice the CPU time of
+the same request through aiohttp (its HTTP parser is compiled, httpx's stack
+is several pure-Python layers deep); at a few requests per user step that is
+most of the bot's work (see docs/performance.md). python-telegram-bot takes
+any :class:`telegram.request.BaseRequest`; this one keeps HTTPXRequest's
+defaults (timeouts, a pool of 256 connections, 1 s to get one) and its
+error mapping: timeouts become ``TimedOut``, every other transport failure
+``NetworkError``, and Telegram's own answers (any status) go back to
+python-telegram-bot untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+FORM = "application/x-www-form-urlencoded"
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_POOL_TIMEOUT = 1.0
+MEDIA_WRITE_TIMEOUT = 20.0
+
+
+class AiohttpRequest(BaseRequest):
+    def __init__(
+        self,
+        connection_pool_size: int = 256,
+        read_timeout: float | None = DEFAULT_TIMEOUT,
+        connect_timeout: float | None = DEFAULT_TIMEOUT,
+        pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
+        media_write_timeout: float | None = MEDIA_WRITE_TIMEOUT,
+    ) -> None:
+        self._pool_size = connection_pool_size
+        self._read_timeout = read_timeout
+        self._connect_timeout = connect_timeout
+        self._pool_timeout = pool_timeout
+        self._media_write_timeout = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers={"User-Agent": self.USER_AGENT},
+                cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets no cookies: skip the jar's work
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    def _timeout(self, read: Any, connect: Any, pool: Any, files: bool) -> aiohttp.ClientTimeout:
+        read = self._read_timeout if read is BaseRequest.DEFAULT_NONE else read
+        connect = self._connect_timeout if connect is BaseRequest.DEFAULT_NONE else connect
+        pool = self._pool_timeout if pool is BaseRequest.DEFAULT_NONE else pool
+        if files and self._media_write_timeout is not None and read is not None:
+            read = max(read, self._media_write_timeout)  # an upload is read back only after it is written
+        # aiohttp's "connect" covers waiting for a free connection and opening one.
+        waiting = None if connect is None and pool is None else (connect or 0) + (pool or 0)
+        return aiohttp.ClientTimeout(total=None, connect=waiting, sock_connect=connect, sock_read=read)
+
+    @staticmethod
+    def _body(request_data: RequestData | None) -> aiohttp.FormData | aiohttp.BytesPayload | None:
+        if request_data is None:
+            return None
+        fields = request_data.json_parameters
+        if not request_data.contains_files:  # encoded here: aiohttp's form machinery costs more
+            return aiohttp.BytesPayload(urlencode(fields).encode(), content_type=FORM)
+        form = aiohttp.FormData()
+        for name, value in fields.items():
+            form.add_field(name, value)
+        for name, (filename, content, mime_type) in request_data.multipart_data.items():
+            form.add_field(name, content, filename=filename, content_type=mime_type)
+        return form
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        files = request_data is not None and request_data.contains_files
+        timeout = self._timeout(read_timeout, connect_timeout, pool_timeout, files)
+        try:
+            async with self._session.request(method, url, data=self._body(request_data), timeout=timeout) as response:
+                return response.status, await response.read()
+        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as err:
+            raise TimedOut from err
+        except aiohttp.ClientError as err:
+            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
