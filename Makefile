@@ -29,7 +29,7 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-# Every benchmark against a local fake Bot API, then one table of figures (about 20 minutes).
+# Every benchmark against a local fake Bot API, then one table of figures (about 10 minutes).
 # BENCH_ARGS="--quick" for tiny sizes, BENCH_ARGS="--only latency" for one of them.
 bench: setup
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

@@ -6,6 +6,11 @@ answered before anything else happens):
 2. private-chat messages of any kind: text, commands, contacts, and
    everything else (stickers, photos, voice...) as "other" input.
 Group chats are ignored: the bot talks to people one to one.
+
+Updates of different people are handled concurrently, each person's one
+after another (update_order.py); requests go over aiohttp (aiohttp_request.py)
+and getUpdates waits while the bot is busy (paced_polling.py). Why, and the
+figures: docs/performance.md.
 """
 
 from __future__ import annotations
