@@ -108,6 +108,10 @@ class Database:
         """Run a block as one write transaction: all of it commits, or none of it."""
         async with self._lock:
             conn = self.conn
+            if conn.in_transaction:
+                # A task cancelled while its BEGIN or ROLLBACK was on the database thread
+                # left a transaction open: nothing of it was committed, so drop it.
+                await conn.execute("ROLLBACK")
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn

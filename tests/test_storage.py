@@ -160,3 +160,14 @@ async def test_cohorts_and_enrolment(tmp_path: Path) -> None:
             assert again.status == "accepted"
             assert await cohorts.complete(tx, cohort.id, NOW) == 1
             assert [e.application_id for e in await cohorts.enrolments_of(tx, cohort.id, "completed")] == [app.id]
+
+
+async def test_a_transaction_left_open_by_a_cancelled_task_is_dropped(tmp_path: Path) -> None:
+    async with Database(tmp_path / "db.sqlite3") as db:
+        await db.conn.execute("BEGIN IMMEDIATE")  # as if the task was cancelled right after its BEGIN
+        await db.conn.execute("INSERT INTO handled_updates VALUES ('telegram', 'half-done', '2026-01-01T00:00:00.000000Z')")
+        async with db.transaction() as tx:
+            assert await updates.claim(tx, "telegram", "next", NOW)
+        async with db.reading() as conn:
+            async with conn.execute("SELECT update_key FROM handled_updates") as cur:
+                assert [row[0] for row in await cur.fetchall()] == ["next"]
