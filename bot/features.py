@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from bot.flows import alerts, apply, broadcast, forget, info, jobs, language, link, opening_form, survey, training
+from bot.flows import (
+    alerts,
+    apply,
+    broadcast,
+    forget,
+    info,
+    jobs,
+    language,
+    link,
+    opening_form,
+    survey,
+    training,
+)
 from bot.flows.registry import Feature, Registry
 
 FEATURES: tuple[Feature, ...] = (

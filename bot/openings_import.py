@@ -29,7 +29,12 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.flows.alerts import queue_alerts
 from bot.flows.opening_card import local_today
-from bot.flows.opening_form import LENGTHS, REMOTE_WORDS, has_contact, parse_deadline_text
+from bot.flows.opening_form import (
+    LENGTHS,
+    REMOTE_WORDS,
+    has_contact,
+    parse_deadline_text,
+)
 from bot.i18n import use_language
 from bot.municipalities import Municipalities
 from bot.tracks import TRACKS, match_track

@@ -16,7 +16,13 @@ import aiosqlite
 
 from bot.config import Settings
 from bot.flows.core import Context, Option, Reply
-from bot.flows.opening_card import card, deadline_end, default_municipalities, interest_option, local_today
+from bot.flows.opening_card import (
+    card,
+    deadline_end,
+    default_municipalities,
+    interest_option,
+    local_today,
+)
 from bot.flows.registry import Action, Command, Delivery, Feature, Keyword, MessageKind
 from bot.i18n import _
 from bot.tracks import TRACKS, track_label, track_list

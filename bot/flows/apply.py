@@ -18,14 +18,16 @@ from bot.flows.form import (
     choice_display,
     choice_parser,
     expect_text,
+    match_municipality,
     not_understood,
     show_text,
 )
 from bot.flows.info import status_reply
 from bot.flows.registry import Command, Feature
+from bot.flows.staff_notices import notify_staff
 from bot.flows.texts import application_status, programme_title
-from bot.i18n import N_, _, format_date, language_for, use_language
-from storage import applications, outbox, programmes, users
+from bot.i18n import N_, _, format_date
+from storage import applications, programmes
 from storage.conversations import ConversationState
 
 NAME_MAX = 100
@@ -126,17 +128,6 @@ async def _show_birth_date(ctx: Context, value: Any) -> str:
     return format_date(date.fromisoformat(value))
 
 
-async def _match_municipality(ctx: Context, text: str) -> Parsed | None:
-    found = ctx.municipalities.match(text)
-    if found is not None:
-        return Accepted(found.key)
-    suggestions = ctx.municipalities.suggest(text)
-    if suggestions:
-        names = ", ".join(m.name(ctx.language) for m in suggestions)
-        return Rejected(_("I don't know that municipality. Did you mean: {names}? Please type it again or use the buttons.").format(names=names))
-    return None
-
-
 async def _parse_phone(ctx: Context, inp: UserInput) -> Parsed:
     if inp.kind == InputKind.CONTACT:
         if not inp.contact_is_own:
@@ -208,7 +199,7 @@ QUESTIONS: tuple[Question, ...] = (
         "municipality",
         lambda: _("Municipality"),
         lambda ctx: _("Which municipality do you live in? Choose it below or type its name."),
-        choice_parser(_municipality_choices, _match_municipality),
+        choice_parser(_municipality_choices, match_municipality),
         choice_display(_municipality_choices),
         choices=_municipality_choices,
     ),
@@ -314,23 +305,14 @@ class ApplyFlow(FormFlow):
 
 
 async def _notify_staff(ctx: Context, reference: str, programme: programmes.Programme, answers: dict[str, Any]) -> None:
-    """Queue one notice per staff member, in their language, through the outbox."""
-    for staff_id in sorted(ctx.settings.staff_telegram_ids):
-        staff_user = await users.find(ctx.tx, "telegram", str(staff_id))
-        language = language_for(staff_user.language if staff_user else None, ctx.settings.default_language)
-        with use_language(language.code):
-            text = _("New application {reference}: {name}, {programme}.").format(
-                reference=reference, name=answers["full_name"], programme=programme_title(programme)
-            )
-        await outbox.enqueue(
-            ctx.tx,
-            channel="telegram",
-            chat_id=str(staff_id),
-            user_id=staff_user.id if staff_user else None,
-            kind="staff_notice",
-            payload={"text": text},
-            now=ctx.now,
-        )
+    """Tell every staff member, in their language, through the outbox."""
+    await notify_staff(
+        ctx,
+        lambda: _("New application {reference}: {name}, {programme}.").format(
+            reference=reference, name=answers["full_name"], programme=programme_title(programme)
+        ),
+        dedup_key=f"application:{reference}",
+    )
 
 
 FEATURE = Feature(

@@ -24,10 +24,20 @@ from bot.flows.broadcast_texts import (
     segment_label,
 )
 from bot.flows.core import Context, Option, Reply, UserInput
-from bot.flows.form import FINISHED, Choices, Parsed, Question, Rejected, choice_display, choice_parser, show_text
+from bot.flows.form import (
+    FINISHED,
+    Choices,
+    Parsed,
+    Question,
+    Rejected,
+    choice_display,
+    choice_parser,
+    match_municipality,
+    show_text,
+)
 from bot.flows.opening_card import deadline_end, local_today
 from bot.flows.registry import Command, Feature, MessageKind
-from bot.flows.staff_form import StaffForm, match_municipality, text_parser
+from bot.flows.staff_form import StaffForm, text_parser
 from bot.flows.texts import programme_title
 from bot.i18n import _, ngettext
 from bot.tracks import TRACKS, track_label

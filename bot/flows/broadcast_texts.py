@@ -13,7 +13,12 @@ import aiosqlite
 
 from bot.flows.alerts import stop_hint
 from bot.flows.core import Option, Reply
-from bot.flows.opening_card import card, default_municipalities, interest_option, local_today
+from bot.flows.opening_card import (
+    card,
+    default_municipalities,
+    interest_option,
+    local_today,
+)
 from bot.flows.registry import Delivery
 from bot.flows.texts import programme_title
 from bot.i18n import N_, _, current_language

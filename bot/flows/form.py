@@ -70,6 +70,18 @@ def expect_text(inp: UserInput, hint: str) -> Rejected | None:
     return Rejected(hint if inp.kind == InputKind.OPTION else not_understood(inp))
 
 
+async def match_municipality(ctx: Context, text: str) -> Parsed | None:
+    """A typed municipality in any spelling, or suggestions for a typo."""
+    found = ctx.municipalities.match(text)
+    if found is not None:
+        return Accepted(found.key)
+    suggestions = ctx.municipalities.suggest(text)
+    if suggestions:
+        names = ", ".join(m.name(ctx.language) for m in suggestions)
+        return Rejected(_("I don't know that municipality. Did you mean: {names}? Please type it again or use the buttons.").format(names=names))
+    return None
+
+
 def choice_parser(
     choices: Choices,
     match_text: Callable[[Context, str], Awaitable[Parsed | None]] | None = None,

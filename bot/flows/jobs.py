@@ -14,7 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.flows.core import Context, Option, Reply
-from bot.flows.opening_card import KINDS_PLURAL, card, interest_option, list_line, local_today
+from bot.flows.opening_card import (
+    KINDS_PLURAL,
+    card,
+    interest_option,
+    list_line,
+    local_today,
+)
 from bot.flows.registry import Action, Command, Feature
 from bot.flows.staff_notices import notify_staff
 from bot.i18n import _, format_date, ngettext

@@ -14,10 +14,21 @@ from typing import Any
 from bot import validators
 from bot.flows.alerts import PROACTIVE_CHANNELS, queue_alerts
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED, Accepted, Parsed, Question, Rejected, choice_display, choice_parser, not_understood, show_text
+from bot.flows.form import (
+    FINISHED,
+    Accepted,
+    Parsed,
+    Question,
+    Rejected,
+    choice_display,
+    choice_parser,
+    match_municipality,
+    not_understood,
+    show_text,
+)
 from bot.flows.opening_card import KINDS, card, kind_label, local_today
 from bot.flows.registry import Action, Command, Feature
-from bot.flows.staff_form import StaffForm, match_municipality, multi_choice, text_parser
+from bot.flows.staff_form import StaffForm, multi_choice, text_parser
 from bot.i18n import _, format_date
 from bot.tracks import TRACKS, track_label, track_list
 from storage import openings, outbox, segments

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
-
 from datetime import datetime
+from typing import Protocol
 
 import aiosqlite
 

@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED, SUMMARY, Accepted, Choices, FormFlow, Parsed, Rejected, not_understood
+from bot.flows.form import (
+    FINISHED,
+    SUMMARY,
+    Accepted,
+    Choices,
+    FormFlow,
+    Parsed,
+    Rejected,
+    not_understood,
+)
 from bot.i18n import _
 from storage.conversations import ConversationState
 
@@ -32,18 +41,6 @@ def text_parser(low: int, high: int, one_line: bool) -> Callable[[Context, UserI
         return Accepted(text)
 
     return parse
-
-
-async def match_municipality(ctx: Context, text: str) -> Parsed | None:
-    """A typed municipality in any spelling, or suggestions for a typo."""
-    found = ctx.municipalities.match(text)
-    if found is not None:
-        return Accepted(found.key)
-    suggestions = ctx.municipalities.suggest(text)
-    if suggestions:
-        names = ", ".join(m.name(ctx.language) for m in suggestions)
-        return Rejected(_("I don't know that municipality. Did you mean: {names}? Please type it again or use the buttons.").format(names=names))
-    return None
 
 
 class StaffForm(FormFlow):

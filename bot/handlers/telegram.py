@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import signal
 import warnings
 from datetime import timedelta
 from typing import Any, NoReturn
 
 import httpx
-
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -38,21 +36,48 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.warnings import PTBDeprecationWarning
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 from telegram.request import BaseRequest
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.broadcast_monitor import BroadcastMonitor
 from bot.config import Settings
-from bot.flows.core import InputKind, Option, Reply, UserInput, decode_choice, encode_choice
+from bot.flows.core import (
+    InputKind,
+    Option,
+    Reply,
+    UserInput,
+    decode_choice,
+    encode_choice,
+)
 from bot.flows.engine import Incoming
 from bot.flows.registry import Registry
 from bot.handlers.aiohttp_request import AiohttpRequest
 from bot.handlers.paced_polling import CatchUpFirst
 from bot.handlers.update_order import PerPersonUpdateProcessor
 from bot.i18n import _, use_language
-from bot.outbox import DeliveryUncertain, OutboxWorker, RetryLater, TransientError, Unreachable
+from bot.outbox import (
+    DeliveryUncertain,
+    OutboxWorker,
+    RetryLater,
+    TransientError,
+    Unreachable,
+)
 from bot.runtime import Runtime, build_outbox_worker, open_runtime
 from bot.textsplit import split_text
 from storage import outbox

@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.flows.core import Document, Option, Reply, UserInput, decode_choice, encode_choice
+from bot.flows.core import (
+    Document,
+    Option,
+    Reply,
+    UserInput,
+    decode_choice,
+    encode_choice,
+)
 from bot.i18n import _
 from bot.textsplit import split_text
 

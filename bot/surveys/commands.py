@@ -15,7 +15,13 @@ from pathlib import Path
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings
 from bot.i18n import use_language
-from bot.surveys.campaigns import GraduationError, SegmentError, graduate_cohort, resolve_segment, send_now
+from bot.surveys.campaigns import (
+    GraduationError,
+    SegmentError,
+    graduate_cohort,
+    resolve_segment,
+    send_now,
+)
 from bot.surveys.definition import Catalogue, Survey
 from bot.surveys.loader import load_directory
 from storage import Database, StorageError, cohorts

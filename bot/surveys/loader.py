@@ -17,7 +17,16 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.config import ConfigError
 from bot.flows.core import MAX_OPTION_KEY_BYTES
-from bot.surveys.definition import TESTABLE, Catalogue, Choice, Condition, Question, QuestionType, Survey, Text
+from bot.surveys.definition import (
+    TESTABLE,
+    Catalogue,
+    Choice,
+    Condition,
+    Question,
+    QuestionType,
+    Survey,
+    Text,
+)
 
 LANGUAGE_NAMES = {"sq": "Albanian (sq)", "sr": "Serbian (sr, in Cyrillic)", "en": "English (en)"}
 MAX_BUTTON_TEXT = 64

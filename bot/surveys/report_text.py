@@ -11,7 +11,15 @@ from bot.flows.apply import GENDERS
 from bot.flows.texts import programme_title
 from bot.i18n import _, current_language, format_date, ngettext
 from bot.surveys.definition import Catalogue
-from bot.surveys.report import AGE_GROUPS, OTHER_AGE, SEXES, STAFF_WAVE, Counts, Report, WaveCounts
+from bot.surveys.report import (
+    AGE_GROUPS,
+    OTHER_AGE,
+    SEXES,
+    STAFF_WAVE,
+    Counts,
+    Report,
+    WaveCounts,
+)
 
 
 def percent(value: float | None) -> str:
