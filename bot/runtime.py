@@ -20,7 +20,7 @@ from bot.outbox import OutboxWorker
 from bot.ratelimit import RateLimiter
 from bot.surveys.campaigns import CampaignPlanner
 from bot.surveys.loader import catalogue_for
-from storage import Database, programmes
+from storage import Database, programmes, updates
 
 
 @dataclass
@@ -68,9 +68,11 @@ async def open_runtime(
     db = await Database(settings.database_path).open()
     planning: asyncio.Task[None] | None = None
     try:
+        clock = clock or SystemClock()
         async with db.transaction() as tx:
             await programmes.sync(tx, records)
-        clock = clock or SystemClock()
+            # Platforms redeliver an update within hours, not days: older records only take space.
+            await updates.forget_older_than(tx, clock.now() - updates.RETENTION)
         planner = CampaignPlanner(db, settings, clock)
         await planner.run_once()  # survey waves due while the bot was down are planned now
         planning = asyncio.create_task(planner.run_daily(), name="survey-planning")

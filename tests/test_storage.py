@@ -171,3 +171,16 @@ async def test_a_transaction_left_open_by_a_cancelled_task_is_dropped(tmp_path: 
         async with db.reading() as conn:
             async with conn.execute("SELECT update_key FROM handled_updates") as cur:
                 assert [row[0] for row in await cur.fetchall()] == ["next"]
+
+
+async def test_old_handled_update_records_are_pruned_at_start_up(settings, clock) -> None:
+    from datetime import timedelta
+
+    from bot.runtime import open_runtime
+
+    async with open_runtime(settings, clock=clock) as runtime, runtime.db.transaction() as tx:
+        assert await updates.claim(tx, "telegram", "old", clock.now() - timedelta(days=3))
+        assert await updates.claim(tx, "telegram", "recent", clock.now() - timedelta(hours=1))
+    async with open_runtime(settings, clock=clock) as runtime, runtime.db.transaction() as tx:
+        assert await updates.claim(tx, "telegram", "old", clock.now())  # forgotten: claimable again
+        assert not await updates.claim(tx, "telegram", "recent", clock.now())  # still remembered
