@@ -233,3 +233,20 @@ async def test_a_survey_closing_while_being_answered(runtime: Runtime, clock: Ma
     assert "This survey is closed (it was open until 29 November 2026). Thank you all the same!" in chat.text()
     async with runtime.db.reading() as conn:
         assert await conversations.load(conn, 1) is None  # no survey question waits any more
+
+
+async def test_a_survey_idle_past_the_conversation_timeout_keeps_its_answers(runtime: Runtime, clock: ManualClock) -> None:
+    chat, invitation = await invited(runtime)
+    await chat.send(start_button(invitation))
+    await chat.press("Employed full-time")
+    await chat.send("Acme")
+    clock.advance(timedelta(days=8))  # past the 7-day conversation timeout, the survey still open
+    await chat.send("Data analyst")
+    assert "Your survey was paused for more than 7 days. Your answers so far are saved" in chat.text()
+    assert "discarded" not in chat.text()
+    (m3, *_later) = await invitations_of(runtime, "1001")
+    async with runtime.db.reading() as conn:
+        answers = await surveys.answers(conn, m3.id)
+    assert answers == {"employment_status": "employed_full_time", "employer": "Acme"}
+    await chat.send("/survey")
+    assert chat.prompt().text.startswith("What is your job title")

@@ -138,7 +138,7 @@ class Engine:
     async def _dispatch(self, ctx: Context, inp: UserInput, hint: str | None) -> list[Reply]:
         replies: list[Reply] = []
         if ctx.state is not None and self._expired(ctx, ctx.state):
-            replies.append(self._expired_notice())
+            replies.append(self._expired_notice(ctx.state))
             ctx.state = None
         state = ctx.state
         keyword = self.registry.keyword_for(inp.text) if inp.kind == InputKind.TEXT else None
@@ -251,8 +251,13 @@ class Engine:
     def _expired(self, ctx: Context, state: ConversationState) -> bool:
         return state.updated_at is not None and ctx.now - state.updated_at > self.settings.conversation_timeout
 
-    def _expired_notice(self) -> Reply:
+    def _expired_notice(self, state: ConversationState) -> Reply:
+        """The notice for a conversation left idle too long; a flow that keeps its answers
+        elsewhere (a survey) says so itself through ``expired_notice(days)``."""
         days = max(1, math.floor(self.settings.conversation_timeout.total_seconds() / 86400))
+        own = getattr(self.registry.flows.get(state.flow), "expired_notice", None)
+        if own is not None:
+            return Reply(own(days), reset_keyboard=True)
         return Reply(
             ngettext(
                 "Your unfinished conversation was idle for more than {n} day, so it was closed and its answers were discarded. You can start again at any time.",

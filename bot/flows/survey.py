@@ -18,7 +18,7 @@ from bot.flows.engine import _dump as stash_of
 from bot.flows.form import FINISHED, Rejected
 from bot.flows.registry import Action, Command, Delivery, Feature, MessageKind
 from bot.flows.survey_staff import STAFF_COMMANDS, SurveySendFlow
-from bot.i18n import _, format_date
+from bot.i18n import _, format_date, ngettext
 from bot.surveys import answering
 from bot.surveys.campaigns import INVITATION_KIND, REMINDER_KIND, plan_reminder
 from bot.surveys.definition import QuestionType, Survey
@@ -80,6 +80,15 @@ async def begin(ctx: Context, invitation: Invitation | None) -> list[Reply]:
 
 class SurveyFlow:
     name = FLOW
+
+    @staticmethod
+    def expired_notice(days: int) -> str:
+        """Said when the survey sat idle past the conversation timeout: its answers are kept."""
+        return ngettext(
+            "Your survey was paused for more than {n} day. Your answers so far are saved; send /survey to continue.",
+            "Your survey was paused for more than {n} days. Your answers so far are saved; send /survey to continue.",
+            days,
+        ).format(n=days)
 
     async def _open(self, ctx: Context, state: ConversationState) -> tuple[Invitation, Survey, dict[str, Any]] | list[Reply]:
         """The invitation, its survey and the answers so far; or why the survey is over."""
