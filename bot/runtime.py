@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Callable
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
@@ -84,6 +85,20 @@ async def open_runtime(
             with suppress(asyncio.CancelledError):
                 await planning
         await db.close()
+
+
+def run_until_signalled(settings: Settings, serve: Callable[[Runtime, asyncio.Event], Awaitable[None]]) -> None:
+    """Open the runtime and serve until Ctrl-C or SIGTERM (``youthbot run`` in either mode)."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with open_runtime(settings) as runtime:
+            await serve(runtime, stop)
+
+    asyncio.run(main())
 
 
 def outbox_concurrency(per_second: float) -> int:

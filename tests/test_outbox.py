@@ -9,6 +9,7 @@ from bot.outbox import OutboxWorker, RetryLater, TransientError, Unreachable
 from bot.ratelimit import RateLimiter
 from bot.runtime import Runtime
 from storage import outbox, users
+from tests.traininghelpers import InstantTicks
 
 
 class FakeSender:
@@ -24,21 +25,8 @@ class FakeSender:
         return str(len(self.sent))
 
 
-class InstantClock:
-    """A limiter clock that jumps forward instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def worker_for(runtime: Runtime, sender: FakeSender, per_second: float = 25.0) -> tuple[OutboxWorker, InstantClock]:
-    ticks = InstantClock()
+def worker_for(runtime: Runtime, sender: FakeSender, per_second: float = 25.0) -> tuple[OutboxWorker, InstantTicks]:
+    ticks = InstantTicks()
     limiter = RateLimiter(per_second, 1.0, monotonic=ticks.monotonic, sleep=ticks.sleep)
     worker = OutboxWorker(runtime.db, runtime.clock, runtime.settings, runtime.engine.registry, {"telegram": sender}, limiter)
     return worker, ticks

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 from bot.ratelimit import RateLimiter
-from tests.test_outbox import InstantClock
+from tests.traininghelpers import InstantTicks
 
 
-def _limiter(per_second: float, per_chat: float = 1.0) -> tuple[RateLimiter, InstantClock]:
-    ticks = InstantClock()
+def _limiter(per_second: float, per_chat: float = 1.0) -> tuple[RateLimiter, InstantTicks]:
+    ticks = InstantTicks()
     return RateLimiter(per_second, per_chat, monotonic=ticks.monotonic, sleep=ticks.sleep), ticks
 
 

@@ -20,7 +20,7 @@ from bot.ratelimit import RateLimiter
 from bot.runtime import Runtime, open_runtime
 from storage import outbox, users
 from tests.fake_viber import FakeViber, ViberUser
-from tests.test_outbox import InstantClock
+from tests.traininghelpers import InstantTicks
 
 ANNA = ViberUser("anna000000000000000000A=", name="Anna")
 
@@ -40,8 +40,8 @@ async def viber_runtime(settings: Settings, clock, fake: FakeViber) -> AsyncIter
 
 
 @pytest.fixture
-async def wired(viber_runtime: Runtime, fake: FakeViber) -> AsyncIterator[tuple[ViberChannel, OutboxWorker, InstantClock]]:
-    ticks = InstantClock()
+async def wired(viber_runtime: Runtime, fake: FakeViber) -> AsyncIterator[tuple[ViberChannel, OutboxWorker, InstantTicks]]:
+    ticks = InstantTicks()
     limiter = RateLimiter(25, 1, monotonic=ticks.monotonic, sleep=ticks.sleep)
     worker = OutboxWorker(viber_runtime.db, viber_runtime.clock, viber_runtime.settings, viber_runtime.engine.registry, {}, limiter)
     client = ViberClient(fake.base_url, fake.token)

@@ -63,6 +63,19 @@ def not_understood(inp: UserInput) -> str:
     return _("Please answer with one of the buttons below.")
 
 
+def paged(state: ConversationState, options: list[Option]) -> list[Option]:
+    """The page of options the conversation is on (``state.data["page"]``), with
+    previous/next buttons when there is more than one page."""
+    pages = max(1, (len(options) + PAGE_SIZE - 1) // PAGE_SIZE)
+    page = min(max(int(state.data.get("page", 0)), 0), pages - 1)
+    shown = options[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    if page > 0:
+        shown.append(Option(NAV_PREV, _("◀ Previous")))
+    if page < pages - 1:
+        shown.append(Option(NAV_NEXT, _("More ▶")))
+    return shown
+
+
 def expect_text(inp: UserInput, hint: str) -> Rejected | None:
     """For questions answered by typing: anything else gets the right re-prompt."""
     if inp.kind == InputKind.TEXT:
@@ -188,17 +201,7 @@ class FormFlow:
     async def _page(self, ctx: Context, state: ConversationState, question: Question) -> list[Option]:
         if question.choices is None:
             return []
-        options = await question.choices(ctx)
-        if len(options) <= PAGE_SIZE:
-            return options
-        pages = (len(options) + PAGE_SIZE - 1) // PAGE_SIZE
-        page = min(max(int(state.data.get("page", 0)), 0), pages - 1)
-        shown = options[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-        if page > 0:
-            shown.append(Option(NAV_PREV, _("◀ Previous")))
-        if page < pages - 1:
-            shown.append(Option(NAV_NEXT, _("More ▶")))
-        return shown
+        return paged(state, await question.choices(ctx))
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         if state.step == "consent":

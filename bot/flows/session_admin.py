@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot import session_changes
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED, NAV_NEXT, NAV_PREV, PAGE_SIZE, SKIP, not_understood
+from bot.flows.form import FINISHED, NAV_NEXT, NAV_PREV, SKIP, not_understood, paged
 from bot.flows.session_texts import detail_lines, short_label, start_text
 from bot.i18n import _, ngettext
 from bot.localtime import LocalTimeError, TimeProblem, end_on_day, parse_local
@@ -24,17 +24,6 @@ from storage.sessions import Session, SessionDetails
 TEXT_MAX = 200
 URL_MAX = 500
 LONGEST = timedelta(hours=24)
-
-
-def _paged(state: ConversationState, options: list[Option]) -> list[Option]:
-    pages = max(1, (len(options) + PAGE_SIZE - 1) // PAGE_SIZE)
-    page = min(max(int(state.data.get("page", 0)), 0), pages - 1)
-    shown = options[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    if page > 0:
-        shown.append(Option(NAV_PREV, _("◀ Previous")))
-    if page < pages - 1:
-        shown.append(Option(NAV_NEXT, _("More ▶")))
-    return shown
 
 
 def _draft(state: ConversationState) -> Session:
@@ -74,11 +63,11 @@ class SessionAdminFlow:
         tz, step = ctx.settings.timezone, state.step
         if step == "cohort":
             options = [Option(f"c{c.id}", c.name[:60]) for c in await cohorts.list_all(ctx.tx)]
-            return [Reply(_("Sessions: which cohort?"), _paged(state, options))]
+            return [Reply(_("Sessions: which cohort?"), paged(state, options))]
         if step == "session":
             cohort = await cohorts.get(ctx.tx, int(state.data["cohort"]))
             upcoming = await sessions.upcoming_of_cohort(ctx.tx, int(state.data["cohort"]), ctx.now)
-            options = [Option("add", _("➕ Add a session")), *_paged(state, [Option(f"s{s.id}", short_label(s, tz)) for s in upcoming])]
+            options = [Option("add", _("➕ Add a session")), *paged(state, [Option(f"s{s.id}", short_label(s, tz)) for s in upcoming])]
             text = _("{cohort}: add a session, or choose one to move or cancel.") if upcoming else _("{cohort} has no upcoming sessions.")
             return [Reply(text.format(cohort=cohort.name if cohort else "–"), [*options, Option("back", _("◀ Back"))])]
         mode, session = state.data.get("mode"), None

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import warnings
 from datetime import timedelta
 from typing import Any, NoReturn
@@ -78,7 +77,7 @@ from bot.outbox import (
     TransientError,
     Unreachable,
 )
-from bot.runtime import Runtime, build_outbox_worker, open_runtime
+from bot.runtime import Runtime, build_outbox_worker, run_until_signalled
 from bot.textsplit import split_text
 from storage import outbox
 
@@ -360,13 +359,5 @@ async def serve(runtime: Runtime, stop: asyncio.Event, concurrent_updates: int =
 def run_polling(settings: Settings) -> None:
     """``youthbot run``: long polling until interrupted (Ctrl-C or SIGTERM)."""
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        async with open_runtime(settings) as runtime:
-            log.info("youthbot is running on Telegram (long polling)")
-            await serve(runtime, stop)
-
-    asyncio.run(main())
+    log.info("youthbot is starting on Telegram (long polling)")
+    run_until_signalled(settings, serve)

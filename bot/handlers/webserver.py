@@ -19,7 +19,6 @@ import contextlib
 import hmac
 import json
 import logging
-import signal
 import socket
 from collections.abc import Iterator
 
@@ -37,7 +36,7 @@ from bot.handlers.telegram import ALLOWED_UPDATES, TelegramChannel, build_applic
 from bot.handlers.viber import ViberChannel
 from bot.handlers.viber_api import ViberClient, ViberError
 from bot.outbox import OutboxWorker
-from bot.runtime import Runtime, build_outbox_worker, open_runtime
+from bot.runtime import Runtime, build_outbox_worker, run_until_signalled
 from storage import Database, health
 
 log = logging.getLogger(__name__)
@@ -228,12 +227,4 @@ async def _stop_telegram(application: Application, telegram: TelegramChannel) ->
 def run_webhooks(settings: Settings) -> None:
     """``youthbot run`` with WEBHOOK_BASE_URL: serve until interrupted (Ctrl-C or SIGTERM)."""
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        async with open_runtime(settings) as runtime:
-            await serve_webhooks(runtime, stop)
-
-    asyncio.run(main())
+    run_until_signalled(settings, serve_webhooks)
