@@ -37,13 +37,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from telegram.ext import ApplicationBuilder  # noqa: E402
 
-from bot.broadcast_monitor import BroadcastMonitor  # noqa: E402
+from bot.outbox.broadcast_monitor import BroadcastMonitor  # noqa: E402
 from bot.config import FREE_BROADCAST_RATE, load_settings  # noqa: E402
 from bot.flows.core import InputKind, Reply, UserInput  # noqa: E402
 from bot.flows.engine import Incoming  # noqa: E402
-from bot.handlers.telegram import TelegramSender  # noqa: E402
-from bot.outbox import OutboxWorker  # noqa: E402
-from bot.ratelimit import RateLimiter  # noqa: E402
+from bot.handlers.telegram.channel import TelegramSender  # noqa: E402
+from bot.outbox.worker import OutboxWorker  # noqa: E402
+from bot.outbox.ratelimit import RateLimiter  # noqa: E402
 from bot.runtime import Runtime, open_runtime, outbox_concurrency  # noqa: E402
 from storage import alerts, broadcasts, users  # noqa: E402
 

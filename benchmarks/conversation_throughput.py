@@ -21,7 +21,7 @@ from pathlib import Path
 from benchmarks import Figure
 from benchmarks.harness.report import print_report
 from benchmarks.harness.runs import Run, measured, replaying, saturation
-from bot.handlers.telegram import CONCURRENT_UPDATES
+from bot.handlers.telegram.channel import CONCURRENT_UPDATES
 
 TARGET_RATIO = 0.8
 BASELINE_CONCURRENCY = 256  # python-telegram-bot's usual "many at once" (concurrent_updates=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from benchmarks import Figure
 from benchmarks.harness.report import print_report
 from benchmarks.harness.runs import human_pace, measured, replaying
-from bot.handlers.telegram import CONCURRENT_UPDATES
+from bot.handlers.telegram.channel import CONCURRENT_UPDATES
 
 TARGET_P99_MS = 50.0
 BASELINE_CONCURRENCY = 256

@@ -20,7 +20,7 @@ from pathlib import Path
 from benchmarks import Figure
 from benchmarks.harness.report import print_report
 from benchmarks.harness.runs import into_the_form, measured
-from bot.handlers.telegram import CONCURRENT_UPDATES
+from bot.handlers.telegram.channel import CONCURRENT_UPDATES
 
 TARGET_MB = 50.0
 MB = 1024 * 1024

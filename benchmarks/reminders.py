@@ -42,12 +42,12 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import reminder_plan  # noqa: E402
+from bot.services import reminders as reminder_plan  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings, load_settings  # noqa: E402
 from bot.flows.core import Reply  # noqa: E402
-from bot.outbox import OutboxWorker  # noqa: E402
-from bot.ratelimit import RateLimiter  # noqa: E402
+from bot.outbox.worker import OutboxWorker  # noqa: E402
+from bot.outbox.ratelimit import RateLimiter  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
 from storage import applications, cohorts, outbox, programmes, sessions, users  # noqa: E402
 from storage.sessions import SessionDetails  # noqa: E402

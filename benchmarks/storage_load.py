@@ -28,7 +28,7 @@ from bot.config import load_settings
 from bot.flows.core import InputKind, Reply, UserInput
 from bot.flows.engine import Incoming
 from bot.runtime import Runtime, open_runtime
-from bot.catalogue import read_programmes
+from bot.reference.programmes import read_programmes
 from storage import Database, applications, programmes
 
 LOCKED = "database is locked"

@@ -9,17 +9,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
-from bot.catalogs import compile_catalogs
-from bot.catalogue import read_programmes
+from bot.i18n.catalogs import compile_catalogs
+from bot.reference.programmes import read_programmes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.features import build_registry
+from bot.flows.features import build_registry
 from bot.flows.engine import Engine
 from bot.i18n import load_catalogs
-from bot.municipalities import Municipalities
-from bot.outbox import OutboxWorker
-from bot.ratelimit import RateLimiter
-from bot.surveys.campaigns import CampaignPlanner
+from bot.reference.municipalities import Municipalities
+from bot.outbox.worker import OutboxWorker
+from bot.outbox.ratelimit import RateLimiter
+from bot.services.campaigns import CampaignPlanner
 from bot.surveys.loader import catalogue_for
 from storage import Database, programmes, updates
 

@@ -1,7 +1,7 @@
 """The bot under test, in a process of its own, so its CPU time and memory are its own.
 
 Child side (``python -m benchmarks.harness.botproc bot|baseline ...``): runs the
-real bot (``bot.handlers.telegram.serve``: python-telegram-bot Application,
+real bot (``bot.handlers.telegram.channel.serve``: python-telegram-bot Application,
 SQLite, catalogs) or the baseline (a bare python-telegram-bot Application
 that answers every update with one message) against the fake Bot API. It
 reads commands on standard input, one a line: ``stats`` answers with a JSON
@@ -64,7 +64,7 @@ def _listen(protocol: IO[str], loop: asyncio.AbstractEventLoop, stop: asyncio.Ev
 
 async def _run_bot(api_url: str, workdir: Path, concurrency: int, stop: asyncio.Event) -> None:
     from bot.config import load_settings
-    from bot.handlers.telegram import serve
+    from bot.handlers.telegram.channel import serve
     from bot.logs import setup_logging
     from bot.runtime import open_runtime
 
@@ -94,7 +94,7 @@ async def _run_baseline(api_url: str, concurrency: int, http: str, stop: asyncio
     logging.basicConfig(level=logging.WARNING)
     builder = ApplicationBuilder().token(TOKEN).base_url(api_url)
     if http == "aiohttp":  # the bot's own client, to tell the framework's cost from the client's
-        from bot.handlers.aiohttp_request import AiohttpRequest
+        from bot.handlers.telegram.request import AiohttpRequest
 
         builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(connection_pool_size=1))
     application = builder.concurrent_updates(concurrency if concurrency > 1 else False).build()

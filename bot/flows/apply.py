@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot import validators
+from bot.parsing import validators
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import (
     FINISHED,
@@ -25,7 +25,7 @@ from bot.flows.form import (
 from bot.flows.info import status_reply
 from bot.flows.registry import Command, Feature
 from bot.flows.staff_notices import notify_staff
-from bot.flows.texts import application_status, programme_title
+from bot.reference.texts import application_status, programme_title
 from bot.i18n import N_, _, format_date
 from storage import applications, programmes
 from storage.conversations import ConversationState

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import aiosqlite
 
 from bot.config import Settings
-from bot.municipalities import Municipalities
+from bot.reference.municipalities import Municipalities
 from storage.conversations import ConversationState
 from storage.users import User
 

@@ -31,7 +31,7 @@ from bot.flows.form import FINISHED
 from bot.flows.language import suggested_language
 from bot.flows.registry import Flow, Registry
 from bot.i18n import _, match_platform_language, ngettext, use_language
-from bot.municipalities import Municipalities
+from bot.reference.municipalities import Municipalities
 from storage import Database, conversations, updates, users
 from storage.conversations import ConversationState
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.exports import applications_csv
+from bot.reports.exports import applications_csv
 from bot.flows.core import Context, Document, Option, Reply
 from bot.flows.registry import Command, Feature
-from bot.flows.texts import application_status, programme_title
+from bot.reference.texts import application_status, programme_title
 from bot.i18n import LANGUAGES, _, format_date, ngettext
 from storage import applications, conversations, programmes
 

@@ -5,7 +5,7 @@ Routes:
   comes back in X-Telegram-Bot-Api-Secret-Token; missing or wrong → 403. The update
   is handled before the answer, one at a time as in long polling, so an update cut
   off by a crash is sent again by Telegram (and recognised if it was finished).
-- ``POST /viber/webhook``: Viber's signed callbacks (see ``bot.handlers.viber``).
+- ``POST /viber/webhook``: Viber's signed callbacks (see ``bot.handlers.viber.channel``).
 - ``GET /healthz``: 200 when the database answers and the outbox scheduler runs, else 503.
 
 Start-up order matters: listen first (Viber calls the URL during set_webhook),
@@ -32,10 +32,10 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.config import ConfigError, Settings
-from bot.handlers.telegram import ALLOWED_UPDATES, TelegramChannel, build_application
-from bot.handlers.viber import ViberChannel
-from bot.handlers.viber_api import ViberClient, ViberError
-from bot.outbox import OutboxWorker
+from bot.handlers.telegram.channel import ALLOWED_UPDATES, TelegramChannel, build_application
+from bot.handlers.viber.channel import ViberChannel
+from bot.handlers.viber.api import ViberClient, ViberError
+from bot.outbox.worker import OutboxWorker
 from bot.runtime import Runtime, build_outbox_worker, run_until_signalled
 from storage import Database, health
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import current_language
-from bot.transliteration import to_latin
+from bot.i18n.transliteration import to_latin
 
 SCALE_POINTS = ("1", "2", "3", "4", "5")
 YES_NO = ("yes", "no")

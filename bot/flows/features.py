@@ -1,0 +1,26 @@
+"""Every feature of the bot, in the order /help and the command menus list them."""
+
+from __future__ import annotations
+
+from bot.flows import apply, forget, info, language, link, training
+from bot.flows.openings import alerts, broadcast, jobs, opening_form
+from bot.flows.surveys import flow as survey
+from bot.flows.registry import Feature, Registry
+
+FEATURES: tuple[Feature, ...] = (
+    apply.FEATURE,
+    language.FEATURE,
+    info.FEATURE,
+    forget.FEATURE,
+    training.FEATURE,
+    jobs.FEATURE,
+    alerts.FEATURE,
+    survey.FEATURE,
+    link.FEATURE,
+    opening_form.FEATURE,
+    broadcast.FEATURE,
+)
+
+
+def build_registry() -> Registry:
+    return Registry(FEATURES)

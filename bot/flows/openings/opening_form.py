@@ -1,0 +1,199 @@
+"""Staff publish openings (/newopening: questions, a preview, save) and close
+them (/closeopening, or the button under an opening they look at).
+
+Saving an opening queues its alerts to the people whose alert tracks fit, in
+the same transaction. Closing it withdraws the alerts not yet sent.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from bot.parsing import validators
+from bot.flows.openings.alerts import PROACTIVE_CHANNELS, queue_alerts
+from bot.flows.core import Context, InputKind, Option, Reply, UserInput
+from bot.flows.form import (
+    FINISHED,
+    Accepted,
+    Parsed,
+    Question,
+    Rejected,
+    choice_display,
+    choice_parser,
+    match_municipality,
+    not_understood,
+    show_text,
+)
+from bot.flows.openings.opening_card import KINDS, card, kind_label, local_today
+from bot.flows.registry import Action, Command, Feature
+from bot.flows.staff_form import StaffForm, multi_choice, text_parser
+from bot.i18n import _, format_date
+from bot.reference.tracks import TRACKS, track_label, track_list
+from storage import openings, outbox, segments
+from storage.conversations import ConversationState
+from storage.openings import NewOpening, Opening
+
+REMOTE = "remote"
+REMOTE_WORDS = ("remote", "online")
+LENGTHS = {"title": (3, 120), "employer": (2, 120), "description": (10, 1500), "apply_how": (5, 300)}
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s/]+\.[^\s]{2,}", re.IGNORECASE)
+_PHONE_LIKE = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
+
+
+def has_contact(text: str) -> bool:
+    """A link, an e-mail address or a phone number somewhere in the text."""
+    if _URL.search(text):
+        return True
+    if any(validators.parse_email(word.strip(".,;:()<>")) for word in text.split() if "@" in word):
+        return True
+    return any(validators.normalise_phone(m.group()) for m in _PHONE_LIKE.finditer(text))
+
+
+async def _parse_apply_how(ctx: Context, inp: UserInput) -> Parsed:
+    result = await text_parser(*LENGTHS["apply_how"], one_line=False)(ctx, inp)
+    if isinstance(result, Accepted) and not has_contact(result.value):
+        return Rejected(_("Please include a link (https://...), an e-mail address or a phone number, so people know where to apply."))
+    return result
+
+
+def parse_deadline_text(text: str, today: date) -> date | str:
+    """The deadline, or the reason it is not acceptable (a translated message)."""
+    deadline = validators.parse_birth_date(text)
+    if deadline is None:
+        example = (today + timedelta(days=30)).strftime("%d.%m.%Y")
+        return _("I couldn't read that date. Please write it as day.month.year, for example {example}.").format(example=example)
+    if deadline < today:
+        return _("That date has passed. Please give the last day to apply: today or later.")
+    if deadline > today + timedelta(days=366):
+        return _("That is more than a year away. Please give a deadline within a year.")
+    return deadline
+
+
+async def _parse_deadline(ctx: Context, inp: UserInput) -> Parsed:
+    if inp.kind != InputKind.TEXT:
+        return Rejected(not_understood(inp) if inp.kind != InputKind.OPTION else _("Please type the date."))
+    result = parse_deadline_text(inp.text, local_today(ctx.settings, ctx.now))
+    return Rejected(result) if isinstance(result, str) else Accepted(result.isoformat())
+
+
+async def _show_deadline(ctx: Context, value: Any) -> str:
+    return format_date(date.fromisoformat(value))
+
+
+async def _kind_choices(ctx: Context) -> list[Option]:
+    return [Option(kind, kind_label(kind)) for kind in KINDS]
+
+
+async def _place_choices(ctx: Context) -> list[Option]:
+    places = [Option(REMOTE, _("Remote"))]
+    return places + [Option(m.key, m.name(ctx.language)) for m in ctx.municipalities.sorted_for(ctx.language)]
+
+
+async def _match_place(ctx: Context, text: str) -> Parsed | None:
+    if text.strip().casefold() in (*REMOTE_WORDS, _("Remote").casefold()):
+        return Accepted(REMOTE)
+    return await match_municipality(ctx, text)
+
+
+async def _show_tracks(ctx: Context, value: Any) -> str:
+    return track_list(value)
+
+
+_track_choices, _parse_tracks = multi_choice("tracks", tuple(TRACKS), track_label, track_list)
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("kind", lambda: _("Type"), lambda ctx: _("Is it a job or an internship?"), choice_parser(_kind_choices), choice_display(_kind_choices), choices=_kind_choices),
+    Question("title", lambda: _("Title"), lambda ctx: _("What is the position called? For example: Junior web developer."), text_parser(*LENGTHS["title"], one_line=True), show_text),
+    Question("employer", lambda: _("Employer"), lambda ctx: _("Which company or organisation offers it?"), text_parser(*LENGTHS["employer"], one_line=True), show_text),
+    Question("description", lambda: _("Description"), lambda ctx: _("Describe the position in a few sentences: the work, the requirements, paid or not."), text_parser(*LENGTHS["description"], one_line=False), show_text),
+    Question("place", lambda: _("Where"), lambda ctx: _("Where is the work? Choose the municipality, or Remote."), choice_parser(_place_choices, _match_place), choice_display(_place_choices), choices=_place_choices),
+    Question("tracks", lambda: _("Tracks"), lambda ctx: _("Which of the programme's tracks does it fit? Tick one or more, then press Done."), _parse_tracks, _show_tracks, choices=_track_choices),
+    Question("deadline", lambda: _("Deadline"), lambda ctx: _("What is the last day to apply? Write it as day.month.year."), _parse_deadline, _show_deadline),
+    Question("apply_how", lambda: _("How to apply"), lambda ctx: _("How do people apply? Give a link, an e-mail address or a phone number."), _parse_apply_how, show_text),
+)
+
+
+def opening_from(answers: dict[str, Any]) -> NewOpening:
+    return NewOpening(
+        kind=answers["kind"],
+        title=answers["title"],
+        employer=answers["employer"],
+        description=answers["description"],
+        municipality=None if answers["place"] == REMOTE else answers["place"],
+        tracks=tuple(answers["tracks"]),
+        deadline=date.fromisoformat(answers["deadline"]),
+        apply_how=answers["apply_how"],
+    )
+
+
+class OpeningForm(StaffForm):
+    name = "newopening"
+
+    def questions(self) -> tuple[Question, ...]:
+        return QUESTIONS
+
+    async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        intro = Reply(_("A new job or internship opening. Write its texts in one language; the bot translates everything around them. /cancel stops."))
+        return [intro, *await super().start(ctx, state)]
+
+    async def preview(self, ctx: Context, state: ConversationState) -> str:
+        opening = Opening(**vars(opening_from(state.answers)))
+        people = await segments.alert_recipients(ctx.tx, opening.tracks, PROACTIVE_CHANNELS)
+        return "\n\n".join(
+            [
+                _("Preview: this is how the opening will look."),
+                card(opening, ctx.municipalities, local_today(ctx.settings, ctx.now)),
+                _("When you save it, {n} people with matching job alerts get it.").format(n=len(people)),
+            ]
+        )
+
+    async def confirm_label(self, ctx: Context, state: ConversationState) -> str:
+        return _("Save and publish")
+
+    async def submit(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        state.step = FINISHED
+        if not ctx.is_staff:
+            return [Reply(_("Sorry, this command is only for the programme's staff."))]
+        opening = await openings.create(ctx.tx, opening_from(state.answers), ctx.user.id, ctx.now)
+        alerted = await queue_alerts(ctx.tx, opening, ctx.settings, ctx.now)
+        text = _("Saved: opening #{id} is published in /jobs, and {n} people with matching alerts will get it.").format(id=opening.id, n=alerted)
+        options = [Option(f"jobs.show.{opening.id}", _("Show it")), Option("broadcast", _("Broadcast it"))]
+        return [Reply(text, options, menu=True)]
+
+
+async def close_command(ctx: Context) -> list[Reply]:
+    shown = await openings.list_open(ctx.tx, local_today(ctx.settings, ctx.now), limit=30)
+    if not shown:
+        return [Reply(_("There are no open openings."))]
+    options = [Option(f"openings.close.{o.id}", f"#{o.id} {o.title} – {o.employer}"[:60]) for o in shown]
+    return [Reply(_("Which opening do you want to close?"), options, menu=True)]
+
+
+async def openings_action(ctx: Context, args: list[str]) -> list[Reply] | None:
+    """Staff buttons: ``openings.close.<id>`` asks, ``openings.confirm.<id>`` closes."""
+    if len(args) != 2 or args[0] not in ("close", "confirm") or not args[1].isdigit() or len(args[1]) > 9:
+        return None
+    opening = await openings.get(ctx.tx, int(args[1]))
+    if opening is None:
+        return None
+    if opening.status == "closed":
+        return [Reply(_("Opening #{id} “{title}” is already closed.").format(id=opening.id, title=opening.title))]
+    if args[0] == "close":
+        text = _("Close opening #{id} “{title}”? It will show as closed, and alerts not sent yet are dropped.").format(id=opening.id, title=opening.title)
+        return [Reply(text, [Option(f"openings.confirm.{opening.id}", _("Yes, close it")), Option(f"jobs.show.{opening.id}", _("No, keep it open"))], menu=True)]
+    await openings.close(ctx.tx, opening.id, ctx.now)
+    withdrawn = await outbox.cancel_pending(ctx.tx, f"opening:{opening.id}")
+    return [Reply(_("Opening #{id} “{title}” is closed. Alerts withdrawn: {n}.").format(id=opening.id, title=opening.title, n=withdrawn))]
+
+
+FEATURE = Feature(
+    "openings",
+    commands=(
+        Command("newopening", lambda: _("Publish a job or internship opening (staff)"), flow="newopening", staff_only=True),
+        Command("closeopening", lambda: _("Close an opening (staff)"), run=close_command, staff_only=True),
+    ),
+    flows=(OpeningForm(),),
+    actions=(Action("openings", openings_action, staff_only=True),),
+)

@@ -1,0 +1,267 @@
+"""Answering a follow-up survey: the invitation's button, one question at a time, a summary.
+
+Each answer is stored the moment it is given (``survey_answers``), so a person
+can stop at any time, even for days or across a restart, and continue at the
+first question that applies and has no answer yet: with the invitation's
+button, the reminder's, or /survey. The conversation state holds only which
+invitation is being answered and where; the answers never depend on it.
+A submitted response is final: a second attempt is told it is done.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.flows.core import Context, InputKind, Option, Reply, UserInput
+from bot.flows.engine import _dump as stash_of
+from bot.flows.form import FINISHED, Rejected
+from bot.flows.registry import Action, Command, Delivery, Feature, MessageKind
+from bot.flows.surveys.staff import STAFF_COMMANDS, SurveySendFlow
+from bot.i18n import _, format_date, ngettext
+from bot.flows.surveys import answering
+from bot.services.campaigns import INVITATION_KIND, REMINDER_KIND, plan_reminder
+from bot.surveys.definition import QuestionType, Survey
+from bot.surveys.loader import catalogue_for
+from storage import surveys
+from storage.conversations import ConversationState
+from storage.surveys import Invitation
+
+FLOW = "survey"
+SUMMARY = "_summary"
+EDIT = "_edit"
+ACTION = "survey"
+
+
+def _today(ctx: Context) -> date:
+    return ctx.now.astimezone(ctx.settings.timezone).date()
+
+
+def _survey_of(ctx: Context, invitation: Invitation) -> Survey | None:
+    return catalogue_for(ctx.settings.survey_dir).get(invitation.survey_id)
+
+
+async def _unavailable(ctx: Context, invitation: Invitation | None) -> list[Reply] | None:
+    """Why this invitation cannot be answered now (as a reply), or None when it can."""
+    if invitation is None or invitation.user_id != ctx.user.id or invitation.due_at > ctx.now:
+        return [Reply(_("This survey is no longer available."))]
+    if invitation.status == "completed":
+        return [Reply(_("You have already answered this survey. Thank you!"))]
+    if invitation.status == "expired" or invitation.expires_at <= ctx.now:
+        await surveys.close_expired(ctx.tx, ctx.now)
+        closed = format_date(invitation.expires_at.astimezone(ctx.settings.timezone).date())
+        return [Reply(_("This survey is closed (it was open until {date}). Thank you all the same!").format(date=closed))]
+    if _survey_of(ctx, invitation) is None:
+        return [Reply(_("This survey is no longer available."))]
+    return None
+
+
+async def begin(ctx: Context, invitation: Invitation | None) -> list[Reply]:
+    """Open an invitation for answering (from a button or /survey); the engine then asks
+    the current question. A form in progress (an application) is kept and resumes afterwards."""
+    problem = await _unavailable(ctx, invitation)
+    if problem is not None or invitation is None:
+        return problem or []
+    current = ctx.state
+    if current is not None and current.flow == FLOW and current.data.get("invitation") == invitation.id:
+        return []
+    state = ConversationState(flow=FLOW, step="")
+    state.data["invitation"] = invitation.id
+    if current is not None and current.flow == FLOW:
+        if current.data.get("stash"):  # another survey was open: what waited behind it keeps waiting
+            state.data["stash"] = current.data["stash"]
+    elif current is not None and current.flow not in ctx.registry.interrupting_flows():
+        state.data["stash"] = stash_of(current)  # the engine's rule: interrupting flows are not resumed
+    ctx.state = state
+    if await surveys.answers(ctx.tx, invitation.id):
+        return [Reply(_("Welcome back! Let's continue where you left off."))]
+    return [Reply(_("Thank you for taking part! You can stop at any time and continue later with /survey."))]
+
+
+class SurveyFlow:
+    name = FLOW
+
+    @staticmethod
+    def expired_notice(days: int) -> str:
+        """Said when the survey sat idle past the conversation timeout: its answers are kept."""
+        return ngettext(
+            "Your survey was paused for more than {n} day. Your answers so far are saved; send /survey to continue.",
+            "Your survey was paused for more than {n} days. Your answers so far are saved; send /survey to continue.",
+            days,
+        ).format(n=days)
+
+    async def _open(self, ctx: Context, state: ConversationState) -> tuple[Invitation, Survey, dict[str, Any]] | list[Reply]:
+        """The invitation, its survey and the answers so far; or why the survey is over."""
+        invitation = await surveys.get(ctx.tx, int(state.data.get("invitation", 0)))
+        problem = await _unavailable(ctx, invitation)
+        if problem is not None or invitation is None:
+            state.step = FINISHED
+            return problem or []
+        survey = _survey_of(ctx, invitation)
+        assert survey is not None
+        answers = await surveys.answers(ctx.tx, invitation.id)
+        self._settle(state, survey, answers)
+        return invitation, survey, answers
+
+    @staticmethod
+    def _settle(state: ConversationState, survey: Survey, answers: dict[str, Any]) -> None:
+        """Point the state at a step that makes sense for these answers."""
+        if state.step in (SUMMARY, EDIT):
+            if survey.next_question(answers) is None:
+                return
+        else:
+            question = survey.question(state.step)
+            editing = state.data.get("editing")
+            if question is not None and question.applies(answers) and (question.id not in answers or editing):
+                return
+        state.data.pop("editing", None)
+        state.data.pop("selected", None)
+        following = survey.next_question(answers)
+        state.step = following.id if following is not None else SUMMARY
+
+    async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        opened = await surveys.open_for_user(ctx.tx, ctx.user.id, ctx.now)
+        if not opened:
+            state.step = FINISHED
+            return [Reply(_("You have no survey to answer right now."))]
+        state.data["invitation"] = opened[0].id
+        return await self.prompt(ctx, state)
+
+    async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        opened = await self._open(ctx, state)
+        if isinstance(opened, list):
+            return opened
+        _invitation, survey, answers = opened
+        if state.step == SUMMARY:
+            lines = [_("Please check your answers:"), ""]
+            for question in survey.applicable(answers):
+                if question.id in answers:
+                    lines.append(f"{question.label.get()}: {answering.show(question, answers[question.id])}")
+            return [Reply("\n".join(lines), [Option("submit", _("Submit")), Option("edit", _("Edit an answer"))])]
+        if state.step == EDIT:
+            options = [Option(q.id, q.label.get()) for q in survey.applicable(answers) if q.id in answers]
+            options.append(Option(SUMMARY, _("◀ Back")))
+            return [Reply(_("Which answer would you like to change?"), options)]
+        question = survey.question(state.step)
+        assert question is not None
+        return [answering.ask(question, list(state.data.get("selected", [])), _today(ctx))]
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        opened = await self._open(ctx, state)
+        if isinstance(opened, list):
+            return opened
+        invitation, survey, answers = opened
+        if state.step == SUMMARY:
+            return await self._handle_summary(ctx, state, inp, invitation, survey, answers)
+        if state.step == EDIT:
+            return await self._handle_edit(ctx, state, inp, answers)
+        question = survey.question(state.step)
+        assert question is not None
+        result = answering.read(question, inp, _today(ctx), list(state.data.get("selected", [])))
+        if isinstance(result, Rejected):
+            return [Reply(result.message), *await self.prompt(ctx, state)]
+        if isinstance(result, answering.Toggled):
+            state.data["selected"] = result.selected
+            return await self.prompt(ctx, state)
+        await surveys.save_answer(
+            ctx.tx, invitation.id, question.id, result.value,
+            free_text=question.type == QuestionType.TEXT, language=ctx.language, now=ctx.now,
+        )
+        state.data.pop("selected", None)
+        state.data.pop("editing", None)
+        return await self.prompt(ctx, state)
+
+    async def _handle_summary(
+        self, ctx: Context, state: ConversationState, inp: UserInput, invitation: Invitation, survey: Survey, answers: dict[str, Any]
+    ) -> list[Reply]:
+        choice = inp.text if inp.kind == InputKind.OPTION else None
+        if choice == "submit":
+            await surveys.drop_answers(ctx.tx, invitation.id, survey.stale(answers))
+            state.step = FINISHED
+            if not await surveys.complete(ctx.tx, invitation.id, ctx.language, ctx.now):
+                return [Reply(_("You have already answered this survey. Thank you!"))]
+            return [Reply(_("Thank you! Your answers have been saved. They help us make the programme better."))]
+        if choice == "edit":
+            state.step = EDIT
+            return await self.prompt(ctx, state)
+        return [Reply(_("Please use the buttons below: submit, or edit an answer.")), *await self.prompt(ctx, state)]
+
+    async def _handle_edit(self, ctx: Context, state: ConversationState, inp: UserInput, answers: dict[str, Any]) -> list[Reply]:
+        choice = inp.text if inp.kind == InputKind.OPTION else None
+        if choice == SUMMARY:
+            state.step = SUMMARY
+        elif choice in answers:
+            state.step = choice
+            state.data["editing"] = True
+            if isinstance(answers[choice], list):
+                state.data["selected"] = answers[choice]
+        else:
+            return [Reply(_("Please choose with the buttons which answer to change.")), *await self.prompt(ctx, state)]
+        return await self.prompt(ctx, state)
+
+
+async def _start_button(ctx: Context, args: list[str]) -> list[Reply] | None:
+    """The invitation's and the reminder's button: ``survey.<invitation id>``."""
+    if len(args) != 1 or not args[0].isdigit():
+        return None
+    invitation = await surveys.get(ctx.tx, int(args[0]))
+    if invitation is None or invitation.user_id != ctx.user.id:
+        return None
+    return await begin(ctx, invitation)
+
+
+async def survey_command(ctx: Context) -> list[Reply]:
+    """/survey: continue the survey in progress, or open the oldest one waiting."""
+    if ctx.state is not None and ctx.state.flow == FLOW:
+        return []
+    opened = await surveys.open_for_user(ctx.tx, ctx.user.id, ctx.now)
+    if not opened:
+        return [Reply(_("You have no survey to answer right now."))]
+    opened.sort(key=lambda invitation: invitation.status != "started")
+    return await begin(ctx, opened[0])
+
+
+async def _deliverable(delivery: Delivery) -> tuple[Invitation, Survey] | None:
+    invitation = await surveys.get(delivery.conn, int(delivery.item.payload["invitation"]))
+    if invitation is None or not invitation.is_open(delivery.now):
+        return None
+    survey = catalogue_for(delivery.settings.survey_dir).get(invitation.survey_id)
+    return None if survey is None else (invitation, survey)
+
+
+def _closes(delivery: Delivery, invitation: Invitation) -> str:
+    return format_date(invitation.expires_at.astimezone(delivery.settings.timezone).date())
+
+
+async def render_invitation(delivery: Delivery) -> Reply | None:
+    """The survey's invitation, in the recipient's language; plans its one reminder."""
+    found = await _deliverable(delivery)
+    if found is None:
+        return None
+    invitation, survey = found
+    await plan_reminder(delivery.conn, invitation, delivery.item.channel, delivery.item.chat_id, delivery.settings, delivery.now)
+    note = _("You can stop at any time and continue later where you left off.\nOpen until: {date}")
+    text = f"{survey.title.get()}\n\n{survey.intro.get()}\n\n{note.format(date=_closes(delivery, invitation))}"
+    return Reply(text, [Option(f"{ACTION}.{invitation.id}", _("Start the survey"))], menu=True)
+
+
+async def render_reminder(delivery: Delivery) -> Reply | None:
+    """The one reminder; not sent once the survey is answered or closed."""
+    found = await _deliverable(delivery)
+    if found is None:
+        return None
+    invitation, survey = found
+    text = _("A reminder: we would be glad to have your answers to the survey “{title}”.\nOpen until: {date}").format(
+        title=survey.title.get(), date=_closes(delivery, invitation)
+    )
+    label = _("Continue the survey") if invitation.status == "started" else _("Start the survey")
+    return Reply(text, [Option(f"{ACTION}.{invitation.id}", label)], menu=True)
+
+
+FEATURE = Feature(
+    "surveys",
+    commands=(Command("survey", lambda: _("Answer a follow-up survey"), run=survey_command), *STAFF_COMMANDS),
+    flows=(SurveyFlow(), SurveySendFlow()),
+    actions=(Action(ACTION, _start_button),),
+    message_kinds=(MessageKind(INVITATION_KIND, render_invitation), MessageKind(REMINDER_KIND, render_reminder)),
+)

@@ -1,0 +1,252 @@
+"""The schedule as CSV: ``youthbot schedule import FILE.csv`` loads or updates sessions,
+``youthbot schedule export`` writes them in the same format (with their ids).
+
+Columns (header row, any order, comma or semicolon separated, UTF-8):
+``cohort, start, end, place, online_url, topic`` and optionally ``id``.
+Times are in the programme's zone: ``15.03.2027 17:30`` or ``2027-03-15 17:30``;
+``end`` may be just ``19:00`` (same day). Each row needs a place or a link.
+
+Identity on re-import: a row with an ``id`` updates that session (a new start
+moves it: reminders re-planned, trainees told); a row without one matches
+the cohort's session at the same start, so importing the same file again
+changes nothing and an edited place or topic is updated. A row matching a
+cancelled session leaves it cancelled.
+
+Every problem is reported with its line and column, and then nothing at all
+is imported: the whole file is applied in one transaction or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.services import sessions as session_changes
+from bot.config import Settings
+from bot.reports.exports import _safe_cell
+from bot.parsing.localtime import LocalTimeError, TimeProblem, end_on_day, parse_local
+from storage import Database, cohorts, sessions
+from storage.sessions import SessionDetails
+
+REQUIRED = ("cohort", "start", "end")
+OPTIONAL = ("id", "place", "online_url", "topic")
+EXPORT_COLUMNS = ("id", "cohort", "start", "end", "place", "online_url", "topic")
+TEXT_MAX = 200
+URL_MAX = 500
+MAX_ROWS = 10_000
+LONGEST = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.line == 0:  # the file as a whole
+            return self.message
+        return f"line {self.line}, column {self.column}: {self.message}" if self.column else f"line {self.line}: {self.message}"
+
+
+class ScheduleError(ValueError):
+    """The file has problems; nothing was imported."""
+
+    def __init__(self, source: str, problems: list[RowProblem]) -> None:
+        if len(problems) == 1 and problems[0].line == 0:  # the file as a whole: say it in one line
+            super().__init__(f"{source}: {problems[0]}")
+            self.problems: list[RowProblem] = []
+            return
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        super().__init__(f"{source}: {count}, nothing was imported")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    line: int
+    session_id: int | None
+    cohort_code: str
+    details: SessionDetails
+    ambiguous: bool  # a start in the repeated autumn hour, taken as the first one
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    moved: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_cancelled: int = 0
+    reminders_planned: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.created} created, {self.moved} moved, {self.updated} updated, {self.unchanged} unchanged,"
+            f" {self.kept_cancelled} left cancelled; {self.reminders_planned} reminders planned"
+        )
+        return "\n".join([text, *self.notes])
+
+
+def _time_problem(line: int, column: str, exc: LocalTimeError) -> RowProblem:
+    if exc.problem == TimeProblem.NONEXISTENT:
+        return RowProblem(line, column, f"{exc.text} does not exist in the programme's time zone (clocks jump from 02:00 to 03:00 that night)")
+    return RowProblem(line, column, f"{exc.text!r} is not a date and time like 15.03.2027 17:30")
+
+
+def _parse_row(line: int, cells: dict[str, str], tz: ZoneInfo, problems: list[RowProblem]) -> ScheduleRow | None:
+    found = len(problems)
+    for column in REQUIRED:
+        if not cells.get(column):
+            problems.append(RowProblem(line, column, "is empty"))
+    session_id = None
+    if cells.get("id"):
+        if cells["id"].isdigit():
+            session_id = int(cells["id"])
+        else:
+            problems.append(RowProblem(line, "id", f"{cells['id']!r} is not a session number"))
+    place, url, topic = cells.get("place") or None, cells.get("online_url") or None, cells.get("topic") or None
+    if place is None and url is None:
+        problems.append(RowProblem(line, "place", "needs a place or an online_url"))
+    if url is not None and (not url.lower().startswith(("https://", "http://")) or " " in url or len(url) > URL_MAX):
+        problems.append(RowProblem(line, "online_url", f"{url[:60]!r} is not a link starting with https://"))
+    for column, value in (("place", place), ("topic", topic)):
+        if value is not None and len(value) > TEXT_MAX:
+            problems.append(RowProblem(line, column, f"is longer than {TEXT_MAX} characters"))
+    start = end = None
+    ambiguous = False
+    if cells.get("start"):
+        try:
+            moment = parse_local(cells["start"], tz)
+            start, ambiguous = moment.utc, moment.ambiguous
+        except LocalTimeError as exc:
+            problems.append(_time_problem(line, "start", exc))
+    if start is not None and cells.get("end"):
+        try:
+            end = end_on_day(cells["end"], start.astimezone(tz).date(), tz).utc
+        except LocalTimeError as exc:
+            problems.append(_time_problem(line, "end", exc))
+        if end is not None and not start < end <= start + LONGEST:
+            problems.append(RowProblem(line, "end", "must be after the start, at most 24 hours later"))
+    if len(problems) > found or start is None or end is None:
+        return None
+    return ScheduleRow(line, session_id, cells["cohort"], SessionDetails(start, end, place, url, topic), ambiguous)
+
+
+def read_schedule(text: str, tz: ZoneInfo, source: str = "schedule") -> list[ScheduleRow]:
+    """Parse and check the file's text; raise ScheduleError listing every problem."""
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";" if first.count(";") > first.count(",") else ",")
+    header = [h.strip().lower().replace(" ", "_") for h in next(reader, [])]
+    problems = [RowProblem(1, h, "unknown column") for h in header if h not in REQUIRED + OPTIONAL]
+    problems += [RowProblem(1, c, "column is missing") for c in REQUIRED if c not in header]
+    if problems:
+        raise ScheduleError(source, problems)
+    rows: list[ScheduleRow] = []
+    seen: dict[tuple[object, ...], int] = {}
+    for record in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) > len(header):
+            problems.append(RowProblem(line, "", f"has {len(record)} cells, the header has {len(header)}"))
+            continue
+        row = _parse_row(line, {h: c.strip() for h, c in zip(header, record)}, tz, problems)
+        if row is None:
+            continue
+        key = ("id", row.session_id) if row.session_id else ("start", row.cohort_code, row.details.starts_at)
+        if key in seen:
+            problems.append(RowProblem(line, "id" if row.session_id else "start", f"the same session as line {seen[key]}"))
+        seen[key] = line
+        rows.append(row)
+        if len(rows) > MAX_ROWS:
+            problems.append(RowProblem(line, "", f"more than {MAX_ROWS} rows; split the file"))
+            break
+    if problems:
+        raise ScheduleError(source, problems)
+    return rows
+
+
+async def apply_schedule(tx: aiosqlite.Connection, rows: list[ScheduleRow], settings: Settings, now: datetime, source: str = "schedule") -> ImportSummary:
+    """Create, move or update the sessions; raise ScheduleError (so the caller's transaction rolls back)."""
+    summary, problems = ImportSummary(), []
+    cohort_ids: dict[str, int | None] = {}
+    for row in rows:
+        if row.cohort_code not in cohort_ids:
+            cohort = await cohorts.by_code(tx, row.cohort_code)
+            cohort_ids[row.cohort_code] = cohort.id if cohort else None
+        cohort_id = cohort_ids[row.cohort_code]
+        if cohort_id is None:
+            problems.append(RowProblem(row.line, "cohort", f"there is no cohort {row.cohort_code!r} (create it with: youthbot cohort create)"))
+            continue
+        new = row.details
+        if row.session_id is not None:
+            session = await sessions.get(tx, row.session_id)
+            if session is None or session.cohort_id != cohort_id:
+                problems.append(RowProblem(row.line, "id", f"cohort {row.cohort_code!r} has no session {row.session_id}"))
+                continue
+        else:
+            session = await sessions.at_start(tx, cohort_id, new.starts_at)
+        if row.ambiguous:
+            summary.notes.append(f"line {row.line}: the start is in the hour that happens twice when clocks go back; the first one (summer time) was taken")
+        try:
+            if session is None:
+                _created, planned = await session_changes.add(tx, cohort_id, new, settings, now)
+                summary.created += 1
+                summary.reminders_planned += planned
+            elif not session.scheduled:
+                summary.kept_cancelled += 1
+            elif session.starts_at != new.starts_at:
+                moved, planned = await session_changes.move(tx, session, new.starts_at, new.ends_at, settings, now)
+                await session_changes.update_details(tx, moved, new, now)
+                summary.moved += 1
+                summary.reminders_planned += planned
+            elif session.details() != new:
+                await session_changes.update_details(tx, session, new, now)
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+        except session_changes.SessionClash as clash:
+            problems.append(RowProblem(row.line, "start", f"session {clash.other.id} of this cohort already starts then"))
+    if problems:
+        raise ScheduleError(source, problems)
+    return summary
+
+
+async def import_schedule(db: Database, path: Path, settings: Settings, now: datetime) -> ImportSummary:
+    """Read, check and apply a schedule file in one transaction."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise ScheduleError(str(path), [RowProblem(0, "", f"cannot read the file: {exc.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise ScheduleError(str(path), [RowProblem(0, "", "is not UTF-8 text (save it as 'CSV UTF-8')")]) from None
+    rows = read_schedule(text, settings.timezone, path.name)
+    async with db.transaction() as tx:
+        return await apply_schedule(tx, rows, settings, now, path.name)
+
+
+async def export_schedule(conn: aiosqlite.Connection, tz: ZoneInfo, cohort_id: int | None = None) -> tuple[bytes, int]:
+    """Scheduled sessions in the import format, ids included, so a file can be edited and imported back."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for cohort in await cohorts.list_all(conn):
+        if cohort_id is not None and cohort.id != cohort_id:
+            continue
+        for session in await sessions.of_cohort(conn, cohort.id, only_scheduled=True):
+            start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+            end_text = end.strftime("%H:%M") if end.date() == start.date() else end.strftime("%d.%m.%Y %H:%M")
+            cells = (session.id, cohort.code, start.strftime("%d.%m.%Y %H:%M"), end_text,
+                     session.place or "", session.online_url or "", session.topic or "")
+            writer.writerow([_safe_cell(c) for c in cells])
+            count += 1
+    return buffer.getvalue().encode("utf-8-sig"), count
