@@ -22,7 +22,11 @@ from benchmarks.harness.report import print_report
 
 def discover() -> list[str]:
     """Every module ``benchmarks/<name>.py`` not starting with '_' (helpers live in ``harness``)."""
-    return sorted(info.name for info in pkgutil.iter_modules(benchmarks.__path__) if not info.ispkg and not info.name.startswith("_"))
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules(benchmarks.__path__)
+        if not info.ispkg and not info.name.startswith("_")
+    )
 
 
 def run_one(name: str, quick: bool) -> tuple[list[Figure], str]:
@@ -32,13 +36,16 @@ def run_one(name: str, quick: bool) -> tuple[list[Figure], str]:
     if callable(run):
         return list(run(quick)), ""
     root = Path(benchmarks.__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-m", f"benchmarks.{name}"], cwd=root, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{name}"], cwd=root, capture_output=True, text=True, check=False
+    )
     return [], done.stdout + done.stderr
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes: check that every benchmark still runs")
     parser.add_argument("--only", help="comma-separated module names")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and stop")

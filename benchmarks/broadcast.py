@@ -35,17 +35,17 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram.ext import ApplicationBuilder  # noqa: E402
+from telegram.ext import ApplicationBuilder
 
-from bot.outbox.broadcast_monitor import BroadcastMonitor  # noqa: E402
-from bot.config import FREE_BROADCAST_RATE, load_settings  # noqa: E402
-from bot.flows.core import InputKind, Reply, UserInput  # noqa: E402
-from bot.flows.engine import Incoming  # noqa: E402
-from bot.handlers.telegram.channel import TelegramSender  # noqa: E402
-from bot.outbox.worker import OutboxWorker  # noqa: E402
-from bot.outbox.ratelimit import RateLimiter  # noqa: E402
-from bot.runtime import Runtime, open_runtime, outbox_concurrency  # noqa: E402
-from storage import alerts, broadcasts, users  # noqa: E402
+from bot.config import FREE_BROADCAST_RATE, load_settings
+from bot.flows.core import InputKind, Reply, UserInput
+from bot.flows.engine import Incoming
+from bot.handlers.telegram.channel import TelegramSender
+from bot.outbox.broadcast_monitor import BroadcastMonitor
+from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.worker import OutboxWorker
+from bot.runtime import Runtime, open_runtime, outbox_concurrency
+from storage import alerts, broadcasts, users
 
 FAKE_SERVER = Path(__file__).resolve().parent / "fake_bot_api.py"
 STAFF = "999"
@@ -78,8 +78,12 @@ class Figures:
             f"  rate {rate:.0f} calls/s overall, {self.calls / unpaused:.0f} calls/s while not paused",
         ]
         if not math.isinf(self.limit):
-            out.append(f"  achieved / limit: {self.calls / unpaused / self.limit:.3f} (while not paused), {rate / self.limit:.3f} overall")
-        out.append(f"  CPU {self.cpu:.1f} s in the sending process: {self.cpu / max(self.calls, 1) * 1000:.2f} ms per message")
+            out.append(
+                f"  achieved / limit: {self.calls / unpaused / self.limit:.3f} (while not paused), {rate / self.limit:.3f} overall"
+            )
+        out.append(
+            f"  CPU {self.cpu:.1f} s in the sending process: {self.cpu / max(self.calls, 1) * 1000:.2f} ms per message"
+        )
         out.append(f"  lost deliveries {self.lost}, duplicated deliveries {self.duplicated}")
         return out
 
@@ -124,9 +128,19 @@ async def _broadcast(runtime: Runtime) -> int:
 
 def _start_fake(args: argparse.Namespace) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, str(FAKE_SERVER), "--too-many", str(args.too_many), "--blocked", str(args.blocked),
-         "--retry-after", str(args.retry_after)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            str(FAKE_SERVER),
+            "--too-many",
+            str(args.too_many),
+            "--blocked",
+            str(args.blocked),
+            "--retry-after",
+            str(args.retry_after),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     line = process.stdout.readline() if process.stdout else ""
     if not line.startswith("PORT "):
@@ -141,8 +155,12 @@ async def run_part(part: str, limit: float, args: argparse.Namespace) -> Figures
         with tempfile.TemporaryDirectory() as tmp:
             base = load_settings(environ={}, env_file=None)
             settings = replace(
-                base, database_path=Path(tmp) / "bench.sqlite3", staff_telegram_ids=frozenset({int(STAFF)}),
-                telegram_token=TOKEN, telegram_api_url=f"{url}/bot", outbox_rate_per_second=min(limit, 1000.0),
+                base,
+                database_path=Path(tmp) / "bench.sqlite3",
+                staff_telegram_ids=frozenset({int(STAFF)}),
+                telegram_token=TOKEN,
+                telegram_api_url=f"{url}/bot",
+                outbox_rate_per_second=min(limit, 1000.0),
             )
             async with open_runtime(settings) as runtime:
                 await _people(runtime, args.users)
@@ -156,13 +174,22 @@ async def run_part(part: str, limit: float, args: argparse.Namespace) -> Figures
                 pipe.close()
 
 
-async def _send(part: str, limit: float, runtime: Runtime, broadcast_id: int, url: str, args: argparse.Namespace) -> Figures:
+async def _send(
+    part: str, limit: float, runtime: Runtime, broadcast_id: int, url: str, args: argparse.Namespace
+) -> Figures:
     application = ApplicationBuilder().token(TOKEN).base_url(f"{url}/bot").build()
     async with application:
         sender = TelegramSender(application.bot, paid_broadcast=limit > FREE_BROADCAST_RATE)
         limiter = RateLimiter(limit, runtime.settings.outbox_per_chat_interval)
-        worker = OutboxWorker(runtime.db, runtime.clock, runtime.settings, runtime.engine.registry,
-                              {"telegram": sender}, limiter, concurrency=outbox_concurrency(limit))
+        worker = OutboxWorker(
+            runtime.db,
+            runtime.clock,
+            runtime.settings,
+            runtime.engine.registry,
+            {"telegram": sender},
+            limiter,
+            concurrency=outbox_concurrency(limit),
+        )
         monitor = BroadcastMonitor(runtime.db, runtime.clock, runtime.settings, {"telegram": sender}, limiter)
         cpu = time.process_time()
         tasks = [asyncio.create_task(worker.run_forever()), asyncio.create_task(monitor.run_forever())]
@@ -185,10 +212,24 @@ async def _send(part: str, limit: float, runtime: Runtime, broadcast_id: int, ur
     lost = len([chat for chat in wanted if delivered.get(chat, 0) == 0])
     duplicated = len([chat for chat, n in delivered.items() if chat != STAFF and n > 1])
     if counts.sent != len([c for c in delivered if c != STAFF]) or counts.unreachable != len(blocked):
-        raise AssertionError(f"the outbox and the server disagree: {counts} vs {len(delivered)} delivered, {len(blocked)} blocked")
+        raise AssertionError(
+            f"the outbox and the server disagree: {counts} vs {len(delivered)} delivered, {len(blocked)} blocked"
+        )
     answers = stats["answers"]
-    return Figures(part, limit, sum(answers.values()), counts.sent, stats["send_span"], limiter.paused_seconds,
-                   cpu, lost, duplicated, answers, stats["paid"], stats["edits"])
+    return Figures(
+        part,
+        limit,
+        sum(answers.values()),
+        counts.sent,
+        stats["send_span"],
+        limiter.paused_seconds,
+        cpu,
+        lost,
+        duplicated,
+        answers,
+        stats["paid"],
+        stats["edits"],
+    )
 
 
 def _blocked(chat_id: int, share: float) -> bool:
@@ -200,11 +241,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=20_000)
     parser.add_argument("--part", choices=["a", "b", "both"], default="both")
-    parser.add_argument("--limit", type=float, default=100.0, help="the configured limit of part (a), messages/s (at most 1,000)")
+    parser.add_argument(
+        "--limit", type=float, default=100.0, help="the configured limit of part (a), messages/s (at most 1,000)"
+    )
     parser.add_argument("--too-many", type=float, default=0.05, help="share of sends answered 429")
     parser.add_argument("--blocked", type=float, default=0.10, help="share of people answered 403")
-    parser.add_argument("--retry-after", type=float, default=0.05,
-                        help="seconds a 429 asks to wait (Telegram asks whole seconds; see docs/openings.md)")
+    parser.add_argument(
+        "--retry-after",
+        type=float,
+        default=0.05,
+        help="seconds a 429 asks to wait (Telegram asks whole seconds; see docs/openings.md)",
+    )
     args = parser.parse_args(argv)
     if not 0 < args.limit <= 1000:
         parser.error("--limit must be between 0 and 1,000 messages/s")
@@ -224,8 +271,10 @@ async def amain(args: argparse.Namespace) -> list[Figures]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    print(f"broadcast to {args.users} people; {args.too_many:.0%} of sends answered 429 (retry after {args.retry_after:g} s), "
-          f"{args.blocked:.0%} of people answered 403")
+    print(
+        f"broadcast to {args.users} people; {args.too_many:.0%} of sends answered 429 (retry after {args.retry_after:g} s), "
+        f"{args.blocked:.0%} of people answered 403"
+    )
     results = asyncio.run(amain(args))
     return 0 if all(f.lost == 0 and f.duplicated == 0 for f in results) else 1
 

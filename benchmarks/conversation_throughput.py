@@ -36,8 +36,16 @@ async def measure(users: int, profile: Path | None = None, verbose: bool = False
             return await measured(label, "bot", concurrency, work / label, saturation(users), timeout, watch, warm_up)
 
         async def baseline_run(label: str, concurrency: int, http: str = "httpx") -> Run:
-            return await measured(label, "baseline", concurrency, work / label, replaying(bot.streams), timeout,
-                                  warm_up=warm_up, http=http)
+            return await measured(
+                label,
+                "baseline",
+                concurrency,
+                work / label,
+                replaying(bot.streams),
+                timeout,
+                warm_up=warm_up,
+                http=http,
+            )
 
         bot = await bot_run("bot", CONCURRENT_UPDATES, profile)
         bot_alone = await bot_run("bot, one at a time", 1) if CONCURRENT_UPDATES > 1 else bot

@@ -59,8 +59,13 @@ class FakeBotApi:
             return 200, self.stats()
         chat_id = int(params.get("chat_id", "0"))
         now = time.monotonic()
-        message = {"message_id": self.message_id + 1, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
-                   "from": BOT, "text": params.get("text", "")}
+        message = {
+            "message_id": self.message_id + 1,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT,
+            "text": params.get("text", ""),
+        }
         if method == "editMessageText":
             self.edits += 1
             return 200, {"ok": True, "result": message}
@@ -74,8 +79,12 @@ class FakeBotApi:
         if self.random.random() < self.too_many:
             self.answers[429] += 1
             wait = int(self.retry_after) if self.retry_after == int(self.retry_after) else self.retry_after
-            return 429, {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {wait}",
-                         "parameters": {"retry_after": wait}}
+            return 429, {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {wait}",
+                "parameters": {"retry_after": wait},
+            }
         self.answers[200] += 1
         self.message_id += 1
         self.delivered[chat_id] += 1
@@ -109,7 +118,8 @@ class FakeBotApi:
                 data = json.dumps(payload).encode()
                 writer.write(
                     f"HTTP/1.1 {status} {REASONS[status]}\r\nContent-Type: application/json\r\n"
-                    f"Content-Length: {len(data)}\r\n\r\n".encode() + data
+                    f"Content-Length: {len(data)}\r\n\r\n".encode()
+                    + data
                 )
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):

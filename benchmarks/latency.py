@@ -33,8 +33,15 @@ async def measure(
         work = Path(tmp)
         load = human_pace(users, duration, mean_interval)
         bot = await measured("bot", "bot", CONCURRENT_UPDATES, work / "bot", load, timeout, warm_up=warm_up)
-        baseline = await measured("baseline", "baseline", BASELINE_CONCURRENCY, work / "base",
-                                  replaying(bot.streams, paced=True), timeout, warm_up=warm_up)
+        baseline = await measured(
+            "baseline",
+            "baseline",
+            BASELINE_CONCURRENCY,
+            work / "base",
+            replaying(bot.streams, paced=True),
+            timeout,
+            warm_up=warm_up,
+        )
     if verbose:
         print(bot.summary())
         print(baseline.summary())

@@ -28,16 +28,28 @@ MB = 1024 * 1024
 
 async def measure(users: int, verbose: bool = False, warm_up: int = 10) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
-        run = await measured("bot", "bot", CONCURRENT_UPDATES, Path(tmp) / "bot", into_the_form(users), 120 + users * 0.1,
-                             warm_up=warm_up)
+        run = await measured(
+            "bot",
+            "bot",
+            CONCURRENT_UPDATES,
+            Path(tmp) / "bot",
+            into_the_form(users),
+            120 + users * 0.1,
+            warm_up=warm_up,
+        )
         database = sum(path.stat().st_size for path in (Path(tmp) / "bot").glob("bot.sqlite3*"))
     if verbose:
         print(run.summary())
     grown = (run.rss_after - run.rss_before) / MB
     return [
         Figure("Resident memory of the idle bot (after warm-up)", run.rss_before / MB, "MB"),
-        Figure(f"Resident memory added by {users:,} conversations in progress", grown, "MB",
-               f"<= {TARGET_MB:g} MB", grown <= TARGET_MB),
+        Figure(
+            f"Resident memory added by {users:,} conversations in progress",
+            grown,
+            "MB",
+            f"<= {TARGET_MB:g} MB",
+            grown <= TARGET_MB,
+        ),
         Figure("Database size with them", database / MB, "MB"),
     ]
 

@@ -42,13 +42,13 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.services import reminders as reminder_plan  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings, load_settings  # noqa: E402
 from bot.flows.core import Reply  # noqa: E402
-from bot.outbox.worker import OutboxWorker  # noqa: E402
 from bot.outbox.ratelimit import RateLimiter  # noqa: E402
+from bot.outbox.worker import OutboxWorker  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
+from bot.services import reminders as reminder_plan  # noqa: E402
 from storage import applications, cohorts, outbox, programmes, sessions, users  # noqa: E402
 from storage.sessions import SessionDetails  # noqa: E402
 
@@ -127,13 +127,33 @@ async def seed(database: Path, planned: int, burst: int) -> dict[str, float]:
             cohort = await cohorts.create(tx, programme.id, "bench-1", "Bench 1", now)
             for n in range(session_count):
                 start = FIRST_START + timedelta(days=n)
-                await sessions.create(tx, cohort.id, SessionDetails(start, start + timedelta(hours=2), "Room 3", None, f"Topic {n}"), now)
+                await sessions.create(
+                    tx, cohort.id, SessionDetails(start, start + timedelta(hours=2), "Room 3", None, f"Topic {n}"), now
+                )
             for n in range(burst):
                 user, _new = await users.get_or_create(tx, "telegram", str(10_000 + n), str(10_000 + n), None, now)
                 await users.set_language(tx, user.id, ("sq", "sr", "sr_Latn", "en")[n % 4], now)
-                app = await applications.submit(tx, applications.NewApplication(
-                    user.id, programme.id, f"Trainee {n}", "2004-03-15", "female", "prishtine", "+38344123456", None,
-                    "secondary", "unemployed", "I want to learn.", None, None, "en", now), now)
+                app = await applications.submit(
+                    tx,
+                    applications.NewApplication(
+                        user.id,
+                        programme.id,
+                        f"Trainee {n}",
+                        "2004-03-15",
+                        "female",
+                        "prishtine",
+                        "+38344123456",
+                        None,
+                        "secondary",
+                        "unemployed",
+                        "I want to learn.",
+                        None,
+                        None,
+                        "en",
+                        now,
+                    ),
+                    now,
+                )
                 await cohorts.enrol(tx, cohort.id, app.id, now)
         began = time.perf_counter()
         async with runtime.db.transaction() as tx:
@@ -145,7 +165,9 @@ async def seed(database: Path, planned: int, burst: int) -> dict[str, float]:
     return {"planning_seconds": planning, "planned_rows": rows, "sessions": session_count}
 
 
-async def _burst(worker: OutboxWorker, clock: ShiftedClock, sender: TimingSender, due: datetime, count: int) -> list[float]:
+async def _burst(
+    worker: OutboxWorker, clock: ShiftedClock, sender: TimingSender, due: datetime, count: int
+) -> list[float]:
     clock.jump(due - timedelta(seconds=REARM_SECONDS))
     sender.expect(due, count)
     worker.wake()  # the clock jumped: the worker re-arms the scheduler for the new due time
@@ -168,7 +190,9 @@ async def measure(database: Path, burst: int, rate: float, lead: float) -> dict[
         await worker.arm()
         startup = time.perf_counter() - START
         if worker.scheduler.armed_for != BURSTS[0]:
-            raise RuntimeError(f"start-up took longer than --lead {lead} s; the scheduler is armed for {worker.scheduler.armed_for}")
+            raise RuntimeError(
+                f"start-up took longer than --lead {lead} s; the scheduler is armed for {worker.scheduler.armed_for}"
+            )
         loop = asyncio.create_task(worker.run_forever())
         await asyncio.wait_for(sender.done.wait(), 3600)
         free = sender.delays
@@ -180,7 +204,7 @@ async def measure(database: Path, burst: int, rate: float, lead: float) -> dict[
     # The limit itself makes the n-th message of a burst wait n / rate seconds at
     # least, however the worker spreads its calls; what is beyond that is ours.
     waited = [n / rate for n in range(len(paced))]
-    beyond = [delay - wait for delay, wait in zip(paced, waited)]
+    beyond = [delay - wait for delay, wait in zip(paced, waited, strict=True)]
     return {
         "startup_seconds": startup,
         "sent": len(free),
@@ -207,7 +231,9 @@ def rate_limit_wait(burst: int, per_second: float) -> tuple[float, float]:
 def report(seeded: dict[str, float], f: dict[str, float], burst: int, rate: float) -> None:
     configured = _settings(Path("unused")).outbox_rate_per_second
     wait_median, wait_p99 = rate_limit_wait(burst, configured)
-    print(f"planned reminders in the database:  {seeded['planned_rows']:,} ({seeded['sessions']:g} sessions, {burst:,} trainees)")
+    print(
+        f"planned reminders in the database:  {seeded['planned_rows']:,} ({seeded['sessions']:g} sessions, {burst:,} trainees)"
+    )
     print(f"planning them took:                 {seeded['planning_seconds']:.2f} s (setup, not a target)")
     print(f"start-up until scheduler armed:     {f['startup_seconds']:.2f} s   (target < 2 s)")
     print(f"burst 1, rate limit off:            {f['sent']:,} sent, {f['throughput']:.0f} messages/s")
@@ -218,8 +244,12 @@ def report(seeded: dict[str, float], f: dict[str, float], burst: int, rate: floa
     print(f"burst 2, rate limit {rate:g}/s:         {f['paced_sent']:,} sent")
     print(f"  delay due -> send, p99:           {f['paced_delay_p99']:.3f} s")
     print(f"  of it rate-limit waiting, p99:    {f['paced_wait_p99']:.3f} s")
-    print(f"  delay beyond rate-limit waiting:  median {f['paced_beyond_median']:.3f} s, p99 {f['paced_beyond_p99']:.3f} s   (target < 1 s)")
-    print(f"at the configured {configured:g}/s a burst waits: median {wait_median:.1f} s, p99 {wait_p99:.1f} s (computed)")
+    print(
+        f"  delay beyond rate-limit waiting:  median {f['paced_beyond_median']:.3f} s, p99 {f['paced_beyond_p99']:.3f} s   (target < 1 s)"
+    )
+    print(
+        f"at the configured {configured:g}/s a burst waits: median {wait_median:.1f} s, p99 {wait_p99:.1f} s (computed)"
+    )
     print(f"peak memory (max RSS):              {f['peak_rss_mb']:.0f} MB   (target < 150 MB)")
 
 
@@ -238,7 +268,18 @@ def main(argv: list[str] | None = None) -> int:
         database = Path(folder) / "bench.sqlite3"
         seeded = asyncio.run(seed(database, args.planned, args.burst))
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        command = [sys.executable, __file__, "--measure", str(database), "--burst", str(args.burst), "--rate", str(args.rate), "--lead", str(args.lead)]
+        command = [
+            sys.executable,
+            __file__,
+            "--measure",
+            str(database),
+            "--burst",
+            str(args.burst),
+            "--rate",
+            str(args.rate),
+            "--lead",
+            str(args.lead),
+        ]
         child = subprocess.run(command, capture_output=True, text=True, env=env, cwd=folder, check=False)
         if child.returncode != 0:
             print(child.stderr, file=sys.stderr)

@@ -27,8 +27,8 @@ from benchmarks.harness.report import print_report
 from bot.config import load_settings
 from bot.flows.core import InputKind, Reply, UserInput
 from bot.flows.engine import Incoming
-from bot.runtime import Runtime, open_runtime
 from bot.reference.programmes import read_programmes
+from bot.runtime import Runtime, open_runtime
 from storage import Database, applications, programmes
 
 LOCKED = "database is locked"
@@ -124,7 +124,9 @@ async def measure(users: int, verbose: bool = False) -> list[Figure]:
                 people = [Applicant(runtime, number) for number in range(users)]
                 errors: list[str] = []
                 stop = asyncio.Event()
-                reader = asyncio.create_task(_other_connection(settings.database_path, settings.programmes_file, stop, errors))
+                reader = asyncio.create_task(
+                    _other_connection(settings.database_path, settings.programmes_file, stop, errors)
+                )
                 started = time.perf_counter()
                 results = await asyncio.gather(*(person.apply() for person in people), return_exceptions=True)
                 elapsed = time.perf_counter() - started
@@ -138,18 +140,29 @@ async def measure(users: int, verbose: bool = False) -> list[Figure]:
     errors += [str(f) for f in failures if LOCKED in str(f)]
     by_name = {row["full_name"]: row for row in rows}
     complete = sum(
-        1 for person in people
-        if (row := by_name.get(person.name)) is not None and row["phone"] == "+38344123456" and row["municipality"] == "prishtine"
+        1
+        for person in people
+        if (row := by_name.get(person.name)) is not None
+        and row["phone"] == "+38344123456"
+        and row["municipality"] == "prishtine"
     )
     answers = sum(person.sent for person in people)
     locked = len(errors) + counter.count
     if verbose:
-        print(f"{answers} answers in {elapsed:.1f} s; {len(failures)} failures; the other connection worked {reads} times meanwhile")
+        print(
+            f"{answers} answers in {elapsed:.1f} s; {len(failures)} failures; the other connection worked {reads} times meanwhile"
+        )
         for failure in failures[:3]:
             print(f"  {type(failure).__name__}: {failure}")
     lost = users - complete
     return [
-        Figure(f"Storage: '{LOCKED}' errors ({users:,} people at once, another connection reading and writing)", locked, "", "0", locked == 0),
+        Figure(
+            f"Storage: '{LOCKED}' errors ({users:,} people at once, another connection reading and writing)",
+            locked,
+            "",
+            "0",
+            locked == 0,
+        ),
         Figure("Storage: applications lost or wrong", lost, "", "0", lost == 0),
         Figure("Storage: answers written per second (engine + SQLite)", answers / elapsed, "answers/s"),
     ]

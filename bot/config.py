@@ -133,9 +133,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
 
     api_url = env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL
     if not re.match(r"^https?://[^/\s]+(/\S*)?/bot$", api_url):
-        raise ConfigError(
-            f"TELEGRAM_API_URL={api_url!r} must be an http(s) URL ending in /bot, e.g. {DEFAULT_API_URL}"
-        )
+        raise ConfigError(f"TELEGRAM_API_URL={api_url!r} must be an http(s) URL ending in /bot, e.g. {DEFAULT_API_URL}")
 
     staff: set[int] = set()
     for part in env.get("STAFF_TELEGRAM_IDS", "").replace(";", ",").split(","):
@@ -213,17 +211,23 @@ def _webhook_settings(env: Mapping[str, str], telegram_token: str | None) -> dic
     if base is not None:
         host = re.match(r"^(https?)://([^/:\s]+|\[[^\]]+\])(:\d+)?(/\S*)?$", base)
         if host is None or (host.group(1) == "http" and host.group(2) not in _LOCAL_HOSTS):
-            raise ConfigError(f"WEBHOOK_BASE_URL={base!r} must be the bot's public https:// address, e.g. https://bot.example.org")
+            raise ConfigError(
+                f"WEBHOOK_BASE_URL={base!r} must be the bot's public https:// address, e.g. https://bot.example.org"
+            )
     secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None
     if secret is not None and not _SECRET_RE.match(secret):
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be 16 to 256 characters of A-Z, a-z, 0-9, _ and -")
     if base is not None and telegram_token is not None and secret is None:
-        raise ConfigError("TELEGRAM_WEBHOOK_SECRET is needed with WEBHOOK_BASE_URL (16 to 256 characters of A-Z, a-z, 0-9, _ and -)")
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_SECRET is needed with WEBHOOK_BASE_URL (16 to 256 characters of A-Z, a-z, 0-9, _ and -)"
+        )
     viber_token = env.get("VIBER_AUTH_TOKEN", "").strip() or None
     if viber_token is not None and not _VIBER_TOKEN_RE.match(viber_token):
         raise ConfigError("VIBER_AUTH_TOKEN does not look like a Viber bot token (letters, digits and -)")
     if viber_token is not None and base is None:
-        raise ConfigError("VIBER_AUTH_TOKEN is set but WEBHOOK_BASE_URL is not: Viber delivers messages only to a public https:// address")
+        raise ConfigError(
+            "VIBER_AUTH_TOKEN is set but WEBHOOK_BASE_URL is not: Viber delivers messages only to a public https:// address"
+        )
     viber_url = env.get("VIBER_API_URL", "").strip() or DEFAULT_VIBER_API_URL
     if not re.match(r"^https?://[^/\s]+(/\S*)?$", viber_url):
         raise ConfigError(f"VIBER_API_URL={viber_url!r} must be an http(s) URL, e.g. {DEFAULT_VIBER_API_URL}")

@@ -38,7 +38,11 @@ class RedactSecrets(logging.Filter):
 def setup_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets([settings.telegram_token or "", settings.telegram_webhook_secret or "", settings.viber_auth_token or ""]))
+    handler.addFilter(
+        RedactSecrets(
+            [settings.telegram_token or "", settings.telegram_webhook_secret or "", settings.viber_auth_token or ""]
+        )
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
-from bot.i18n.catalogs import compile_catalogs
-from bot.reference.programmes import read_programmes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.flows.features import build_registry
 from bot.flows.engine import Engine
+from bot.flows.features import build_registry
 from bot.i18n import load_catalogs
-from bot.reference.municipalities import Municipalities
-from bot.outbox.worker import OutboxWorker
+from bot.i18n.catalogs import compile_catalogs
 from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.worker import OutboxWorker
+from bot.reference.municipalities import Municipalities
+from bot.reference.programmes import read_programmes
 from bot.services.campaigns import CampaignPlanner
 from bot.surveys.loader import catalogue_for
 from storage import Database, programmes, updates
@@ -52,10 +53,8 @@ def staff_check(settings: Settings, console_staff: bool = False) -> Callable[[st
 
 def prepare_catalogs() -> None:
     """Compile catalogs that are stale, then load them all (fails loudly if one is missing)."""
-    try:
+    with contextlib.suppress(OSError):  # a read-only install: use the compiled catalogs it ships with
         compile_catalogs()
-    except OSError:
-        pass  # a read-only install: use the compiled catalogs it ships with
     load_catalogs()
 
 
@@ -77,7 +76,9 @@ async def open_runtime(
         planner = CampaignPlanner(db, settings, clock)
         await planner.run_once()  # survey waves due while the bot was down are planned now
         planning = asyncio.create_task(planner.run_daily(), name="survey-planning")
-        engine = Engine(db, settings, clock, Municipalities.load(), staff_check(settings, console_staff), build_registry())
+        engine = Engine(
+            db, settings, clock, Municipalities.load(), staff_check(settings, console_staff), build_registry()
+        )
         yield Runtime(settings, db, engine, clock)
     finally:
         if planning is not None:
@@ -112,6 +113,11 @@ def build_outbox_worker(runtime: Runtime) -> OutboxWorker:
     settings = runtime.settings
     limiter = RateLimiter(settings.outbox_rate_per_second, settings.outbox_per_chat_interval)
     return OutboxWorker(
-        runtime.db, runtime.clock, settings, runtime.engine.registry, {}, limiter,
+        runtime.db,
+        runtime.clock,
+        settings,
+        runtime.engine.registry,
+        {},
+        limiter,
         concurrency=outbox_concurrency(settings.outbox_rate_per_second),
     )

@@ -34,14 +34,20 @@ async def get(conn: aiosqlite.Connection, user_id: int) -> AlertPreferences:
     return AlertPreferences(bool(alerts), bool(stopped), frozenset(tracks.split(",")) if tracks else frozenset())
 
 
-async def _upsert(conn: aiosqlite.Connection, user_id: int, now: datetime, alerts: bool | None, stopped: bool | None) -> None:
+async def _upsert(
+    conn: aiosqlite.Connection, user_id: int, now: datetime, alerts: bool | None, stopped: bool | None
+) -> None:
     await conn.execute(
         "INSERT INTO alert_preferences(user_id, alerts, stopped, updated_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT(user_id) DO UPDATE SET"
         " alerts = coalesce(?, alerts), stopped = coalesce(?, stopped), updated_at = excluded.updated_at",
         (
-            user_id, int(bool(alerts)), int(bool(stopped)), to_db(now),
-            None if alerts is None else int(alerts), None if stopped is None else int(stopped),
+            user_id,
+            int(bool(alerts)),
+            int(bool(stopped)),
+            to_db(now),
+            None if alerts is None else int(alerts),
+            None if stopped is None else int(stopped),
         ),
     )
 
@@ -63,5 +69,7 @@ async def resume(conn: aiosqlite.Connection, user_id: int, now: datetime) -> Non
 
 async def set_tracks(conn: aiosqlite.Connection, user_id: int, tracks: Iterable[str], now: datetime) -> None:
     await conn.execute("DELETE FROM alert_tracks WHERE user_id = ?", (user_id,))
-    await conn.executemany("INSERT INTO alert_tracks(user_id, track) VALUES (?, ?)", [(user_id, t) for t in set(tracks)])
+    await conn.executemany(
+        "INSERT INTO alert_tracks(user_id, track) VALUES (?, ?)", [(user_id, t) for t in set(tracks)]
+    )
     await _upsert(conn, user_id, now, alerts=None, stopped=None)

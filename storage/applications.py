@@ -46,9 +46,23 @@ class Application:
 
 
 COLUMNS = (
-    "reference", "status", "created_at", "programme_code", "full_name", "birth_date", "gender",
-    "municipality", "phone", "email", "education", "employment", "motivation", "heard_from",
-    "source", "language", "consent_at",
+    "reference",
+    "status",
+    "created_at",
+    "programme_code",
+    "full_name",
+    "birth_date",
+    "gender",
+    "municipality",
+    "phone",
+    "email",
+    "education",
+    "employment",
+    "motivation",
+    "heard_from",
+    "source",
+    "language",
+    "consent_at",
 )
 
 
@@ -70,9 +84,7 @@ def new_reference(now: datetime) -> str:
     return f"YB-{now:%y}-{tail}"
 
 
-async def find_for_programme(
-    conn: aiosqlite.Connection, user_id: int, programme_id: int
-) -> Application | None:
+async def find_for_programme(conn: aiosqlite.Connection, user_id: int, programme_id: int) -> Application | None:
     row = await fetch_one(
         conn,
         "SELECT a.*, p.code FROM applications a JOIN programmes p ON p.id = a.programme_id"
@@ -104,9 +116,23 @@ async def submit(conn: aiosqlite.Connection, app: NewApplication, now: datetime)
         " heard_from, source, language, consent_at, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            reference, app.user_id, app.programme_id, app.full_name, app.birth_date, birth_year,
-            app.gender, app.municipality, app.phone, app.email, app.education, app.employment,
-            app.motivation, app.heard_from, app.source, app.language, to_db(app.consent_at),
+            reference,
+            app.user_id,
+            app.programme_id,
+            app.full_name,
+            app.birth_date,
+            birth_year,
+            app.gender,
+            app.municipality,
+            app.phone,
+            app.email,
+            app.education,
+            app.employment,
+            app.motivation,
+            app.heard_from,
+            app.source,
+            app.language,
+            to_db(app.consent_at),
             to_db(now),
         ),
     )

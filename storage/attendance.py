@@ -38,7 +38,9 @@ async def answer_of(conn: aiosqlite.Connection, session_id: int, user_id: int) -
     return row[0] if row else None
 
 
-async def set_answer(conn: aiosqlite.Connection, session_id: int, user_id: int, answer: str, now: datetime) -> str | None:
+async def set_answer(
+    conn: aiosqlite.Connection, session_id: int, user_id: int, answer: str, now: datetime
+) -> str | None:
     """Store (or change) an answer; return the earlier one."""
     if answer not in ANSWERS:
         raise ValueError(answer)

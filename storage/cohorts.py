@@ -55,8 +55,14 @@ async def create(
 ) -> Cohort:
     cur = await conn.execute(
         "INSERT INTO cohorts(programme_id, code, name, starts_on, graduates_on, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        (programme_id, code, name, starts_on.isoformat() if starts_on else None,
-         graduates_on.isoformat() if graduates_on else None, to_db(now)),
+        (
+            programme_id,
+            code,
+            name,
+            starts_on.isoformat() if starts_on else None,
+            graduates_on.isoformat() if graduates_on else None,
+            to_db(now),
+        ),
     )
     cohort = await get(conn, int(cur.lastrowid or 0))
     assert cohort is not None

@@ -68,8 +68,16 @@ async def create(conn: aiosqlite.Connection, new: NewOpening, created_by: int | 
         "INSERT INTO openings(kind, title, employer, description, municipality, remote, deadline,"
         " apply_how, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            new.kind, new.title, new.employer, new.description, new.municipality, int(new.remote),
-            new.deadline.isoformat(), new.apply_how, created_by, to_db(now),
+            new.kind,
+            new.title,
+            new.employer,
+            new.description,
+            new.municipality,
+            int(new.remote),
+            new.deadline.isoformat(),
+            new.apply_how,
+            created_by,
+            to_db(now),
         ),
     )
     opening_id = int(cur.lastrowid)
@@ -162,4 +170,3 @@ async def interest_count(conn: aiosqlite.Connection, opening_id: int) -> int:
     async with conn.execute("SELECT count(*) FROM opening_interest WHERE opening_id = ?", (opening_id,)) as cur:
         row = await cur.fetchone()
     return int(row[0])
-

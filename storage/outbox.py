@@ -100,8 +100,17 @@ async def enqueue(
         " expires_at, created_at, bulk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT(dedup_key) DO NOTHING",
         (
-            user_id, channel, chat_id, kind, ref, dedup_key, json.dumps(payload, ensure_ascii=False),
-            to_db(not_before or now), to_db(expires_at) if expires_at else None, to_db(now), int(bulk),
+            user_id,
+            channel,
+            chat_id,
+            kind,
+            ref,
+            dedup_key,
+            json.dumps(payload, ensure_ascii=False),
+            to_db(not_before or now),
+            to_db(expires_at) if expires_at else None,
+            to_db(now),
+            int(bulk),
         ),
     )
     if cur.rowcount != 1:
@@ -115,9 +124,17 @@ async def enqueue_many(conn: aiosqlite.Connection, messages: Iterable[NewMessage
     """Queue many messages in one statement batch; returns how many were new."""
     rows = [
         (
-            m.user_id, m.channel, m.chat_id, m.kind, m.ref, m.dedup_key,
-            json.dumps(m.payload, ensure_ascii=False), to_db(m.not_before or now),
-            to_db(m.expires_at) if m.expires_at else None, to_db(now), int(m.bulk),
+            m.user_id,
+            m.channel,
+            m.chat_id,
+            m.kind,
+            m.ref,
+            m.dedup_key,
+            json.dumps(m.payload, ensure_ascii=False),
+            to_db(m.not_before or now),
+            to_db(m.expires_at) if m.expires_at else None,
+            to_db(now),
+            int(m.bulk),
         )
         for m in messages
     ]
@@ -192,7 +209,9 @@ async def recipients(conn: aiosqlite.Connection, user_ids: Iterable[int]) -> dic
     return {row["id"]: _user_from_row(row) for row in rows}
 
 
-async def mark_sent(conn: aiosqlite.Connection, item_id: int, now: datetime, platform_message_id: str | None = None) -> None:
+async def mark_sent(
+    conn: aiosqlite.Connection, item_id: int, now: datetime, platform_message_id: str | None = None
+) -> None:
     await conn.execute(
         "UPDATE outbox SET status = 'sent', sent_at = ?, platform_message_id = ?, error = NULL WHERE id = ?",
         (to_db(now), platform_message_id, item_id),

@@ -61,9 +61,7 @@ async def sync(conn: aiosqlite.Connection, records: Iterable[ProgrammeRecord]) -
             (rec.code, rec.kind, rec.title_sq, rec.title_sr, rec.title_en, int(rec.is_open), position),
         )
     placeholders = ",".join("?" * len(codes))
-    await conn.execute(
-        f"UPDATE programmes SET is_open = 0 WHERE code NOT IN ({placeholders})", codes
-    )
+    await conn.execute(f"UPDATE programmes SET is_open = 0 WHERE code NOT IN ({placeholders})", codes)
 
 
 async def list_all(conn: aiosqlite.Connection, only_open: bool = False) -> list[Programme]:

@@ -37,4 +37,3 @@ async def _stamp(conn: aiosqlite.Connection, column: str, channel: str, platform
     }[column]
     cur = await conn.execute(sql, (to_db(at), channel, platform_message_id))
     return cur.rowcount > 0
-

@@ -37,5 +37,7 @@ _FACTS = (
 async def facts(conn: aiosqlite.Connection, session_id: int, user_id: int) -> ReminderFacts | None:
     rows = await conn.execute_fetchall(_FACTS, {"session": session_id, "user": user_id})
     for row in rows:
-        return ReminderFacts(row_to_session(row), row["cohort_name"], bool(row["enrolled"]), bool(row["wants"]), row["answer"])
+        return ReminderFacts(
+            row_to_session(row), row["cohort_name"], bool(row["enrolled"]), bool(row["wants"]), row["answer"]
+        )
     return None

@@ -61,7 +61,9 @@ _CONDITIONS = {
 }
 
 
-def _query(select: str, condition: str, params: list[object], channels: Sequence[str], not_alerted_about: int | None) -> tuple[str, list[object]]:
+def _query(
+    select: str, condition: str, params: list[object], channels: Sequence[str], not_alerted_about: int | None
+) -> tuple[str, list[object]]:
     sql = (
         f"SELECT {select} FROM users u LEFT JOIN alert_preferences p ON p.user_id = u.id"
         f" WHERE u.reachable = 1 AND coalesce(p.stopped, 0) = 0"
@@ -100,7 +102,9 @@ async def count(
     return int(row[0])
 
 
-async def alert_recipients(conn: aiosqlite.Connection, tracks: Iterable[str], channels: Sequence[str]) -> list[Recipient]:
+async def alert_recipients(
+    conn: aiosqlite.Connection, tracks: Iterable[str], channels: Sequence[str]
+) -> list[Recipient]:
     """People with alerts on for any of these tracks (or for every track)."""
     wanted = sorted(set(tracks))
     condition = _OPTED_IN.format(tracks=",".join("?" * len(wanted))) if wanted else _CONDITIONS["everyone"]

@@ -64,8 +64,16 @@ async def create(conn: aiosqlite.Connection, cohort_id: int, details: SessionDet
     cur = await conn.execute(
         "INSERT INTO sessions(cohort_id, starts_at, ends_at, place, online_url, topic, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (cohort_id, to_db(details.starts_at), to_db(details.ends_at), details.place, details.online_url,
-         details.topic, to_db(now), to_db(now)),
+        (
+            cohort_id,
+            to_db(details.starts_at),
+            to_db(details.ends_at),
+            details.place,
+            details.online_url,
+            details.topic,
+            to_db(now),
+            to_db(now),
+        ),
     )
     session = await get(conn, int(cur.lastrowid))
     assert session is not None
@@ -89,7 +97,9 @@ async def at_start(conn: aiosqlite.Connection, cohort_id: int, starts_at: dateti
     return row_to_session(row) if row else None
 
 
-async def move(conn: aiosqlite.Connection, session_id: int, starts_at: datetime, ends_at: datetime, now: datetime) -> Session:
+async def move(
+    conn: aiosqlite.Connection, session_id: int, starts_at: datetime, ends_at: datetime, now: datetime
+) -> Session:
     """Give a session a new time; its revision grows so its reminders are planned afresh."""
     await conn.execute(
         "UPDATE sessions SET starts_at = ?, ends_at = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
@@ -128,8 +138,7 @@ async def of_cohort(conn: aiosqlite.Connection, cohort_id: int, only_scheduled: 
 async def upcoming_of_cohort(conn: aiosqlite.Connection, cohort_id: int, now: datetime) -> list[Session]:
     """Scheduled sessions that have not started yet, soonest first."""
     async with conn.execute(
-        "SELECT * FROM sessions WHERE cohort_id = ? AND status = 'scheduled' AND starts_at > ?"
-        " ORDER BY starts_at, id",
+        "SELECT * FROM sessions WHERE cohort_id = ? AND status = 'scheduled' AND starts_at > ? ORDER BY starts_at, id",
         (cohort_id, to_db(now)),
     ) as cur:
         return [row_to_session(row) for row in await cur.fetchall()]
@@ -144,4 +153,3 @@ async def upcoming_for_user(conn: aiosqlite.Connection, user_id: int, now: datet
         (user_id, to_db(now), limit),
     ) as cur:
         return [row_to_session(row) for row in await cur.fetchall()]
-

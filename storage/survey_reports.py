@@ -64,8 +64,13 @@ async def invitation_rows(conn: aiosqlite.Connection) -> list[InvitationRow]:
         rows = await cur.fetchall()
     return [
         InvitationRow(
-            id=row["id"], survey_id=row["survey_id"], wave=row["wave"], application_id=row["application_id"],
-            due_at=from_db(row["due_at"]), expires_at=from_db(row["expires_at"]), status=row["status"],
+            id=row["id"],
+            survey_id=row["survey_id"],
+            wave=row["wave"],
+            application_id=row["application_id"],
+            due_at=from_db(row["due_at"]),
+            expires_at=from_db(row["expires_at"]),
+            status=row["status"],
         )
         for row in rows
     ]

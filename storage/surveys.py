@@ -78,7 +78,10 @@ def _invitation(row: aiosqlite.Row) -> Invitation:
 def _recipient(row: aiosqlite.Row) -> Recipient:
     graduates_on = row["graduates_on"]
     return Recipient(
-        row["enrolment_id"], row["user_id"], row["channel"], row["chat_id"],
+        row["enrolment_id"],
+        row["user_id"],
+        row["channel"],
+        row["chat_id"],
         date.fromisoformat(graduates_on) if graduates_on else None,
     )
 
@@ -271,12 +274,19 @@ async def responses(conn: aiosqlite.Connection, survey_id: str) -> list[Response
             given[answer["invitation_id"]][answer["question_id"]] = json.loads(answer["value"])
     return [
         Response(
-            invitation_id=row["id"], wave=row["wave"], status=row["status"], language=row["language"],
+            invitation_id=row["id"],
+            wave=row["wave"],
+            status=row["status"],
+            language=row["language"],
             due_at=from_db(row["due_at"]),
             completed_at=from_db(row["completed_at"]) if row["completed_at"] else None,
-            reference=row["reference"], full_name=row["full_name"], gender=row["gender"],
-            birth_year=row["birth_year"], programme_code=row["programme_code"],
-            cohort_code=row["cohort_code"], graduates_on=row["graduates_on"],
+            reference=row["reference"],
+            full_name=row["full_name"],
+            gender=row["gender"],
+            birth_year=row["birth_year"],
+            programme_code=row["programme_code"],
+            cohort_code=row["cohort_code"],
+            graduates_on=row["graduates_on"],
             answers=given[row["id"]],
         )
         for row in rows

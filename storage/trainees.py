@@ -57,7 +57,9 @@ async def notice_recipients(conn: aiosqlite.Connection, cohort_id: int) -> list[
         return [_recipient(row) for row in await cur.fetchall()]
 
 
-async def reminder_recipients(conn: aiosqlite.Connection, cohort_id: int, user_id: int | None = None) -> list[Recipient]:
+async def reminder_recipients(
+    conn: aiosqlite.Connection, cohort_id: int, user_id: int | None = None
+) -> list[Recipient]:
     """Enrolled trainees who have not turned reminders off (optionally just one)."""
     sql, params = _RECIPIENTS + _WANTS_REMINDERS, [cohort_id]
     if user_id is not None:

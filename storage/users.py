@@ -79,15 +79,11 @@ async def get_or_create(
 
 
 async def set_language(conn: aiosqlite.Connection, user_id: int, language: str, now: datetime) -> None:
-    await conn.execute(
-        "UPDATE users SET language = ?, updated_at = ? WHERE id = ?", (language, to_db(now), user_id)
-    )
+    await conn.execute("UPDATE users SET language = ?, updated_at = ? WHERE id = ?", (language, to_db(now), user_id))
 
 
 async def set_source(conn: aiosqlite.Connection, user_id: int, source: str, now: datetime) -> None:
-    await conn.execute(
-        "UPDATE users SET source = ?, updated_at = ? WHERE id = ?", (source, to_db(now), user_id)
-    )
+    await conn.execute("UPDATE users SET source = ?, updated_at = ? WHERE id = ?", (source, to_db(now), user_id))
 
 
 async def mark_unreachable(conn: aiosqlite.Connection, channel: str, chat_id: str, now: datetime) -> None:

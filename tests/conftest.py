@@ -9,12 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n.catalogs import compile_catalogs
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
-from bot.flows.core import InputKind, Reply, UserInput
-from bot.flows.engine import Incoming
 from bot.i18n import load_catalogs
+from bot.i18n.catalogs import compile_catalogs
 from bot.runtime import Runtime, open_runtime
 from tests.support.chat import Chat
 

@@ -22,7 +22,9 @@ def _imports(folder: Path) -> dict[str, set[str]]:
 
 
 def test_flows_import_no_transport() -> None:
-    offenders = {p: n & {"telegram", "httpx", "starlette", "uvicorn"} for p, n in _imports(ROOT / "bot" / "flows").items()}
+    offenders = {
+        p: n & {"telegram", "httpx", "starlette", "uvicorn"} for p, n in _imports(ROOT / "bot" / "flows").items()
+    }
     assert {p: n for p, n in offenders.items() if n} == {}
 
 

@@ -55,14 +55,18 @@ def test_invalid_settings_name_the_setting(env: dict[str, str], named: str) -> N
 
 
 def test_local_api_url_is_accepted() -> None:
-    settings = load_settings(environ={"TELEGRAM_API_URL": "http://127.0.0.1:8081/bot", "TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    settings = load_settings(
+        environ={"TELEGRAM_API_URL": "http://127.0.0.1:8081/bot", "TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None
+    )
     assert settings.telegram_api_url == "http://127.0.0.1:8081/bot"
 
 
 def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "STAFF_"))}
     full_env.update(env)
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=full_env, cwd=cwd, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], env=full_env, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_bad_setting_exits_2_with_one_line(tmp_path: Path) -> None:
@@ -80,7 +84,9 @@ def test_run_without_token_explains_botfather_and_chat(tmp_path: Path) -> None:
 
 
 def test_token_never_reaches_the_log() -> None:
-    record = logging.LogRecord("httpx", logging.INFO, __file__, 1, "POST https://api.telegram.org/bot%s/getMe", (TOKEN,), None)
+    record = logging.LogRecord(
+        "httpx", logging.INFO, __file__, 1, "POST https://api.telegram.org/bot%s/getMe", (TOKEN,), None
+    )
     RedactSecrets([TOKEN]).filter(record)
     assert TOKEN not in record.getMessage() and "[secret]" in record.getMessage()
     try:
@@ -91,7 +97,9 @@ def test_token_never_reaches_the_log() -> None:
     assert TOKEN not in logging.Formatter().format(record)
 
 
-def test_export_without_database_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_without_database_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "none.sqlite3"))
     assert main(["export", "applications"]) == 2

@@ -123,7 +123,9 @@ def child_main(argv: list[str] | None = None) -> None:
     parser.add_argument("--api-url", required=True)
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--concurrency", type=int, default=1, help="updates handled at once (1: one by one)")
-    parser.add_argument("--profile", help="profile the whole run into this file: pyinstrument text, or cProfile if it ends in .pstats")
+    parser.add_argument(
+        "--profile", help="profile the whole run into this file: pyinstrument text, or cProfile if it ends in .pstats"
+    )
     parser.add_argument("--http", choices=["httpx", "aiohttp"], default="httpx", help="the baseline's HTTP client")
     args = parser.parse_args(argv)
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
@@ -165,8 +167,15 @@ def _profiled(args: argparse.Namespace, protocol: IO[str]) -> None:
 class BotProcess:
     """Start the bot (or the baseline) in a child process; ask it for CPU time and memory."""
 
-    def __init__(self, kind: str, api_url: str, workdir: Path, concurrency: int = 1, profile: Path | None = None,
-                 http: str = "httpx") -> None:
+    def __init__(
+        self,
+        kind: str,
+        api_url: str,
+        workdir: Path,
+        concurrency: int = 1,
+        profile: Path | None = None,
+        http: str = "httpx",
+    ) -> None:
         self.kind = kind
         self.http = http
         self.api_url = api_url
@@ -183,8 +192,20 @@ class BotProcess:
     async def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("wb")
-        command = [sys.executable, "-m", "benchmarks.harness.botproc", self.kind, "--api-url", self.api_url,
-                   "--workdir", str(self.workdir), "--concurrency", str(self.concurrency), "--http", self.http]
+        command = [
+            sys.executable,
+            "-m",
+            "benchmarks.harness.botproc",
+            self.kind,
+            "--api-url",
+            self.api_url,
+            "--workdir",
+            str(self.workdir),
+            "--concurrency",
+            str(self.concurrency),
+            "--http",
+            self.http,
+        ]
         if self.profile is not None:
             command += ["--profile", str(self.profile.resolve())]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}

@@ -26,7 +26,6 @@ from typing import Any
 
 from benchmarks.harness.fake_api import BOT_USER, FakeBotApi, SentMessage
 
-
 TIMER_JITTER = 0.002  # seconds an asyncio sleep may overshoot: the harness's lateness, not the bot's
 
 
@@ -121,7 +120,9 @@ class Crowd:
 
     def stalled(self) -> str:
         """Who is still waiting, for what, and what came instead (for a timeout message)."""
-        lines = [f"chat {chat}: waiting for {w.expect!r}, got {list(w.seen)}" for chat, w in list(self._waiting.items())[:5]]
+        lines = [
+            f"chat {chat}: waiting for {w.expect!r}, got {list(w.seen)}" for chat, w in list(self._waiting.items())[:5]
+        ]
         return f"{len(self._waiting)} waiting; " + "; ".join(lines)
 
     # --- updates as a Telegram client would produce them --------------------------------------
@@ -135,18 +136,36 @@ class Crowd:
         text = content.get("text", "")
         if text.startswith("/"):
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-        return {"message": {"message_id": next(self._ids), "from": self._from(chat_id), "chat": self._chat(chat_id),
-                            "date": int(time.time()), **content}}
+        return {
+            "message": {
+                "message_id": next(self._ids),
+                "from": self._from(chat_id),
+                "chat": self._chat(chat_id),
+                "date": int(time.time()),
+                **content,
+            }
+        }
 
     def press(self, chat_id: int, label: str) -> dict[str, Any]:
         shown = self.keyboards.get(chat_id)
         if shown is None:
             raise LookupError(f"chat {chat_id} has no buttons to press")
         data = shown.callback_data(None, int(label)) if label.isdigit() else shown.callback_data(label)
-        return {"callback_query": {
-            "id": str(next(self._ids)), "from": self._from(chat_id), "chat_instance": f"ci{chat_id}", "data": data,
-            "message": {"message_id": shown.message_id, "from": BOT_USER, "chat": self._chat(chat_id),
-                        "date": int(time.time()), "text": shown.text}}}
+        return {
+            "callback_query": {
+                "id": str(next(self._ids)),
+                "from": self._from(chat_id),
+                "chat_instance": f"ci{chat_id}",
+                "data": data,
+                "message": {
+                    "message_id": shown.message_id,
+                    "from": BOT_USER,
+                    "chat": self._chat(chat_id),
+                    "date": int(time.time()),
+                    "text": shown.text,
+                },
+            }
+        }
 
     def update_for(self, chat_id: int, step: Step) -> dict[str, Any]:
         if step.kind == "text":

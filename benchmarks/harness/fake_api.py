@@ -24,8 +24,15 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 TOKEN = "123456:BENCH-token-abcdefghijklmnop"
-BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Youth Bot", "username": "youthbot_bench_bot",
-            "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT_USER = {
+    "id": 123456,
+    "is_bot": True,
+    "first_name": "Youth Bot",
+    "username": "youthbot_bench_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 MAX_HEADER = 64 * 1024
 
 

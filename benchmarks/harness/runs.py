@@ -77,7 +77,9 @@ class Run:
             f"harness {100 * self.harness_cpu / self.wall:.0f}% of a core, "
             f"other programs {100 * self.others_cpu_share:.0f}% of the machine, "
             f"latency median {self.latency_ms(0.5):.1f} ms, p99 {self.latency_ms(0.99):.1f} ms; calls per update: "
-            + ", ".join(f"{method} {count / max(1, self.updates):.2f}" for method, count in sorted(self.calls.items()) if count)
+            + ", ".join(
+                f"{method} {count / max(1, self.updates):.2f}" for method, count in sorted(self.calls.items()) if count
+            )
         )
 
 
@@ -97,8 +99,15 @@ def machine_busy_seconds() -> float:
 
 
 async def measured(
-    label: str, kind: str, concurrency: int, workdir: Path, load: Load, timeout: float,
-    profile: Path | None = None, warm_up: int = WARM_UP_USERS, http: str = "httpx",
+    label: str,
+    kind: str,
+    concurrency: int,
+    workdir: Path,
+    load: Load,
+    timeout: float,
+    profile: Path | None = None,
+    warm_up: int = WARM_UP_USERS,
+    http: str = "httpx",
 ) -> Run:
     """Start the bot, warm it up, then run ``load`` and measure it."""
     async with FakeBotApi() as api:
@@ -117,8 +126,20 @@ async def measured(
             busy = machine_busy_seconds() - busy_before
             after = await process.stats()
             calls = {method: count - calls_before.get(method, 0) for method, count in api.calls.items()}
-    return Run(label, concurrency, len(crowd.latencies), wall, after.cpu - before.cpu, harness_cpu, list(crowd.latencies),
-               streams, before.rss, after.rss, calls, busy)
+    return Run(
+        label,
+        concurrency,
+        len(crowd.latencies),
+        wall,
+        after.cpu - before.cpu,
+        harness_cpu,
+        list(crowd.latencies),
+        streams,
+        before.rss,
+        after.rss,
+        calls,
+        busy,
+    )
 
 
 async def _bounded(work: Awaitable[T], timeout: float, crowd: Crowd, process: BotProcess) -> T:
@@ -177,6 +198,7 @@ def human_pace(users: int, duration: float, mean_interval: float = 5.0, seed: in
 
 def into_the_form(users: int, at_once: int = 500) -> Load:
     """Bring ``users`` people into the middle of the form (``at_once`` of them at a time)."""
+
     async def load(crowd: Crowd) -> list[list[Sent]]:
         gate = asyncio.Semaphore(at_once)
 
@@ -188,4 +210,3 @@ def into_the_form(users: int, at_once: int = 500) -> Load:
         return []
 
     return load
-

@@ -28,7 +28,10 @@ Telegram long polling."""
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="youthbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot: Telegram long polling, or webhooks for Telegram and Viber when WEBHOOK_BASE_URL is set")
+    sub.add_parser(
+        "run",
+        help="run the bot: Telegram long polling, or webhooks for Telegram and Viber when WEBHOOK_BASE_URL is set",
+    )
     chat = sub.add_parser("chat", help="chat with the bot in this terminal (no token needed)")
     chat.add_argument("--user", default="console", help="who you are in the console (default: console)")
     chat.add_argument("--staff", action="store_true", help="act as staff (allows /export)")
@@ -114,7 +117,10 @@ def main(argv: list[str] | None = None) -> int:
             run_polling(settings)
         elif args.command == "chat":
             asyncio.run(_chat(settings, args.user, args.staff))
-        elif args.command in training_admin.COMMANDS or (args.command, getattr(args, "what", None)) == ("export", "attendance"):
+        elif args.command in training_admin.COMMANDS or (args.command, getattr(args, "what", None)) == (
+            "export",
+            "attendance",
+        ):
             return training_admin.run(settings, args)
         elif args.command in ("graduate", "report", "survey") or (args.command == "export" and args.what == "survey"):
             from bot.cli import surveys as commands

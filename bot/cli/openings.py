@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.services.openings_import import ImportRejected, import_openings
 from bot.runtime import prepare_catalogs
+from bot.services.openings_import import ImportRejected, import_openings
 from storage import Database, StorageError, broadcasts, openings
 from storage.broadcasts import Broadcast
 
@@ -52,17 +52,40 @@ async def broadcasts_command(settings: Settings) -> int:
             opening = await openings.get(conn, b.opening_id) if b.opening_id else None
             segment = b.segment.kind + (f" {b.segment.arg}" if b.segment.arg else "")
             created = b.created_at.astimezone(settings.timezone).strftime("%Y-%m-%d %H:%M")
-            rows.append((
-                f"#{b.id}", created, b.status, str(b.recipients), str(counts.sent),
-                str(counts.failed + counts.unreachable), str(counts.unreachable), str(counts.skipped),
-                str(counts.interrupted), str(counts.remaining), segment, _what(b, opening.title if opening else None),
-            ))
+            rows.append(
+                (
+                    f"#{b.id}",
+                    created,
+                    b.status,
+                    str(b.recipients),
+                    str(counts.sent),
+                    str(counts.failed + counts.unreachable),
+                    str(counts.unreachable),
+                    str(counts.skipped),
+                    str(counts.interrupted),
+                    str(counts.remaining),
+                    segment,
+                    _what(b, opening.title if opening else None),
+                )
+            )
     if not rows:
         print("No broadcasts yet.")
         return 0
-    header = ("id", "created", "status", "recipients", "sent", "not delivered", "blocked", "skipped",
-              "interrupted", "remaining", "to", "what")
+    header = (
+        "id",
+        "created",
+        "status",
+        "recipients",
+        "sent",
+        "not delivered",
+        "blocked",
+        "skipped",
+        "interrupted",
+        "remaining",
+        "to",
+        "what",
+    )
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
     for row in (header, *rows):
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     return 0

@@ -103,10 +103,10 @@ async def export(settings: Settings, survey_id: str | None, out: Path | None) ->
 
 
 async def report(settings: Settings, chart: Path | None) -> str:
-    from bot.runtime import prepare_catalogs
     from bot.reports.chart import placement_chart
     from bot.reports.indicators import build_report
     from bot.reports.indicators_text import report_text
+    from bot.runtime import prepare_catalogs
 
     prepare_catalogs()
     catalogue = load_directory(settings.survey_dir)

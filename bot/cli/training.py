@@ -17,9 +17,9 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.reports.attendance import attendance_csv
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.reports.attendance import attendance_csv
 from bot.services.enrolment import Refusal, accept, refusal
 from bot.services.schedule_csv import ScheduleError, export_schedule, import_schedule
 from storage import Database, StorageError, cohorts, programmes, trainees
@@ -48,8 +48,15 @@ def _date(text: str | None, option: str) -> date | None:
         raise AdminError(f"{option} {text!r} is not a date like 2027-03-15") from None
 
 
-async def cohort_create(settings: Settings, code: str, programme_code: str, name: str,
-                        starts: str | None, graduates: str | None, clock: Clock | None = None) -> str:
+async def cohort_create(
+    settings: Settings,
+    code: str,
+    programme_code: str,
+    name: str,
+    starts: str | None,
+    graduates: str | None,
+    clock: Clock | None = None,
+) -> str:
     if not code or len(code) > CODE_MAX or not code.replace("-", "").replace("_", "").isalnum():
         raise AdminError(f"cohort code {code!r} must be 1-{CODE_MAX} letters, digits, '-' or '_'")
     if not name.strip():
@@ -75,7 +82,9 @@ async def cohort_list(settings: Settings) -> str:
         lines = []
         for cohort in found:
             programme = await programmes.by_id(conn, cohort.programme_id)
-            lines.append(f"{cohort.code}\t{programme.code if programme else '-'}\t{cohort.name}\t{cohort.starts_on or ''}")
+            lines.append(
+                f"{cohort.code}\t{programme.code if programme else '-'}\t{cohort.name}\t{cohort.starts_on or ''}"
+            )
     return "\n".join(lines) if lines else "no cohorts yet (create one with: youthbot cohort create)"
 
 
@@ -93,7 +102,9 @@ async def accept_application(settings: Settings, reference: str, cohort_code: st
             reason, other = problem
             if reason == Refusal.ALREADY_ENROLLED:
                 other_cohort = await cohorts.get(tx, other) if other else None
-                raise AdminError(f"{applicant.reference} is already in cohort {other_cohort.code if other_cohort else '?'}")
+                raise AdminError(
+                    f"{applicant.reference} is already in cohort {other_cohort.code if other_cohort else '?'}"
+                )
             if reason == Refusal.OTHER_PROGRAMME:
                 raise AdminError(f"{applicant.reference} applied to another programme than cohort {cohort.code}")
             raise AdminError(f"{applicant.reference} was withdrawn or its personal data deleted")

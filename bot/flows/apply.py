@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.parsing import validators
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import (
     FINISHED,
@@ -25,8 +24,9 @@ from bot.flows.form import (
 from bot.flows.info import status_reply
 from bot.flows.registry import Command, Feature
 from bot.flows.staff_notices import notify_staff
-from bot.reference.texts import application_status, programme_title
 from bot.i18n import N_, _, format_date
+from bot.parsing import validators
+from bot.reference.texts import application_status, programme_title
 from storage import applications, programmes
 from storage.conversations import ConversationState
 
@@ -87,7 +87,9 @@ async def _parse_programme(ctx: Context, inp: UserInput) -> Parsed:
     earlier = await applications.find_for_programme(ctx.tx, ctx.user.id, programme.id)
     if earlier is not None:
         return Rejected(
-            _("You already applied to {programme} on {date} (reference {reference}). Status: {status}. You can choose another programme, or /cancel.").format(
+            _(
+                "You already applied to {programme} on {date} (reference {reference}). Status: {status}. You can choose another programme, or /cancel."
+            ).format(
                 programme=programme_title(programme),
                 date=format_date(earlier.created_at.astimezone(ctx.settings.timezone).date()),
                 reference=earlier.reference,
@@ -117,9 +119,9 @@ async def _parse_birth_date(ctx: Context, inp: UserInput) -> Parsed:
     low, high = ctx.settings.min_age, ctx.settings.max_age
     if not low <= age <= high:
         return Rejected(
-            _("Thank you for your interest! Our trainings are for young people aged {low} to {high}, and by this date you are {age}. If you typed the date wrong, please send it again; otherwise you can /cancel, and you are welcome to follow our news.").format(
-                low=low, high=high, age=age
-            )
+            _(
+                "Thank you for your interest! Our trainings are for young people aged {low} to {high}, and by this date you are {age}. If you typed the date wrong, please send it again; otherwise you can /cancel, and you are welcome to follow our news."
+            ).format(low=low, high=high, age=age)
         )
     return Accepted(born.isoformat())
 
@@ -136,7 +138,9 @@ async def _parse_phone(ctx: Context, inp: UserInput) -> Parsed:
     elif inp.kind == InputKind.TEXT:
         raw = inp.text
     else:
-        return Rejected(not_understood(inp) if inp.kind != InputKind.OPTION else _("Please share or type your phone number."))
+        return Rejected(
+            not_understood(inp) if inp.kind != InputKind.OPTION else _("Please share or type your phone number.")
+        )
     phone = validators.normalise_phone(raw)
     if phone is None:
         return Rejected(_("That doesn't look like a phone number. Please type it like 044 123 456 or +383 44 123 456."))
@@ -148,7 +152,9 @@ async def _parse_email(ctx: Context, inp: UserInput) -> Parsed:
         return wrong
     email = validators.parse_email(inp.text)
     if email is None:
-        return Rejected(_("That doesn't look like an e-mail address (like name@example.com). Please type it again, or press Skip."))
+        return Rejected(
+            _("That doesn't look like an e-mail address (like name@example.com). Please type it again, or press Skip.")
+        )
     return Accepted(email)
 
 
@@ -219,8 +225,18 @@ QUESTIONS: tuple[Question, ...] = (
         show_text,
         optional=True,
     ),
-    _fixed_question("education", lambda: _("Education level"), lambda ctx: _("What is the highest level of education you have completed or are in now?"), EDUCATION),
-    _fixed_question("employment", lambda: _("Employment status"), lambda ctx: _("What is your current employment status?"), EMPLOYMENT),
+    _fixed_question(
+        "education",
+        lambda: _("Education level"),
+        lambda ctx: _("What is the highest level of education you have completed or are in now?"),
+        EDUCATION,
+    ),
+    _fixed_question(
+        "employment",
+        lambda: _("Employment status"),
+        lambda ctx: _("What is your current employment status?"),
+        EMPLOYMENT,
+    ),
     Question(
         "motivation",
         lambda: _("Motivation"),
@@ -255,7 +271,9 @@ class ApplyFlow(FormFlow):
         if not await programmes.list_all(ctx.tx, only_open=True):
             state.step = FINISHED
             return [Reply(_("There are no trainings open for applications right now. Please check again later."))]
-        intro = Reply(_("Let's start your application. It takes about five minutes; you can stop with /cancel at any time."))
+        intro = Reply(
+            _("Let's start your application. It takes about five minutes; you can stop with /cancel at any time.")
+        )
         return [intro, *await super().start(ctx, state)]
 
     async def submit(self, ctx: Context, state: ConversationState) -> list[Reply]:
@@ -265,11 +283,20 @@ class ApplyFlow(FormFlow):
             state.step = "programme"
             answers.pop("programme", None)
             state.data["editing"] = True
-            return [Reply(_("Applications for that programme have just closed. Please choose another one.")), *await self.prompt(ctx, state)]
+            return [
+                Reply(_("Applications for that programme have just closed. Please choose another one.")),
+                *await self.prompt(ctx, state),
+            ]
         earlier = await applications.find_for_programme(ctx.tx, ctx.user.id, programme.id)
         if earlier is not None:
             state.step = FINISHED
-            return [Reply(_("You have already applied to this programme (reference {reference}).").format(reference=earlier.reference))]
+            return [
+                Reply(
+                    _("You have already applied to this programme (reference {reference}).").format(
+                        reference=earlier.reference
+                    )
+                )
+            ]
         app = await applications.submit(
             ctx.tx,
             applications.NewApplication(
@@ -295,9 +322,9 @@ class ApplyFlow(FormFlow):
         state.step = FINISHED
         return [
             Reply(
-                _("Thank you! Your application for {programme} has been submitted.\nYour reference number is {reference}.\nOur staff will contact you. You can check your applications at any time with /status.").format(
-                    programme=programme_title(programme), reference=app.reference
-                ),
+                _(
+                    "Thank you! Your application for {programme} has been submitted.\nYour reference number is {reference}.\nOur staff will contact you. You can check your applications at any time with /status."
+                ).format(programme=programme_title(programme), reference=app.reference),
                 [Option("status", _("My applications"))],
                 menu=True,
             )

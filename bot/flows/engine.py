@@ -87,9 +87,7 @@ class Engine:
                 tx, incoming.channel, incoming.platform_id, incoming.chat_id, incoming.display_name, now
             )
             language = (
-                user.language
-                or match_platform_language(incoming.platform_language)
-                or self.settings.default_language
+                user.language or match_platform_language(incoming.platform_language) or self.settings.default_language
             )
             ctx = Context(
                 tx=tx,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.flows import apply, forget, info, language, link, training
 from bot.flows.openings import alerts, broadcast, jobs, opening_form
-from bot.flows.surveys import flow as survey
 from bot.flows.registry import Feature, Registry
+from bot.flows.surveys import flow as survey
 
 FEATURES: tuple[Feature, ...] = (
     apply.FEATURE,

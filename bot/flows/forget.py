@@ -20,7 +20,9 @@ class ForgetFlow:
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
         return [
             Reply(
-                _("Do you really want to delete all your data? Your applications will be withdrawn and cannot be recovered. Only anonymous counts for the programme's reports are kept."),
+                _(
+                    "Do you really want to delete all your data? Your applications will be withdrawn and cannot be recovered. Only anonymous counts for the programme's reports are kept."
+                ),
                 [Option("erase", _("Yes, delete my data")), Option("keep", _("No, keep it"))],
             )
         ]
@@ -31,7 +33,13 @@ class ForgetFlow:
             await users.delete(ctx.tx, ctx.user.id)
             state.step = FINISHED
             state.data["erased"] = True
-            return [Reply(_("Your data has been deleted. Goodbye, and thank you! If you write again, we will start from the beginning."))]
+            return [
+                Reply(
+                    _(
+                        "Your data has been deleted. Goodbye, and thank you! If you write again, we will start from the beginning."
+                    )
+                )
+            ]
         if inp.kind == InputKind.OPTION and inp.text == "keep":
             state.step = FINISHED
             return [Reply(_("Nothing was deleted."))]

@@ -91,7 +91,11 @@ async def match_municipality(ctx: Context, text: str) -> Parsed | None:
     suggestions = ctx.municipalities.suggest(text)
     if suggestions:
         names = ", ".join(m.name(ctx.language) for m in suggestions)
-        return Rejected(_("I don't know that municipality. Did you mean: {names}? Please type it again or use the buttons.").format(names=names))
+        return Rejected(
+            _("I don't know that municipality. Did you mean: {names}? Please type it again or use the buttons.").format(
+                names=names
+            )
+        )
     return None
 
 
@@ -154,7 +158,9 @@ class FormFlow:
         raise NotImplementedError
 
     def declined_text(self) -> str:
-        return _("Understood. Without your consent we cannot take your application, so nothing was saved and your answers were discarded.")
+        return _(
+            "Understood. Without your consent we cannot take your application, so nothing was saved and your answers were discarded."
+        )
 
     # -- engine --------------------------------------------------------------
 
@@ -276,7 +282,10 @@ class FormFlow:
             state.answers.clear()
             state.step = FINISHED
             return [Reply(_("Your application was cancelled and your answers were discarded."))]
-        return [Reply(_("Please use the buttons below: submit, edit an answer, or cancel.")), *await self.prompt(ctx, state)]
+        return [
+            Reply(_("Please use the buttons below: submit, edit an answer, or cancel.")),
+            *await self.prompt(ctx, state),
+        ]
 
     async def _edit_options(self, ctx: Context, state: ConversationState) -> list[Option]:
         options = [Option(q.id, q.label()) for q in self.questions() if q.id in state.answers and self._applies(ctx, q)]
@@ -292,4 +301,11 @@ class FormFlow:
                 state.step = inp.text
                 state.data["editing"] = True
             return await self.prompt(ctx, state)
-        return [Reply(not_understood(inp) if inp.kind != InputKind.TEXT else _("Please choose with the buttons which answer to change.")), *await self.prompt(ctx, state)]
+        return [
+            Reply(
+                not_understood(inp)
+                if inp.kind != InputKind.TEXT
+                else _("Please choose with the buttons which answer to change.")
+            ),
+            *await self.prompt(ctx, state),
+        ]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.reports.exports import applications_csv
 from bot.flows.core import Context, Document, Option, Reply
 from bot.flows.registry import Command, Feature
-from bot.reference.texts import application_status, programme_title
 from bot.i18n import LANGUAGES, _, format_date, ngettext
+from bot.reference.texts import application_status, programme_title
+from bot.reports.exports import applications_csv
 from storage import applications, conversations, programmes
 
 
@@ -22,7 +22,9 @@ def menu_options(ctx: Context) -> list[Option]:
 async def welcome(ctx: Context) -> list[Reply]:
     return [
         Reply(
-            _("Welcome! I am the assistant of the ICT training programme for young people in Kosovo. Here you can apply for our free trainings in software development, system engineering, networks, entrepreneurship and vendor certifications, and follow your application."),
+            _(
+                "Welcome! I am the assistant of the ICT training programme for young people in Kosovo. Here you can apply for our free trainings in software development, system engineering, networks, entrepreneurship and vendor certifications, and follow your application."
+            ),
             menu_options(ctx),
             menu=True,
         )
@@ -82,7 +84,11 @@ async def mydata_reply(ctx: Context) -> list[Reply]:
         lines.append(_("Came through the link: {source}").format(source=user.source))
     state = await conversations.load(ctx.tx, user.id)
     if state is not None and state.answers:
-        lines.append(ngettext("A form in progress with {n} answer.", "A form in progress with {n} answers.", len(state.answers)).format(n=len(state.answers)))
+        lines.append(
+            ngettext(
+                "A form in progress with {n} answer.", "A form in progress with {n} answers.", len(state.answers)
+            ).format(n=len(state.answers))
+        )
     for row in await applications.personal_rows(ctx.tx, user.id):
         lines.append("")
         lines.append(_("Application {reference}:").format(reference=row["reference"]))
@@ -108,6 +114,12 @@ FEATURE = Feature(
         Command("help", lambda: _("What this bot can do"), run=help_command),
         Command("cancel", lambda: _("Stop the current form"), run=nothing_to_cancel),
         Command("mydata", lambda: _("What we store about you"), run=mydata_reply),
-        Command("export", lambda: _("Applications as CSV (staff)"), run=export_reply, staff_only=True, shortcut=lambda: _("Export applications")),
+        Command(
+            "export",
+            lambda: _("Applications as CSV (staff)"),
+            run=export_reply,
+            staff_only=True,
+            shortcut=lambda: _("Export applications"),
+        ),
     ),
 )

@@ -20,10 +20,7 @@ class LanguageFlow:
         if suggested in LANGUAGES:
             codes.remove(suggested)
             codes.insert(0, suggested)
-        return [
-            Option(code, ("✓ " if code == suggested else "") + LANGUAGES[code].native_name)
-            for code in codes
-        ]
+        return [Option(code, ("✓ " if code == suggested else "") + LANGUAGES[code].native_name) for code in codes]
 
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
         state.step = "choose"
@@ -64,6 +61,14 @@ def suggested_language(platform_code: str | None) -> str | None:
 
 FEATURE = Feature(
     "language",
-    commands=(Command("language", lambda: _("Change the language"), flow="language", shortcut=lambda: _("Language"), interrupts=True),),
+    commands=(
+        Command(
+            "language",
+            lambda: _("Change the language"),
+            flow="language",
+            shortcut=lambda: _("Language"),
+            interrupts=True,
+        ),
+    ),
     flows=(LanguageFlow(),),
 )

@@ -53,8 +53,14 @@ class LinkFlow:
         ours = [a.reference for a in await applications.for_user(ctx.tx, ctx.user.id)]
         text = _(
             "Both accounts have applications:\n{channel} account: {theirs}\nThis account: {ours}\nDo you want to put them all together in this account? The {channel} account then keeps none."
-        ).format(channel=channel_name(source.channel if source else ""), theirs=", ".join(theirs) or "–", ours=", ".join(ours))
-        return [Reply(text, [Option("merge", _("Yes, put them together here")), Option("keep", _("No, change nothing"))])]
+        ).format(
+            channel=channel_name(source.channel if source else ""),
+            theirs=", ".join(theirs) or "–",
+            ours=", ".join(ours),
+        )
+        return [
+            Reply(text, [Option("merge", _("Yes, put them together here")), Option("keep", _("No, change nothing"))])
+        ]
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         if inp.kind == InputKind.OPTION and inp.text == "keep":
@@ -64,7 +70,14 @@ class LinkFlow:
             state.step = FINISHED
             problem, record, source = await self._check(ctx, str(state.data["code"]))
             if problem is not None or record is None or source is None or source.id != state.data["source"]:
-                return [Reply(problem or _("That code is not valid. Please check it, or send /link in your other app to get a new one."))]
+                return [
+                    Reply(
+                        problem
+                        or _(
+                            "That code is not valid. Please check it, or send /link in your other app to get a new one."
+                        )
+                    )
+                ]
             return await self._move(ctx, record, source)
         return [Reply(_("Please answer with the buttons below.")), *await self.prompt(ctx, state)]
 
@@ -86,12 +99,20 @@ class LinkFlow:
         problem, record, source = await self._check(ctx, typed)
         if problem is not None or record is None or source is None:
             await links.record_failure(ctx.tx, ctx.user.id, ctx.now, ctx.now - FAILURE_WINDOW)
-            return [Reply(problem or _("That code is not valid. Please check it, or send /link in your other app to get a new one."))]
-        if await applications.for_user(ctx.tx, source.id) and await applications.for_user(ctx.tx, ctx.user.id):
-            if not await links.shared_programmes(ctx.tx, source.id, ctx.user.id):
-                state.step = "confirm"
-                state.data.update(code=record.code, source=source.id)
-                return await self.prompt(ctx, state)
+            return [
+                Reply(
+                    problem
+                    or _("That code is not valid. Please check it, or send /link in your other app to get a new one.")
+                )
+            ]
+        if (
+            await applications.for_user(ctx.tx, source.id)
+            and await applications.for_user(ctx.tx, ctx.user.id)
+            and not await links.shared_programmes(ctx.tx, source.id, ctx.user.id)
+        ):
+            state.step = "confirm"
+            state.data.update(code=record.code, source=source.id)
+            return await self.prompt(ctx, state)
         return await self._move(ctx, record, source)
 
     async def _check(self, ctx: Context, typed: str) -> tuple[str | None, LinkCode | None, User | None]:
@@ -107,12 +128,16 @@ class LinkFlow:
         if record.expires_at <= ctx.now:
             return _("That code has expired. Send /link in your other app to get a new one."), None, None
         if source.id == ctx.user.id:
-            return _("This code was made in this chat. Type it in your other app (Telegram or Viber), not here."), None, None
+            return (
+                _("This code was made in this chat. Type it in your other app (Telegram or Viber), not here."),
+                None,
+                None,
+            )
         if source.channel == ctx.user.channel:
             return (
-                _("That code belongs to another {channel} account. A code moves your own records from one app to the other: get it with /link in the app you used before.").format(
-                    channel=channel_name(source.channel)
-                ),
+                _(
+                    "That code belongs to another {channel} account. A code moves your own records from one app to the other: get it with /link in the app you used before."
+                ).format(channel=channel_name(source.channel)),
                 None,
                 None,
             )
@@ -124,9 +149,13 @@ class LinkFlow:
             result = await links.move_records(ctx.tx, source.id, target.id, target.channel, target.chat_id)
         except links.MoveConflict as conflict:
             if conflict.programmes:
-                text = _("Both accounts have an application for the same training, so they cannot be put together automatically. Please contact the programme's staff; nothing was changed.")
+                text = _(
+                    "Both accounts have an application for the same training, so they cannot be put together automatically. Please contact the programme's staff; nothing was changed."
+                )
             else:
-                text = _("Your two accounts hold records that cannot be put together automatically. Please contact the programme's staff; nothing was changed.")
+                text = _(
+                    "Your two accounts hold records that cannot be put together automatically. Please contact the programme's staff; nothing was changed."
+                )
             return [Reply(text)]
         await links.mark_used(ctx.tx, record.id, target.id, ctx.now)
         await outbox.enqueue(
@@ -152,15 +181,17 @@ async def render_notice(delivery: Delivery) -> Reply | None:
     """Told to the old account after its records moved, in its language at sending time."""
     channel = channel_name(str(delivery.item.payload.get("channel", "")))
     return Reply(
-        _("As asked with a link code, your applications and trainings were moved to your {channel} account, and the programme writes to you there from now on. If this was not you, please contact the programme's staff at once.").format(
-            channel=channel
-        )
+        _(
+            "As asked with a link code, your applications and trainings were moved to your {channel} account, and the programme writes to you there from now on. If this was not you, please contact the programme's staff at once."
+        ).format(channel=channel)
     )
 
 
 FEATURE = Feature(
     "link",
-    commands=(Command("link", lambda: _("Move your applications between Telegram and Viber"), flow="link", interrupts=True),),
+    commands=(
+        Command("link", lambda: _("Move your applications between Telegram and Viber"), flow="link", interrupts=True),
+    ),
     flows=(LinkFlow(),),
     message_kinds=(MessageKind(NOTICE_KIND, render_notice),),
 )

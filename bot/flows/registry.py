@@ -138,7 +138,11 @@ class Registry:
                         raise RegistryError(f"keyword {word!r} of {feature.name} cannot be typed as it is")
                     self._add(self.keywords, word.casefold(), keyword, feature)
         for command in self.commands.values():
-            if not command.name.isascii() or not command.name.replace("_", "").isalnum() or command.name != command.name.lower():
+            if (
+                not command.name.isascii()
+                or not command.name.replace("_", "").isalnum()
+                or command.name != command.name.lower()
+            ):
                 raise RegistryError(f"command {command.name!r}: use lowercase letters, digits and '_'")
             if (command.run is None) == (command.flow is None):
                 raise RegistryError(f"command {command.name!r} needs exactly one of run or flow")

@@ -37,7 +37,11 @@ def text_parser(low: int, high: int, one_line: bool) -> Callable[[Context, UserI
         if len(text) < low:
             return Rejected(_("That is too short: please write at least {n} characters.").format(n=low))
         if len(text) > high:
-            return Rejected(_("That is {length} characters long; please keep it under {limit}.").format(length=len(text), limit=high))
+            return Rejected(
+                _("That is {length} characters long; please keep it under {limit}.").format(
+                    length=len(text), limit=high
+                )
+            )
         return Accepted(text)
 
     return parse

@@ -33,8 +33,8 @@ from telegram.ext import Application
 
 from bot.config import ConfigError, Settings
 from bot.handlers.telegram.channel import ALLOWED_UPDATES, TelegramChannel, build_application
-from bot.handlers.viber.channel import ViberChannel
 from bot.handlers.viber.api import ViberClient, ViberError
+from bot.handlers.viber.channel import ViberChannel
 from bot.outbox.worker import OutboxWorker
 from bot.runtime import Runtime, build_outbox_worker, run_until_signalled
 from storage import Database, health
@@ -162,8 +162,15 @@ async def serve_webhooks(runtime: Runtime, stop: asyncio.Event, sock: socket.soc
     viber = ViberChannel(runtime, client, worker) if client is not None else None
     checks = Health(runtime.db, worker)
     hook = TelegramWebhook(application, settings.telegram_webhook_secret or "") if application else None
-    server = _Server(uvicorn.Config(build_app(hook, viber, checks), log_config=None, access_log=False,
-                                    lifespan="off", timeout_graceful_shutdown=10))
+    server = _Server(
+        uvicorn.Config(
+            build_app(hook, viber, checks),
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=10,
+        )
+    )
     server_task: asyncio.Task[None] | None = None
     try:
         if application is not None and telegram is not None:
@@ -171,7 +178,9 @@ async def serve_webhooks(runtime: Runtime, stop: asyncio.Event, sock: socket.soc
         server_task = asyncio.create_task(server.serve(sockets=[sock]), name="webhooks")
         while not server.started:
             if server_task.done():
-                raise StartupError(f"the web server did not start on WEBHOOK_HOST={settings.webhook_host} WEBHOOK_PORT={settings.webhook_port}")
+                raise StartupError(
+                    f"the web server did not start on WEBHOOK_HOST={settings.webhook_host} WEBHOOK_PORT={settings.webhook_port}"
+                )
             await asyncio.sleep(0.01)
         checks.worker_task = asyncio.create_task(worker.run_forever(), name="outbox")
         if application is not None:

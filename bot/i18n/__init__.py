@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -129,7 +129,7 @@ def N_(message: str) -> str:
 _ = gettext
 
 
-@lru_cache(maxsize=None)
+@cache
 def _babel_locale(name: str) -> Locale:
     """Parsing a locale is costly and there are four: parse each once."""
     return Locale.parse(name)
@@ -143,4 +143,6 @@ def format_datetime(value: datetime, tz: ZoneInfo, fmt: str = "medium") -> str:
     """Date and time in the programme's zone, with no zone name (Babel calls Belgrade 'Serbia')."""
     local = value.astimezone(tz)
     pattern = {"medium": "medium", "short": "short"}.get(fmt, fmt)
-    return babel_format_datetime(local, format=pattern, tzinfo=tz, locale=_babel_locale(current_language().babel_locale))
+    return babel_format_datetime(
+        local, format=pattern, tzinfo=tz, locale=_babel_locale(current_language().babel_locale)
+    )

@@ -52,7 +52,9 @@ def extract_messages(source_dir: Path = PROJECT_DIR / "bot") -> Catalog:
     catalog = Catalog(domain=DOMAIN, project="youthbot", charset="utf-8")
     method_map = [("**.py", "python")]
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(source_dir), method_map, keywords={"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
+        str(source_dir),
+        method_map,
+        keywords={"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None},
     ):
         catalog.add(message, None, [(f"bot/{filename}", lineno)], auto_comments=comments, context=context)
     return catalog

@@ -12,17 +12,18 @@ after a restart it carries on where it was.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.flows.openings.broadcast_texts import final_text, progress_text
 from bot.flows.core import Reply
+from bot.flows.openings.broadcast_texts import final_text, progress_text
 from bot.i18n import language_for, use_language
-from bot.outbox.worker import ChannelSender, DeliveryError, MessageEditor, RetryLater
 from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.worker import ChannelSender, DeliveryError, MessageEditor, RetryLater
 from storage import Database, broadcasts, outbox, users
 from storage.broadcasts import Broadcast, DeliveryCounts, SentMessage
 
@@ -93,9 +94,15 @@ class BroadcastMonitor:
                 return False
             if snap.owner is not None:
                 await outbox.enqueue(
-                    tx, channel=snap.owner.channel, chat_id=snap.owner.chat_id, user_id=snap.owner.id,
-                    kind="staff_notice", payload={"text": report}, now=self.clock.now(),
-                    ref=broadcasts.report_ref(snap.broadcast.id), dedup_key=broadcasts.report_key(snap.broadcast.id),
+                    tx,
+                    channel=snap.owner.channel,
+                    chat_id=snap.owner.chat_id,
+                    user_id=snap.owner.id,
+                    kind="staff_notice",
+                    payload={"text": report},
+                    now=self.clock.now(),
+                    ref=broadcasts.report_ref(snap.broadcast.id),
+                    dedup_key=broadcasts.report_key(snap.broadcast.id),
                 )
         log.info("broadcast %d finished: %s", snap.broadcast.id, snap.counts)
         return True
@@ -127,10 +134,8 @@ class BroadcastMonitor:
                 await self.tick()
             except Exception:
                 log.exception("broadcast progress round failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), self.interval)
-            except TimeoutError:
-                pass
 
     def stop(self) -> None:
         self._stop.set()

@@ -27,6 +27,7 @@ the broadcast progress message be updated in place.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -314,10 +315,8 @@ class OutboxWorker:
                     await self.arm()
                 except Exception:
                     log.exception("outbox worker round failed")
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), FALLBACK_POLL_SECONDS)
-                except TimeoutError:
-                    pass
         finally:
             await self.drain()
             self.scheduler.shutdown()

@@ -52,9 +52,7 @@ def parse_local_datetime(text: str) -> datetime:
         if match is None:
             continue
         try:
-            return datetime(
-                int(match["y"]), int(match["m"]), int(match["d"]), int(match["H"]), int(match["M"])
-            )
+            return datetime(int(match["y"]), int(match["m"]), int(match["d"]), int(match["H"]), int(match["M"]))
         except ValueError:
             break
     raise LocalTimeError(TimeProblem.FORMAT, text)

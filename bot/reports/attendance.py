@@ -13,8 +13,16 @@ from bot.reports.exports import _safe_cell
 from storage import attendance
 
 COLUMNS = (
-    "cohort", "session_id", "session_start", "session_end", "session_status", "topic",
-    "reference", "full_name", "answer", "answered_at",
+    "cohort",
+    "session_id",
+    "session_start",
+    "session_end",
+    "session_status",
+    "topic",
+    "reference",
+    "full_name",
+    "answer",
+    "answered_at",
 )
 ANSWER_WORDS = {"yes": "confirmed", "no": "declined", None: "no answer"}
 

@@ -18,7 +18,9 @@ def placement_chart(report: Report) -> bytes:
     codes = sorted(code for code, counts in report.by_programme.items() if counts.completed)
     cells = report.by_programme_and_sex
     # Women and men always (a missing bar says "nobody answered"); the others when someone did.
-    sexes = [s for s in SEXES if s in ("female", "male") or any(cells[(c, s)].answered for c in codes if (c, s) in cells)]
+    sexes = [
+        s for s in SEXES if s in ("female", "male") or any(cells[(c, s)].answered for c in codes if (c, s) in cells)
+    ]
     figure = Figure(figsize=(9, 5), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

@@ -19,8 +19,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.surveys.definition import Catalogue
 from bot.parsing.validators import age_on
+from bot.surveys.definition import Catalogue
 from storage import programmes, survey_reports
 from storage.programmes import Programme
 from storage.survey_reports import ApplicantRow, InvitationRow
@@ -118,7 +118,9 @@ async def _placed_invitations(conn: aiosqlite.Connection, catalogue: Catalogue) 
             continue
         answers: dict[int, dict[str, Any]] = defaultdict(dict)
         for condition in survey.placement:
-            for invitation_id, value in (await survey_reports.completed_answers(conn, survey.id, condition.question_id)).items():
+            for invitation_id, value in (
+                await survey_reports.completed_answers(conn, survey.id, condition.question_id)
+            ).items():
                 answers[invitation_id][condition.question_id] = value
         placed.update(i for i, given in answers.items() if survey.is_placed(given))
     return placed

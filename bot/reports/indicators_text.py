@@ -8,9 +8,8 @@ from babel import Locale
 from babel.numbers import format_percent
 
 from bot.flows.apply import GENDERS
-from bot.reference.texts import programme_title
 from bot.i18n import _, current_language, format_date, ngettext
-from bot.surveys.definition import Catalogue
+from bot.reference.texts import programme_title
 from bot.reports.indicators import (
     AGE_GROUPS,
     OTHER_AGE,
@@ -20,6 +19,7 @@ from bot.reports.indicators import (
     Report,
     WaveCounts,
 )
+from bot.surveys.definition import Catalogue
 
 
 def percent(value: float | None) -> str:
@@ -61,22 +61,33 @@ def _wave_line(catalogue: Catalogue, wave: WaveCounts) -> str:
     else:
         months = int(wave.wave[1:])
         when = ngettext("{n} month after graduation", "{n} months after graduation", months).format(n=months)
-    return _("{survey}, {when}: {answered} of {asked} answered ({rate}); {open} still open, {closed} closed unanswered").format(
-        survey=title, when=when, answered=wave.answered, asked=wave.asked, rate=percent(wave.answered / wave.asked if wave.asked else None),
-        open=wave.still_open, closed=wave.closed,
+    return _(
+        "{survey}, {when}: {answered} of {asked} answered ({rate}); {open} still open, {closed} closed unanswered"
+    ).format(
+        survey=title,
+        when=when,
+        answered=wave.answered,
+        asked=wave.asked,
+        rate=percent(wave.answered / wave.asked if wave.asked else None),
+        open=wave.still_open,
+        closed=wave.closed,
     )
 
 
 def report_text(report: Report, catalogue: Catalogue, timezone: tzinfo) -> str:
     lines = [
         _("Programme indicators on {date}").format(date=format_date(report.as_of.astimezone(timezone).date())),
-        _("Counted per application. Asked: graduates whose follow-up survey was sent. Placed: in a job or an internship, by their survey answers."),
+        _(
+            "Counted per application. Asked: graduates whose follow-up survey was sent. Placed: in a job or an internship, by their survey answers."
+        ),
         "",
         _line(_("All programmes"), report.total),
         "",
         _("By programme:"),
     ]
-    lines += [f"• {_line(programme_label(report, code), counts)}" for code, counts in sorted(report.by_programme.items())] or ["–"]
+    lines += [
+        f"• {_line(programme_label(report, code), counts)}" for code, counts in sorted(report.by_programme.items())
+    ] or ["–"]
     lines += ["", _("By sex:")]
     lines += [f"• {_line(sex_label(sex), report.by_sex[sex])}" for sex in SEXES if sex in report.by_sex] or ["–"]
     lines += ["", _("By age at application:")]

@@ -14,8 +14,19 @@ from bot.surveys.definition import Survey
 from storage import surveys
 
 COLUMNS = (
-    "response", "wave", "status", "language", "invited_at", "completed_at", "reference", "full_name",
-    "gender", "birth_year", "programme", "cohort", "graduated_on",
+    "response",
+    "wave",
+    "status",
+    "language",
+    "invited_at",
+    "completed_at",
+    "reference",
+    "full_name",
+    "gender",
+    "birth_year",
+    "programme",
+    "cohort",
+    "graduated_on",
 )
 
 
@@ -42,9 +53,19 @@ async def survey_csv(conn: aiosqlite.Connection, survey: Survey, timezone: tzinf
     for row in rows:
         writer.writerow(
             [
-                row.invitation_id, row.wave, row.status, row.language or "", _when(row.due_at, timezone),
-                _when(row.completed_at, timezone), row.reference, _cell(row.full_name), row.gender or "",
-                row.birth_year or "", row.programme_code, row.cohort_code, row.graduates_on or "",
+                row.invitation_id,
+                row.wave,
+                row.status,
+                row.language or "",
+                _when(row.due_at, timezone),
+                _when(row.completed_at, timezone),
+                row.reference,
+                _cell(row.full_name),
+                row.gender or "",
+                row.birth_year or "",
+                row.programme_code,
+                row.cohort_code,
+                row.graduates_on or "",
                 *(_cell(row.answers.get(q.id)) for q in survey.questions),
             ]
         )

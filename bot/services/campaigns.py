@@ -56,7 +56,13 @@ def wave_name(months: int) -> str:
 
 
 async def _invite(
-    tx: aiosqlite.Connection, survey: Survey, recipient: Recipient, wave: str, due: datetime, expires: datetime, now: datetime
+    tx: aiosqlite.Connection,
+    survey: Survey,
+    recipient: Recipient,
+    wave: str,
+    due: datetime,
+    expires: datetime,
+    now: datetime,
 ) -> bool:
     """Plan one invitation and its outbox row; False when it was planned before."""
     invitation_id = await surveys.plan(
@@ -98,7 +104,9 @@ async def plan_campaigns(
     return planned
 
 
-async def eligible(tx: aiosqlite.Connection, survey: Survey, recipients: list[Recipient], now: datetime) -> list[Recipient]:
+async def eligible(
+    tx: aiosqlite.Connection, survey: Survey, recipients: list[Recipient], now: datetime
+) -> list[Recipient]:
     """Who a staff send would reach: everyone but people whose invitation to this survey is still open."""
     return [r for r in recipients if not await surveys.has_open(tx, survey.id, r.user_id, now)]
 
@@ -115,7 +123,9 @@ async def send_now(
     return sent
 
 
-async def plan_reminder(tx: aiosqlite.Connection, invitation: Invitation, channel: str, chat_id: str, settings: Settings, now: datetime) -> bool:
+async def plan_reminder(
+    tx: aiosqlite.Connection, invitation: Invitation, channel: str, chat_id: str, settings: Settings, now: datetime
+) -> bool:
     """Called as the invitation goes out: one reminder, unless the survey closes first."""
     remind_at = now + timedelta(days=settings.survey_reminder_days)
     if remind_at >= invitation.expires_at:
@@ -163,7 +173,12 @@ async def resolve_segment(tx: aiosqlite.Connection, spec: str) -> list[Recipient
 
 
 async def graduate_cohort(
-    tx: aiosqlite.Connection, cohort: Cohort, graduates_on: date, catalogue: Catalogue, settings: Settings, now: datetime
+    tx: aiosqlite.Connection,
+    cohort: Cohort,
+    graduates_on: date,
+    catalogue: Catalogue,
+    settings: Settings,
+    now: datetime,
 ) -> tuple[int, int]:
     """Set the graduation date, mark the trainees as graduates and plan their surveys.
     Running it again with the same date marks late completers. Returns (graduates, invitations)."""

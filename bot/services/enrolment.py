@@ -13,8 +13,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.services import reminders as reminder_plan
 from bot.config import Settings
+from bot.services import reminders as reminder_plan
 from storage import cohorts, trainees, users
 from storage.cohorts import Cohort, Enrolment
 from storage.trainees import Applicant, Recipient
@@ -32,7 +32,9 @@ class Accepted:
     reminders_planned: int
 
 
-async def refusal(tx: aiosqlite.Connection, applicant: Applicant, cohort: Cohort | None = None) -> tuple[Refusal, int | None] | None:
+async def refusal(
+    tx: aiosqlite.Connection, applicant: Applicant, cohort: Cohort | None = None
+) -> tuple[Refusal, int | None] | None:
     """Why this application cannot go into the cohort (and the cohort it is already in), or None."""
     if applicant.user_id is None or applicant.status == "withdrawn":
         return Refusal.WITHDRAWN, None
@@ -44,7 +46,9 @@ async def refusal(tx: aiosqlite.Connection, applicant: Applicant, cohort: Cohort
     return None
 
 
-async def accept(tx: aiosqlite.Connection, applicant: Applicant, cohort: Cohort, settings: Settings, now: datetime) -> Accepted | None:
+async def accept(
+    tx: aiosqlite.Connection, applicant: Applicant, cohort: Cohort, settings: Settings, now: datetime
+) -> Accepted | None:
     """Enrol, tell the applicant, plan their reminders; None when it cannot be done (see ``refusal``)."""
     if await refusal(tx, applicant, cohort) is not None:
         return None
@@ -54,6 +58,8 @@ async def accept(tx: aiosqlite.Connection, applicant: Applicant, cohort: Cohort,
     planned = 0
     user = await users.get(tx, applicant.user_id) if applicant.user_id is not None else None
     if user is not None:
-        await reminder_plan.enrolment_notice(tx, enrolment, Recipient(user.id, user.channel, user.chat_id, enrolment.id), now)
+        await reminder_plan.enrolment_notice(
+            tx, enrolment, Recipient(user.id, user.channel, user.chat_id, enrolment.id), now
+        )
         planned = await reminder_plan.plan_for_trainee(tx, cohort.id, user.id, settings.reminder_offsets, now)
     return Accepted(enrolment, planned)

@@ -85,7 +85,9 @@ def _cells(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     return header, rows
 
 
-def _check_row(line: int, cells: dict[str, str], municipalities: Municipalities, today: date) -> tuple[NewOpening | None, list[RowError]]:
+def _check_row(
+    line: int, cells: dict[str, str], municipalities: Municipalities, today: date
+) -> tuple[NewOpening | None, list[RowError]]:
     errors = []
 
     def bad(column: str, message: str) -> None:
@@ -107,7 +109,12 @@ def _check_row(line: int, cells: dict[str, str], municipalities: Municipalities,
         found = municipalities.match(place)
         if found is None:
             hint = ", ".join(m.name("en") for m in municipalities.suggest(place))
-            bad("municipality", f"{place!r} is not a municipality of Kosovo" + (f" (did you mean {hint}?)" if hint else "") + ' nor "remote"')
+            bad(
+                "municipality",
+                f"{place!r} is not a municipality of Kosovo"
+                + (f" (did you mean {hint}?)" if hint else "")
+                + ' nor "remote"',
+            )
         else:
             municipality = found.key
     tracks = []
@@ -169,12 +176,16 @@ async def import_openings(db: Database, path: Path, settings: Settings, clock: C
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportRejected([RowError(1, None, f"the file is not UTF-8 ({exc.reason}); save it as CSV UTF-8")]) from None
+        raise ImportRejected(
+            [RowError(1, None, f"the file is not UTF-8 ({exc.reason}); save it as CSV UTF-8")]
+        ) from None
     now = clock.now()
     parsed = parse_openings(text, Municipalities.load(), local_today(settings, now))
     async with db.transaction() as tx:
         existing = [(line, await openings.find_same(tx, o.title, o.employer, o.deadline)) for line, o in parsed]
-        clashes = [RowError(line, None, f"this opening is already open as #{found}") for line, found in existing if found]
+        clashes = [
+            RowError(line, None, f"this opening is already open as #{found}") for line, found in existing if found
+        ]
         if clashes:
             raise ImportRejected(clashes)
         created = [await openings.create(tx, o, None, now) for _line, o in parsed]

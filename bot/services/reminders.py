@@ -75,7 +75,11 @@ def reminder_messages(
 
 
 async def plan_session(
-    tx: aiosqlite.Connection, session: Session, offsets: tuple[timedelta, ...], now: datetime, user_id: int | None = None
+    tx: aiosqlite.Connection,
+    session: Session,
+    offsets: tuple[timedelta, ...],
+    now: datetime,
+    user_id: int | None = None,
 ) -> int:
     """Plan a session's reminders for its cohort's trainees (or one of them); return how many are new."""
     if not session.scheduled:
@@ -94,7 +98,9 @@ async def plan_for_trainee(
     return planned
 
 
-async def _notify(tx: aiosqlite.Connection, session: Session, kind: str, key: str, payload: dict[str, object], now: datetime) -> int:
+async def _notify(
+    tx: aiosqlite.Connection, session: Session, kind: str, key: str, payload: dict[str, object], now: datetime
+) -> int:
     recipients = await trainees.notice_recipients(tx, session.cohort_id)
     messages = [
         NewMessage(

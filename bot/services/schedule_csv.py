@@ -27,10 +27,10 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.services import sessions as session_changes
 from bot.config import Settings
-from bot.reports.exports import _safe_cell
 from bot.parsing.localtime import LocalTimeError, TimeProblem, end_on_day, parse_local
+from bot.reports.exports import _safe_cell
+from bot.services import sessions as session_changes
 from storage import Database, cohorts, sessions
 from storage.sessions import SessionDetails
 
@@ -52,7 +52,11 @@ class RowProblem:
     def __str__(self) -> str:
         if self.line == 0:  # the file as a whole
             return self.message
-        return f"line {self.line}, column {self.column}: {self.message}" if self.column else f"line {self.line}: {self.message}"
+        return (
+            f"line {self.line}, column {self.column}: {self.message}"
+            if self.column
+            else f"line {self.line}: {self.message}"
+        )
 
 
 class ScheduleError(ValueError):
@@ -97,7 +101,11 @@ class ImportSummary:
 
 def _time_problem(line: int, column: str, exc: LocalTimeError) -> RowProblem:
     if exc.problem == TimeProblem.NONEXISTENT:
-        return RowProblem(line, column, f"{exc.text} does not exist in the programme's time zone (clocks jump from 02:00 to 03:00 that night)")
+        return RowProblem(
+            line,
+            column,
+            f"{exc.text} does not exist in the programme's time zone (clocks jump from 02:00 to 03:00 that night)",
+        )
     return RowProblem(line, column, f"{exc.text!r} is not a date and time like 15.03.2027 17:30")
 
 
@@ -158,12 +166,14 @@ def read_schedule(text: str, tz: ZoneInfo, source: str = "schedule") -> list[Sch
         if len(record) > len(header):
             problems.append(RowProblem(line, "", f"has {len(record)} cells, the header has {len(header)}"))
             continue
-        row = _parse_row(line, {h: c.strip() for h, c in zip(header, record)}, tz, problems)
+        row = _parse_row(line, {h: c.strip() for h, c in zip(header, record, strict=False)}, tz, problems)
         if row is None:
             continue
         key = ("id", row.session_id) if row.session_id else ("start", row.cohort_code, row.details.starts_at)
         if key in seen:
-            problems.append(RowProblem(line, "id" if row.session_id else "start", f"the same session as line {seen[key]}"))
+            problems.append(
+                RowProblem(line, "id" if row.session_id else "start", f"the same session as line {seen[key]}")
+            )
         seen[key] = line
         rows.append(row)
         if len(rows) > MAX_ROWS:
@@ -174,7 +184,9 @@ def read_schedule(text: str, tz: ZoneInfo, source: str = "schedule") -> list[Sch
     return rows
 
 
-async def apply_schedule(tx: aiosqlite.Connection, rows: list[ScheduleRow], settings: Settings, now: datetime, source: str = "schedule") -> ImportSummary:
+async def apply_schedule(
+    tx: aiosqlite.Connection, rows: list[ScheduleRow], settings: Settings, now: datetime, source: str = "schedule"
+) -> ImportSummary:
     """Create, move or update the sessions; raise ScheduleError (so the caller's transaction rolls back)."""
     summary, problems = ImportSummary(), []
     cohort_ids: dict[str, int | None] = {}
@@ -184,18 +196,28 @@ async def apply_schedule(tx: aiosqlite.Connection, rows: list[ScheduleRow], sett
             cohort_ids[row.cohort_code] = cohort.id if cohort else None
         cohort_id = cohort_ids[row.cohort_code]
         if cohort_id is None:
-            problems.append(RowProblem(row.line, "cohort", f"there is no cohort {row.cohort_code!r} (create it with: youthbot cohort create)"))
+            problems.append(
+                RowProblem(
+                    row.line,
+                    "cohort",
+                    f"there is no cohort {row.cohort_code!r} (create it with: youthbot cohort create)",
+                )
+            )
             continue
         new = row.details
         if row.session_id is not None:
             session = await sessions.get(tx, row.session_id)
             if session is None or session.cohort_id != cohort_id:
-                problems.append(RowProblem(row.line, "id", f"cohort {row.cohort_code!r} has no session {row.session_id}"))
+                problems.append(
+                    RowProblem(row.line, "id", f"cohort {row.cohort_code!r} has no session {row.session_id}")
+                )
                 continue
         else:
             session = await sessions.at_start(tx, cohort_id, new.starts_at)
         if row.ambiguous:
-            summary.notes.append(f"line {row.line}: the start is in the hour that happens twice when clocks go back; the first one (summer time) was taken")
+            summary.notes.append(
+                f"line {row.line}: the start is in the hour that happens twice when clocks go back; the first one (summer time) was taken"
+            )
         try:
             if session is None:
                 _created, planned = await session_changes.add(tx, cohort_id, new, settings, now)
@@ -214,7 +236,9 @@ async def apply_schedule(tx: aiosqlite.Connection, rows: list[ScheduleRow], sett
             else:
                 summary.unchanged += 1
         except session_changes.SessionClash as clash:
-            problems.append(RowProblem(row.line, "start", f"session {clash.other.id} of this cohort already starts then"))
+            problems.append(
+                RowProblem(row.line, "start", f"session {clash.other.id} of this cohort already starts then")
+            )
     if problems:
         raise ScheduleError(source, problems)
     return summary
@@ -245,8 +269,15 @@ async def export_schedule(conn: aiosqlite.Connection, tz: ZoneInfo, cohort_id: i
         for session in await sessions.of_cohort(conn, cohort.id, only_scheduled=True):
             start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
             end_text = end.strftime("%H:%M") if end.date() == start.date() else end.strftime("%d.%m.%Y %H:%M")
-            cells = (session.id, cohort.code, start.strftime("%d.%m.%Y %H:%M"), end_text,
-                     session.place or "", session.online_url or "", session.topic or "")
+            cells = (
+                session.id,
+                cohort.code,
+                start.strftime("%d.%m.%Y %H:%M"),
+                end_text,
+                session.place or "",
+                session.online_url or "",
+                session.topic or "",
+            )
             writer.writerow([_safe_cell(c) for c in cells])
             count += 1
     return buffer.getvalue().encode("utf-8-sig"), count

@@ -11,8 +11,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.services import reminders as reminder_plan
 from bot.config import Settings
+from bot.services import reminders as reminder_plan
 from storage import attendance, sessions
 from storage.sessions import Session, SessionDetails
 
@@ -31,7 +31,9 @@ async def _check_free(tx: aiosqlite.Connection, cohort_id: int, starts_at: datet
         raise SessionClash(other)
 
 
-async def add(tx: aiosqlite.Connection, cohort_id: int, details: SessionDetails, settings: Settings, now: datetime) -> tuple[Session, int]:
+async def add(
+    tx: aiosqlite.Connection, cohort_id: int, details: SessionDetails, settings: Settings, now: datetime
+) -> tuple[Session, int]:
     """Create a session and plan its reminders; return it and how many reminders were planned."""
     await _check_free(tx, cohort_id, details.starts_at)
     session = await sessions.create(tx, cohort_id, details, now)
@@ -39,7 +41,12 @@ async def add(tx: aiosqlite.Connection, cohort_id: int, details: SessionDetails,
 
 
 async def move(
-    tx: aiosqlite.Connection, session: Session, starts_at: datetime, ends_at: datetime, settings: Settings, now: datetime
+    tx: aiosqlite.Connection,
+    session: Session,
+    starts_at: datetime,
+    ends_at: datetime,
+    settings: Settings,
+    now: datetime,
 ) -> tuple[Session, int]:
     """New time: old reminders withdrawn, new ones planned, earlier answers cleared
     (they were for the old time), trainees told with buttons to answer again.

@@ -120,7 +120,9 @@ class Reader:
             values[code] = value
         sr = values["sr"]
         if any(c.isalpha() for c in sr) and not any("\u0400" <= c <= "\u04ff" for c in sr):
-            self.fail(versions["sr"], f"the Serbian version of {what} must be written in Cyrillic (Latin is made from it)")
+            self.fail(
+                versions["sr"], f"the Serbian version of {what} must be written in Cyrillic (Latin is made from it)"
+            )
         text = Text(values["sq"], values["sr"], values["en"])
         if max_chars is not None:
             for spelling in text.spellings():
@@ -129,26 +131,40 @@ class Reader:
         return text
 
 
-def _conditions(reader: Reader, node: Node, earlier: dict[str, Question], later: set[str], what: str) -> tuple[Condition, ...]:
+def _conditions(
+    reader: Reader, node: Node, earlier: dict[str, Question], later: set[str], what: str
+) -> tuple[Condition, ...]:
     """Parse ``{question: value}`` or ``{question: [values]}``, checking each names a real answer."""
     conditions = []
     for question_id, value_node in reader.mapping(node).items():
         target = earlier.get(question_id)
         if target is None:
             if question_id in later:
-                reader.fail(node, f"{what} refers to '{question_id}', which does not come before it; a question can depend only on earlier answers")
+                reader.fail(
+                    node,
+                    f"{what} refers to '{question_id}', which does not come before it; a question can depend only on earlier answers",
+                )
             reader.fail(node, f"{what} refers to '{question_id}', which is not a question of this survey")
         if target.type not in TESTABLE:
-            reader.fail(node, f"{what} refers to '{question_id}', a {target.type} question; rules can test only {', '.join(TESTABLE)} answers")
-        raw = reader.sequence(value_node, f"the answers of '{question_id}'") if isinstance(value_node, SequenceNode) else [value_node]
+            reader.fail(
+                node,
+                f"{what} refers to '{question_id}', a {target.type} question; rules can test only {', '.join(TESTABLE)} answers",
+            )
+        raw = (
+            reader.sequence(value_node, f"the answers of '{question_id}'")
+            if isinstance(value_node, SequenceNode)
+            else [value_node]
+        )
         values = [reader.scalar(v, f"an answer of '{question_id}'") for v in raw]
         possible = target.answer_keys()
-        for value, value_node_ in zip(values, raw):
+        for value, value_node_ in zip(values, raw, strict=True):
             if value not in possible:
-                reader.fail(value_node_, f"{what}: '{value}' is not a possible answer of '{question_id}' (possible: {', '.join(possible)})")
+                reader.fail(
+                    value_node_,
+                    f"{what}: '{value}' is not a possible answer of '{question_id}' (possible: {', '.join(possible)})",
+                )
         conditions.append(Condition(question_id, frozenset(values)))
     return tuple(conditions)
-
 
 
 def _options(reader: Reader, node: Node) -> tuple[Choice, ...]:
@@ -160,9 +176,15 @@ def _options(reader: Reader, node: Node) -> tuple[Choice, ...]:
         if ":" in key:
             reader.fail(key_node, f"option key '{key}' may not contain ':'")
         if len(key.encode()) > MAX_OPTION_KEY_BYTES:
-            reader.fail(key_node, f"option key '{key}' is {len(key.encode())} bytes long; option keys must be at most {MAX_OPTION_KEY_BYTES} bytes")
+            reader.fail(
+                key_node,
+                f"option key '{key}' is {len(key.encode())} bytes long; option keys must be at most {MAX_OPTION_KEY_BYTES} bytes",
+            )
         if not _OPTION_KEY.match(key):
-            reader.fail(key_node, f"option key '{key}' may use only letters, digits, '_' and '-', starting with a letter or digit")
+            reader.fail(
+                key_node,
+                f"option key '{key}' may use only letters, digits, '_' and '-', starting with a letter or digit",
+            )
         if any(choice.key == key for choice in choices):
             reader.fail(key_node, f"option key '{key}' is used twice")
         choices.append(Choice(key, reader.text(fields["text"], f"the text of option '{key}'", MAX_BUTTON_TEXT)))
@@ -206,8 +228,8 @@ def _question(reader: Reader, node: Node, earlier: dict[str, Question], later: s
         for name in ("min", "max"):
             if name not in fields:
                 reader.fail(node, f"a number question needs '{name}'")
-        low = reader.integer(fields["min"], "min", -10**9, 10**9)
-        high = reader.integer(fields["max"], "max", -10**9, 10**9)
+        low = reader.integer(fields["min"], "min", -(10**9), 10**9)
+        high = reader.integer(fields["max"], "max", -(10**9), 10**9)
         if low >= high:
             reader.fail(fields["max"], "max must be greater than min")
         extra.update(minimum=low, maximum=high)
@@ -257,7 +279,9 @@ def parse_survey(text: str, source: str) -> Survey:
         raise SurveyError(f"{source}: not valid YAML: {exc}") from None
     if root is None:
         raise SurveyError(f"{source}: the file is empty")
-    fields = reader.mapping(root, {"id", "title", "intro", "campaign", "placement", "questions"}, ("id", "title", "intro", "questions"))
+    fields = reader.mapping(
+        root, {"id", "title", "intro", "campaign", "placement", "questions"}, ("id", "title", "intro", "questions")
+    )
     survey_id = reader.scalar(fields["id"], "the survey id")
     if not _SURVEY_ID.match(survey_id):
         reader.fail(fields["id"], f"survey id '{survey_id}' must be 1-40 lowercase letters, digits or '-'")
@@ -279,7 +303,9 @@ def parse_survey(text: str, source: str) -> Survey:
         earlier[question.id] = question
     reader.question = None
     campaign = _campaign(reader, fields["campaign"]) if "campaign" in fields else ()
-    placement = _conditions(reader, fields["placement"], earlier, set(), "the placement rule") if "placement" in fields else ()
+    placement = (
+        _conditions(reader, fields["placement"], earlier, set(), "the placement rule") if "placement" in fields else ()
+    )
     return Survey(survey_id, title, intro, tuple(earlier.values()), source, campaign, placement)
 
 

@@ -20,7 +20,9 @@ def test_every_benchmark_module_is_found() -> None:
 
 
 def test_table_shows_value_target_and_verdict() -> None:
-    lines = table([Figure("Latency p99", 12.345, "ms", "< 50 ms", True), Figure("Errors", 3, "", "0", False)]).splitlines()
+    lines = table(
+        [Figure("Latency p99", 12.345, "ms", "< 50 ms", True), Figure("Errors", 3, "", "0", False)]
+    ).splitlines()
     assert [cell.strip() for cell in lines[0].split("|")[1:5]] == ["Figure", "Value", "Target", "Met"]
     assert "12.3 ms" in lines[2] and "< 50 ms" in lines[2] and "yes" in lines[2]
     assert "NO" in lines[3]
@@ -29,13 +31,23 @@ def test_table_shows_value_target_and_verdict() -> None:
 def test_quick_run_prints_one_table_with_every_figure() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--only", ",".join(OURS)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
     assert "Machine: " in out and " cores; Python " in out
-    for fragment in ("Throughput, bot / baseline", "CPU per update, bot", "Latency, bot, p99",
-                     "conversations in progress", "'database is locked' errors", "answers written per second"):
+    for fragment in (
+        "Throughput, bot / baseline",
+        "CPU per update, bot",
+        "Latency, bot, p99",
+        "conversations in progress",
+        "'database is locked' errors",
+        "answers written per second",
+    ):
         rows = [line for line in out.splitlines() if fragment in line]
         assert len(rows) == 1, (fragment, out)
         assert "FAILED" not in rows[0]
@@ -44,6 +56,12 @@ def test_quick_run_prints_one_table_with_every_figure() -> None:
 
 
 def test_unknown_benchmark_is_refused() -> None:
-    done = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "nonsense"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--only", "nonsense"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2 and "unknown benchmark(s): nonsense" in done.stderr

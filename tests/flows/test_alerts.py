@@ -89,7 +89,12 @@ def test_a_keyword_is_defined_once() -> None:
         return []
 
     with pytest.raises(RegistryError):
-        Registry([Feature("a", keywords=(Keyword(("stop",), nothing),)), Feature("b", keywords=(Keyword(("STOP",), nothing),))])
+        Registry(
+            [
+                Feature("a", keywords=(Keyword(("stop",), nothing),)),
+                Feature("b", keywords=(Keyword(("STOP",), nothing),)),
+            ]
+        )
     with pytest.raises(RegistryError):
         Registry([Feature("a", keywords=(Keyword(("stop!",), nothing),))])
 

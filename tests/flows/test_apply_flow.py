@@ -105,7 +105,7 @@ async def test_stale_and_forged_buttons_get_a_clear_answer(chat: Chat, runtime: 
     assert "earlier message" in chat.text()
     assert "full name" in chat.prompt().text
     # a forged button with the right token but a key that is not offered
-    name_token = (await _token(runtime, chat))
+    name_token = await _token(runtime, chat)
     await chat.send("Jane Doe")
     await chat.send("15.03.2004")
     gender_token = await _token(runtime, chat)

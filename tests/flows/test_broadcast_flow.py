@@ -41,7 +41,11 @@ async def test_a_message_to_everyone_after_the_preview(runtime: Runtime) -> None
     assert await _rows(runtime, 1) == []  # nothing before the confirmation
     await staff.press("Send to 2 people")
     assert "Broadcast #1 is on its way to 2 people" in staff.text()
-    assert await _rows(runtime, 1) == [("999", "broadcast_progress", 0), ("6001", "broadcast", 1), ("6002", "broadcast", 1)]
+    assert await _rows(runtime, 1) == [
+        ("999", "broadcast_progress", 0),
+        ("6001", "broadcast", 1),
+        ("6002", "broadcast", 1),
+    ]
     async with runtime.db.reading() as conn:
         broadcast = await broadcasts.get(conn, 1)
     assert broadcast.segment == Segment("everyone") and broadcast.recipients == 2 and broadcast.status == "sending"

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from bot.clock import ManualClock
 from bot.config import load_settings
@@ -17,9 +19,30 @@ from bot.runtime import open_runtime
 from storage import conversations, users
 from tests.support.chat import Chat
 
-COMMANDS = ["/start", "/apply", "/cancel", "/help", "/status", "/language", "/mydata", "/forget", "/export", "/zzz", "/start fb_ad"]
+COMMANDS = [
+    "/start",
+    "/apply",
+    "/cancel",
+    "/help",
+    "/status",
+    "/language",
+    "/mydata",
+    "/forget",
+    "/export",
+    "/zzz",
+    "/start fb_ad",
+]
 DISCARDING_KEYS = {"no", "cancel", "erase", "submit"}
-GOOD_TEXT = ["Jane Doe", "15.03.2004", "Prishtina", "044 123 456", "jane@example.com", "I really want to learn to code.", "po", "да"]
+GOOD_TEXT = [
+    "Jane Doe",
+    "15.03.2004",
+    "Prishtina",
+    "044 123 456",
+    "jane@example.com",
+    "I really want to learn to code.",
+    "po",
+    "да",
+]
 
 actions = st.one_of(
     st.tuples(st.just("press"), st.integers(0, 40)),
@@ -91,7 +114,23 @@ def test_random_inputs_never_raise_or_lose_answers(script: list[tuple[str, objec
 
 
 @hyp_settings(max_examples=15, deadline=None)
-@given(st.lists(st.sampled_from([("press", 0), ("press", 1), ("text", "Jane Doe"), ("text", "15.03.2004"), ("text", "Prishtina"), ("text", "044 123 456"), ("text", "I really want to learn to code.")]), min_size=5, max_size=60))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                ("press", 0),
+                ("press", 1),
+                ("text", "Jane Doe"),
+                ("text", "15.03.2004"),
+                ("text", "Prishtina"),
+                ("text", "044 123 456"),
+                ("text", "I really want to learn to code."),
+            ]
+        ),
+        min_size=5,
+        max_size=60,
+    )
+)
 def test_mostly_valid_paths_never_raise(script: list[tuple[str, object]]) -> None:
     with TemporaryDirectory() as tmp:
         asyncio.run(_play([("command", "/apply"), *script], Path(tmp)))

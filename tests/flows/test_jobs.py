@@ -85,7 +85,9 @@ async def test_detail_and_interest_recorded_once_with_a_staff_notice(runtime: Ru
     assert "You already told us you are interested" in chat.text()
     async with runtime.db.reading() as conn:
         assert await openings.interest_count(conn, opening.id) == 1
-        async with conn.execute("SELECT payload FROM outbox WHERE kind = 'staff_notice' AND dedup_key LIKE 'interest:%'") as cur:
+        async with conn.execute(
+            "SELECT payload FROM outbox WHERE kind = 'staff_notice' AND dedup_key LIKE 'interest:%'"
+        ) as cur:
             notices = [row[0] for row in await cur.fetchall()]
     assert len(notices) == 1
     assert "Test User is interested in opening #1: Junior web developer" in notices[0] and "+38344123456" in notices[0]
@@ -114,9 +116,19 @@ async def test_closed_and_expired_openings_show_as_closed(runtime: Runtime, cloc
 async def test_forged_buttons_are_refused(runtime: Runtime) -> None:
     opening = await add_opening(runtime)
     chat = await _youth(runtime)
-    for key in ("jobs.show.99999", "jobs.show.x", "jobs.list.-1.all.all", "jobs.list.0.cars.all", "jobs.list.0.all.cooking",
-                "jobs.list.99999999.all.all", "jobs.interest.1.2", "jobs.nothing", f"jobs.show.{opening.id}.0.job",
-                "openings.confirm.1", "alerts.t.cooking"):
+    for key in (
+        "jobs.show.99999",
+        "jobs.show.x",
+        "jobs.list.-1.all.all",
+        "jobs.list.0.cars.all",
+        "jobs.list.0.all.cooking",
+        "jobs.list.99999999.all.all",
+        "jobs.interest.1.2",
+        "jobs.nothing",
+        f"jobs.show.{opening.id}.0.job",
+        "openings.confirm.1",
+        "alerts.t.cooking",
+    ):
         await _press_key(chat, key)
         assert "That button is no longer active." in chat.text(), key
     async with runtime.db.reading() as conn:

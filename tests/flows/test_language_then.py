@@ -10,7 +10,7 @@ async def test_choosing_the_language_at_the_first_start_leads_to_the_welcome(run
     chat = Chat(runtime, platform_language="en")
     await chat.send("/start")
     replies = await chat.press("English")
-    assert [r.text for r in replies][0] == "Language set to English."
+    assert next(r.text for r in replies) == "Language set to English."
     assert replies[-1].text.startswith("Welcome!")
     assert all("choose your language" not in r.text for r in replies)  # not asked a second time
 

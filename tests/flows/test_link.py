@@ -49,9 +49,16 @@ async def test_records_move_to_the_account_that_types_the_code(runtime: Runtime)
         cohort = await cohorts.create(tx, programme.id, "web-1", "Web 1", runtime.clock.now())
         (app,) = await applications.for_user(tx, old.id)
         await cohorts.enrol(tx, cohort.id, app.id, runtime.clock.now())
-        reminder = await outbox.enqueue(tx, channel="telegram", chat_id="7001", user_id=old.id, kind="staff_notice",
-                                        payload={"text": "Session tomorrow"}, now=runtime.clock.now() + timedelta(hours=1),
-                                        not_before=runtime.clock.now() + timedelta(hours=1))
+        reminder = await outbox.enqueue(
+            tx,
+            channel="telegram",
+            chat_id="7001",
+            user_id=old.id,
+            kind="staff_notice",
+            payload={"text": "Session tomorrow"},
+            now=runtime.clock.now() + timedelta(hours=1),
+            not_before=runtime.clock.now() + timedelta(hours=1),
+        )
     code = await code_of(telegram)
     assert "10 minutes" in telegram.text()
 
@@ -183,8 +190,12 @@ async def test_tables_of_later_features_move_too_and_a_clash_changes_nothing(run
     viber = await person(runtime, "vb-7701=", "viber")
     old, new = await account(runtime, telegram), await account(runtime, viber)
     async with runtime.db.transaction() as tx:  # tables a later migration might add
-        await tx.execute("CREATE TABLE future_answers (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id), answer TEXT)")
-        await tx.execute("CREATE TABLE future_settings (user_id INTEGER UNIQUE REFERENCES users(id) ON DELETE CASCADE, quiet INTEGER)")
+        await tx.execute(
+            "CREATE TABLE future_answers (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id), answer TEXT)"
+        )
+        await tx.execute(
+            "CREATE TABLE future_settings (user_id INTEGER UNIQUE REFERENCES users(id) ON DELETE CASCADE, quiet INTEGER)"
+        )
         await tx.execute("INSERT INTO future_answers(user_id, answer) VALUES (?, 'employed')", (old.id,))
         await tx.execute("INSERT INTO future_settings(user_id, quiet) VALUES (?, 1), (?, 0)", (old.id, new.id))
         try:

@@ -11,9 +11,9 @@ import pytest
 from bot.config import ConfigError, load_settings
 from bot.flows.core import InputKind, UserInput
 from bot.flows.form import Accepted, Rejected
+from bot.flows.surveys.answering import DONE, SKIP, Toggled, ask, read, show
 from bot.i18n import use_language
 from bot.runtime import Runtime
-from bot.flows.surveys.answering import DONE, SKIP, Toggled, ask, read, show
 from bot.surveys.definition import Choice, Question, QuestionType, Text
 from storage import surveys
 from tests.support.chat import Chat
@@ -38,8 +38,19 @@ def pressed(key: str) -> UserInput:
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [("42", 42), (" 1 200 ", 1200), ("-3", -3), ("0", 0), ("2000", None), ("-11", None), ("4.5", None), ("--5", None),
-     ("forty", None), ("٣", None), ("9" * 40, None)],
+    [
+        ("42", 42),
+        (" 1 200 ", 1200),
+        ("-3", -3),
+        ("0", 0),
+        ("2000", None),
+        ("-11", None),
+        ("4.5", None),
+        ("--5", None),
+        ("forty", None),
+        ("٣", None),
+        ("9" * 40, None),
+    ],
 )
 def test_number_answers_respect_the_bounds(given: str, expected: int | None) -> None:
     number = question(QuestionType.NUMBER, minimum=-10, maximum=1500)
@@ -63,7 +74,9 @@ def test_choices_are_read_from_buttons_and_from_any_spelling() -> None:
         multiple = question(QuestionType.MULTIPLE_CHOICE, choices=choices, required=False)
         assert read(multiple, pressed("ict"), TODAY, []) == Toggled(["ict"])
         assert read(multiple, pressed("ict"), TODAY, ["trade", "ict"]) == Toggled(["trade"])
-        assert read(multiple, pressed(DONE), TODAY, ["trade", "ict"]) == Accepted(["ict", "trade"])  # in the file's order
+        assert read(multiple, pressed(DONE), TODAY, ["trade", "ict"]) == Accepted(
+            ["ict", "trade"]
+        )  # in the file's order
         assert read(multiple, pressed(SKIP), TODAY, []) == Accepted(None)
         assert [o.key for o in ask(multiple, ["ict"], TODAY).options] == ["ict", "trade", DONE, SKIP]
         assert show(multiple, ["ict", "trade"]) == "ICT, Trade"
@@ -71,7 +84,7 @@ def test_choices_are_read_from_buttons_and_from_any_spelling() -> None:
         assert [o.label for o in ask(single, [], TODAY).options] == ["IKT", "Trgovina"]
         assert ask(single, [], TODAY).text == "Pitanje?"
     with use_language("sq"):
-        assert [o.label for o in ask(multiple, ["ict"], TODAY).options][0] == "✓ TIK"
+        assert next(o.label for o in ask(multiple, ["ict"], TODAY).options) == "✓ TIK"
 
 
 def test_required_questions_have_no_skip() -> None:
@@ -89,7 +102,9 @@ def test_survey_settings_are_checked(tmp_path: Path) -> None:
     settings = load_settings(environ={}, env_file=None)
     assert (settings.survey_reminder_days, settings.survey_expiry_days, settings.survey_send_hour) == (7, 30, 10)
     assert (settings.survey_dir / "employment-followup.yaml").is_file()
-    custom = load_settings(environ={"SURVEY_REMINDER_DAYS": "3", "SURVEY_EXPIRY_DAYS": "14", "SURVEY_DIR": str(tmp_path)}, env_file=None)
+    custom = load_settings(
+        environ={"SURVEY_REMINDER_DAYS": "3", "SURVEY_EXPIRY_DAYS": "14", "SURVEY_DIR": str(tmp_path)}, env_file=None
+    )
     assert (custom.survey_reminder_days, custom.survey_expiry_days, custom.survey_dir) == (3, 14, tmp_path)
     for env, named in (
         ({"SURVEY_REMINDER_DAYS": "soon"}, "SURVEY_REMINDER_DAYS='soon' is not a whole number"),

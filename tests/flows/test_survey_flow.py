@@ -60,9 +60,16 @@ async def test_the_invitation_opens_the_survey_and_a_full_answer_is_stored(runti
     await chat.press("Skip")
     summary = chat.prompt().text
     assert summary.startswith("Please check your answers:")
-    for line in ("Employment status: Employed full-time", "Employer: Acme Sh.p.k.", "Job in ICT: Yes",
-                 "Start date: 1 September 2026", "Training helped: 4/5", "New business: No",
-                 "Kind of study: University studies, Another course or training", "Comment: (skipped)"):
+    for line in (
+        "Employment status: Employed full-time",
+        "Employer: Acme Sh.p.k.",
+        "Job in ICT: Yes",
+        "Start date: 1 September 2026",
+        "Training helped: 4/5",
+        "New business: No",
+        "Kind of study: University studies, Another course or training",
+        "Comment: (skipped)",
+    ):
         assert line in summary
     assert "Business registered" not in summary
     await chat.press("Submit")
@@ -71,12 +78,22 @@ async def test_the_invitation_opens_the_survey_and_a_full_answer_is_stored(runti
     assert m3.status == "completed" and m3.language == "en" and m3.wave == "m3"
     async with runtime.db.reading() as conn:
         answers = await surveys.answers(conn, m3.id)
-        async with conn.execute("SELECT count(*) FROM survey_answers WHERE invitation_id = ? AND answered_at IS NOT NULL", (m3.id,)) as cur:
+        async with conn.execute(
+            "SELECT count(*) FROM survey_answers WHERE invitation_id = ? AND answered_at IS NOT NULL", (m3.id,)
+        ) as cur:
             (timed,) = await cur.fetchone()
     assert answers == {
-        "employment_status": "employed_full_time", "employer": "Acme Sh.p.k.", "job_title": "Junior developer",
-        "job_in_ict": "yes", "start_date": "2026-09-01", "income_band": "eur_500_799", "training_helped": 4,
-        "started_business": "no", "further_study": "yes", "study_kind": ["university", "course"], "comment": None,
+        "employment_status": "employed_full_time",
+        "employer": "Acme Sh.p.k.",
+        "job_title": "Junior developer",
+        "job_in_ict": "yes",
+        "start_date": "2026-09-01",
+        "income_band": "eur_500_799",
+        "training_helped": 4,
+        "started_business": "no",
+        "further_study": "yes",
+        "study_kind": ["university", "course"],
+        "comment": None,
     }
     assert timed == len(answers)
     await chat.send(start_button(invitation))  # one response per invitation
@@ -235,7 +252,9 @@ async def test_a_survey_closing_while_being_answered(runtime: Runtime, clock: Ma
         assert await conversations.load(conn, 1) is None  # no survey question waits any more
 
 
-async def test_a_survey_idle_past_the_conversation_timeout_keeps_its_answers(runtime: Runtime, clock: ManualClock) -> None:
+async def test_a_survey_idle_past_the_conversation_timeout_keeps_its_answers(
+    runtime: Runtime, clock: ManualClock
+) -> None:
     chat, invitation = await invited(runtime)
     await chat.send(start_button(invitation))
     await chat.press("Employed full-time")

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import aiosqlite
 
-from bot.services import reminders as reminder_plan
 from bot.flows.core import InputKind, UserInput
 from bot.runtime import Runtime
+from bot.services import reminders as reminder_plan
 from storage import attendance, sessions, users
 from tests.support.chat import Chat
 from tests.support.training import (
@@ -101,7 +101,9 @@ async def test_staff_add_a_session_with_typed_times(runtime: Runtime) -> None:
     await staff.send("19:00")
     await staff.send("https://meet.example.org/git")
     await staff.press("Skip")
-    assert "Monday, 15 March 2027, 17:30–19:00" in staff.text() and "Online: https://meet.example.org/git" in staff.text()
+    assert (
+        "Monday, 15 March 2027, 17:30–19:00" in staff.text() and "Online: https://meet.example.org/git" in staff.text()
+    )
     await staff.press("Save")
     assert "was added" in staff.text() and "2 reminders planned" in staff.text()
     async with runtime.db.reading() as conn:
@@ -198,7 +200,9 @@ async def test_schedule_lists_upcoming_sessions_with_answers(runtime: Runtime) -
     assert "no upcoming training sessions" in jane.text()
     past = await add_session(runtime, cohort, "02.03.2027 10:00")
     first = await add_session(runtime, cohort, "15.03.2027 17:30", topic="Git basics")
-    await add_session(runtime, cohort, "17.03.2027 17:30", topic="Branches", url="https://meet.example.org/x", place=None)
+    await add_session(
+        runtime, cohort, "17.03.2027 17:30", topic="Branches", url="https://meet.example.org/x", place=None
+    )
     runtime.clock.set(utc(2027, 3, 5, 8, 0))
     await jane.send(press(f"rsvp.y.{first.id}"))
     await jane.send("/schedule")
@@ -247,7 +251,11 @@ async def test_attendance_for_staff_by_buttons_and_as_csv(runtime: Runtime) -> N
     (reply,) = staff.last
     assert reply.document is not None and reply.document.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(reply.document.content.decode("utf-8-sig"))))
-    assert {(r["full_name"], r["answer"]) for r in rows} == {("Jane Doe", "confirmed"), ("Arta Krasniqi", "declined"), ("Milica Jović", "no answer")}
+    assert {(r["full_name"], r["answer"]) for r in rows} == {
+        ("Jane Doe", "confirmed"),
+        ("Arta Krasniqi", "declined"),
+        ("Milica Jović", "no answer"),
+    }
     assert rows[0]["session_start"] == "2027-03-15 17:30"
     await jane.send(press(f"att.s.{session.id}"))  # a forwarded staff button is not for trainees
     assert "no longer active" in jane.text()

@@ -19,20 +19,19 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot import cli
-from bot.outbox import broadcast_monitor
-from bot.outbox.broadcast_monitor import BroadcastMonitor
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.flows.core import Reply
 from bot.handlers.telegram.channel import TelegramSender, _delivery_error, serve
+from bot.outbox import broadcast_monitor
+from bot.outbox.broadcast_monitor import BroadcastMonitor
 from bot.outbox.worker import DeliveryUncertain, RetryLater, TransientError, Unreachable
 from bot.runtime import Runtime, open_runtime
 from storage import Database, broadcasts, users
 from tests.support.fake_telegram import FakeTelegram, TgUser
 from tests.support.openings import add_person
+from tests.support.outbox import broadcast_text, worker_for
 from tests.support.telegram_harness import TelegramUser
-from tests.support.outbox import broadcast_text
-from tests.support.outbox import worker_for
 
 STAFF_ID = 999
 TEXT = "The job fair is on Friday."
@@ -46,8 +45,14 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 def _delivered(fake: FakeTelegram, chat_id: int) -> int:
-    return sum(1 for r in fake.requests if r.method == "sendMessage" and r.status == 200
-               and r.params.get("chat_id") == chat_id and TEXT in str(r.params.get("text")))
+    return sum(
+        1
+        for r in fake.requests
+        if r.method == "sendMessage"
+        and r.status == 200
+        and r.params.get("chat_id") == chat_id
+        and TEXT in str(r.params.get("text"))
+    )
 
 
 async def test_429_and_403_from_telegram(fake: FakeTelegram, runtime: Runtime) -> None:
@@ -66,7 +71,9 @@ async def test_429_and_403_from_telegram(fake: FakeTelegram, runtime: Runtime) -
         monitor = BroadcastMonitor(runtime.db, runtime.clock, runtime.settings, {"telegram": sender})
         assert await monitor.tick() == [1]
         final = [r.params["text"] for r in fake.requests if r.method == "editMessageText"]
-        await sender.edit(str(STAFF_ID), str(fake.sent_to(STAFF_ID)[0].message_id), Reply(final[-1]))  # unchanged: no error
+        await sender.edit(
+            str(STAFF_ID), str(fake.sent_to(STAFF_ID)[0].message_id), Reply(final[-1])
+        )  # unchanged: no error
     assert [_delivered(fake, c) for c in chats] == [1, 1, 0, 1, 1, 1]
     assert sum(1 for r in fake.requests if r.status == 403 and r.params.get("chat_id") == chats[2]) == 1
     assert final[-1].startswith("Broadcast #1 is finished.\nSent: 5\nNot delivered: 1 (of them 1 have blocked the bot)")
@@ -95,7 +102,9 @@ def test_telegram_errors_map_to_the_outbox_errors() -> None:
 
 @pytest.fixture
 def tg_settings(settings: Settings, fake: FakeTelegram) -> Settings:
-    return replace(settings, telegram_token=fake.token, telegram_api_url=fake.base_url, staff_telegram_ids=frozenset({STAFF_ID}))
+    return replace(
+        settings, telegram_token=fake.token, telegram_api_url=fake.base_url, staff_telegram_ids=frozenset({STAFF_ID})
+    )
 
 
 async def test_staff_broadcast_in_telegram_with_one_progress_message(
@@ -118,11 +127,20 @@ async def test_staff_broadcast_in_telegram_with_one_progress_message(
             await staff.press("Everyone with job alerts on", "That is 3 people now.")
             await staff.press("Send to 3 people", "is on its way to 3 people")
             await staff.expect("Broadcast #1 is being sent.")
-            await _until(lambda: any(m.method == "sendMessage" and "is finished" in (m.text or "") for m in fake.sent_to(STAFF_ID)), "the report")
+            await _until(
+                lambda: any(
+                    m.method == "sendMessage" and "is finished" in (m.text or "") for m in fake.sent_to(STAFF_ID)
+                ),
+                "the report",
+            )
         finally:
             stop.set()
             await asyncio.wait_for(task, 15)
-    progress = [m for m in fake.sent_to(STAFF_ID) if (m.text or "").startswith(("Broadcast #1 is being", "Broadcast #1 is finished"))]
+    progress = [
+        m
+        for m in fake.sent_to(STAFF_ID)
+        if (m.text or "").startswith(("Broadcast #1 is being", "Broadcast #1 is finished"))
+    ]
     sent = [m for m in progress if m.method == "sendMessage"]
     assert [m.text.split("\n")[0] for m in sent] == ["Broadcast #1 is being sent.", "Broadcast #1 is finished."]
     edits = [m for m in progress if m.method == "editMessageText"]
@@ -136,10 +154,15 @@ async def test_staff_broadcast_in_telegram_with_one_progress_message(
 def _bot_process(settings: Settings, fake: FakeTelegram, cwd: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "STAFF_", "OUTBOX_"))}
     env.update(
-        TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_URL=fake.base_url, DATABASE_PATH=str(settings.database_path),
-        STAFF_TELEGRAM_IDS=str(STAFF_ID), OUTBOX_RATE_PER_SECOND="100",
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_URL=fake.base_url,
+        DATABASE_PATH=str(settings.database_path),
+        STAFF_TELEGRAM_IDS=str(STAFF_ID),
+        OUTBOX_RATE_PER_SECOND="100",
     )
-    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
 
 
 async def _until(condition, what: str, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
@@ -151,7 +174,11 @@ async def _until(condition, what: str, timeout: float = 30.0) -> None:  # type: 
 
 
 async def test_killed_mid_broadcast_and_restarted_sends_each_message_once(
-    fake: FakeTelegram, tg_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fake: FakeTelegram,
+    tg_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     async with open_runtime(tg_settings, clock=SystemClock()) as runtime:
         chats = [int(c) for c in await broadcast_text(runtime, 150, first_id=8000)]

@@ -41,7 +41,9 @@ def script(language: str) -> str:
 def run_cli(args: list[str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "STAFF_"))}
     env["DATABASE_PATH"] = str(cwd / "data" / "bot.sqlite3")
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.parametrize("language", list(LANGUAGE_NUMBER))
@@ -72,12 +74,32 @@ def test_export_to_file_has_bom_and_every_application(tmp_path: Path) -> None:
 
 
 def test_hostile_input_never_crashes_the_console(tmp_path: Path) -> None:
-    hostile = "\n".join(
-        [
-            "hello", "/start", "99", "4", "/apply", "0", "-1", "1", "x" * 5000, "😀😀😀", "/nonsense",
-            "'; DROP TABLE users; --", "1", "/cancel", "/status", "/mydata", "\x1b[31mred", "/forget", "2",
-        ]
-    ) + "\n"
+    hostile = (
+        "\n".join(
+            [
+                "hello",
+                "/start",
+                "99",
+                "4",
+                "/apply",
+                "0",
+                "-1",
+                "1",
+                "x" * 5000,
+                "😀😀😀",
+                "/nonsense",
+                "'; DROP TABLE users; --",
+                "1",
+                "/cancel",
+                "/status",
+                "/mydata",
+                "\x1b[31mred",
+                "/forget",
+                "2",
+            ]
+        )
+        + "\n"
+    )
     result = run_cli(["chat"], tmp_path, hostile)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr + result.stdout

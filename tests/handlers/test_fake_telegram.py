@@ -28,8 +28,13 @@ async def fake() -> AsyncIterator[FakeTelegram]:
         yield server
 
 
-async def post(fake: FakeTelegram, method: str, data: dict[str, Any] | None = None,
-               token: str | None = None, client: httpx.AsyncClient | None = None) -> httpx.Response:
+async def post(
+    fake: FakeTelegram,
+    method: str,
+    data: dict[str, Any] | None = None,
+    token: str | None = None,
+    client: httpx.AsyncClient | None = None,
+) -> httpx.Response:
     """A raw form-encoded call, as PTB would make it, but free to be wrong."""
     url = f"{fake.base_url}{token or fake.token}/{method}"
     if client is not None:
@@ -41,8 +46,14 @@ async def post(fake: FakeTelegram, method: str, data: dict[str, Any] | None = No
 async def test_real_ptb_application_round_trip(fake: FakeTelegram) -> None:
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
-        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Yes ✅", callback_data="answer:yes"),
-                                          InlineKeyboardButton("No", callback_data="answer:no")]])
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton("Yes ✅", callback_data="answer:yes"),
+                    InlineKeyboardButton("No", callback_data="answer:no"),
+                ]
+            ]
+        )
         await update.effective_message.reply_text(f"echo: {update.effective_message.text}", reply_markup=keyboard)
 
     async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -66,8 +77,11 @@ async def test_real_ptb_application_round_trip(fake: FakeTelegram) -> None:
         assert [b["text"] for b in reply.buttons()] == ["Yes ✅", "No"]
         fake.press_button(USER, reply, reply.button("Yes")["callback_data"])
         [edited] = await fake.wait_for_messages(USER.id, timeout=5)
-        assert (edited.method, edited.message_id, edited.text) == ("editMessageText", reply.message_id,
-                                                                  "chosen answer:yes")
+        assert (edited.method, edited.message_id, edited.text) == (
+            "editMessageText",
+            reply.message_id,
+            "chosen answer:yes",
+        )
         assert edited.buttons() == []
         assert [a["text"] for a in fake.callback_answers()] == ["got answer:yes"]
     finally:
@@ -124,17 +138,37 @@ INVALID_REQUESTS: list[tuple[str, dict[str, str], str]] = [
     ("sendMessage", {"chat_id": "1", "text": "hi", "disable_notification": "yes"}, "expected Boolean"),
     ("sendMessage", {"chat_id": "1", "text": "a <br> b", "parse_mode": "HTML"}, "Unsupported start tag"),
     ("sendMessage", {"chat_id": "1", "text": "Done.", "parse_mode": "MarkdownV2"}, "reserved"),
-    ("sendMessage", {"chat_id": "1", "text": "hi", "reply_markup": json.dumps(
-        {"inline_keyboard": [[{"text": "Go", "callback_data": "é" * 33}]]})}, "BUTTON_DATA_INVALID"),
-    ("sendMessage", {"chat_id": "1", "text": "hi", "reply_markup": json.dumps(
-        {"inline_keyboard": [[{"text": "Go", "callback_data": "x", "colour": 1}]]})}, "unknown field 'colour'"),
-    ("sendMessage", {"chat_id": "1", "text": "hi", "reply_markup": json.dumps(
-        {"inline_keyboard": [[{"text": "Go"}]]})}, "exactly one action field"),
+    (
+        "sendMessage",
+        {
+            "chat_id": "1",
+            "text": "hi",
+            "reply_markup": json.dumps({"inline_keyboard": [[{"text": "Go", "callback_data": "é" * 33}]]}),
+        },
+        "BUTTON_DATA_INVALID",
+    ),
+    (
+        "sendMessage",
+        {
+            "chat_id": "1",
+            "text": "hi",
+            "reply_markup": json.dumps({"inline_keyboard": [[{"text": "Go", "callback_data": "x", "colour": 1}]]}),
+        },
+        "unknown field 'colour'",
+    ),
+    (
+        "sendMessage",
+        {"chat_id": "1", "text": "hi", "reply_markup": json.dumps({"inline_keyboard": [[{"text": "Go"}]]})},
+        "exactly one action field",
+    ),
     ("sendMessage", {"chat_id": "1", "text": "hi", "reply_markup": "{not json"}, "can't parse"),
     ("sendDocument", {"chat_id": "1", "document": "file-id", "caption": "c" * 1025}, "caption is too long"),
     ("setMyCommands", {"commands": json.dumps([{"command": "Start", "description": "go"}])}, "BOT_COMMAND_INVALID"),
-    ("setMyCommands", {"commands": json.dumps([{"command": "start", "description": ""}])},
-     "BOT_COMMAND_DESCRIPTION_INVALID"),
+    (
+        "setMyCommands",
+        {"commands": json.dumps([{"command": "start", "description": ""}])},
+        "BOT_COMMAND_DESCRIPTION_INVALID",
+    ),
     ("setMyCommands", {"commands": json.dumps([{"command": "start"}])}, "missing required field 'description'"),
     ("setMyCommands", {"commands": "[]", "scope": json.dumps({"type": "chat"})}, "missing required field 'chat_id'"),
     ("answerCallbackQuery", {"callback_query_id": "1", "text": "t" * 201}, "too long"),
@@ -156,10 +190,16 @@ async def test_validator_rejects_what_telegram_rejects(fake: FakeTelegram) -> No
 
 async def test_valid_direct_requests_are_accepted(fake: FakeTelegram) -> None:
     markup = {"keyboard": [[{"text": "Share", "request_contact": True}]], "resize_keyboard": True}
-    response = await post(fake, "sendMessage", {"chat_id": "7", "text": "<b>Hi</b> &amp; 1 &lt; 2",
-                                                 "parse_mode": "HTML", "reply_markup": json.dumps(markup)})
+    response = await post(
+        fake,
+        "sendMessage",
+        {"chat_id": "7", "text": "<b>Hi</b> &amp; 1 &lt; 2", "parse_mode": "HTML", "reply_markup": json.dumps(markup)},
+    )
     assert response.status_code == 200 and response.json()["result"]["chat"] == {
-        "id": 7, "type": "private", "first_name": "Test"}
+        "id": 7,
+        "type": "private",
+        "first_name": "Test",
+    }
     async with httpx.AsyncClient() as client:  # a JSON body is accepted too
         r = await client.post(f"{fake.base_url}{fake.token}/SENDMESSAGE", json={"chat_id": 7, "text": "json"})
     assert r.status_code == 200
@@ -248,8 +288,9 @@ async def test_long_polling_confirmation_and_conflict(fake: FakeTelegram) -> Non
 
 async def test_edits_behave_like_telegram(fake: FakeTelegram) -> None:
     async with Bot(fake.token, base_url=fake.base_url) as bot:
-        sent = await bot.send_message(USER.id, "Pick", reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("A", callback_data="a")]]))
+        sent = await bot.send_message(
+            USER.id, "Pick", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]])
+        )
         with pytest.raises(BadRequest, match="not modified"):
             await bot.edit_message_text("Pick", USER.id, sent.message_id, reply_markup=sent.reply_markup)
         with pytest.raises(BadRequest, match="not found"):

@@ -30,13 +30,17 @@ class RecordingRequest(BaseRequest):
     async def shutdown(self) -> None:
         self.initialized = False
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, *args: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, *args: Any
+    ) -> tuple[int, bytes]:
         self.calls.append(url)
         return 200, b'{"ok": true, "result": []}'
 
 
 def _update(update_id: int, person: int) -> Update:
-    message = Message(update_id, datetime.now(UTC), Chat(person, "private"), from_user=User(person, "P", False), text="x")
+    message = Message(
+        update_id, datetime.now(UTC), Chat(person, "private"), from_user=User(person, "P", False), text="x"
+    )
     return Update(update_id, message=message)
 
 

@@ -33,7 +33,9 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 async def live(settings: Settings, fake: FakeTelegram, clock: ManualClock) -> AsyncIterator[Runtime]:
     """The bot polling the fake server, on a manual clock set to 1 March 2027."""
     clock.set(utc(2027, 3, 1, 8, 0))
-    tg_settings = replace(settings, telegram_token=fake.token, telegram_api_url=fake.base_url, staff_telegram_ids=frozenset({STAFF_ID}))
+    tg_settings = replace(
+        settings, telegram_token=fake.token, telegram_api_url=fake.base_url, staff_telegram_ids=frozenset({STAFF_ID})
+    )
     stop = asyncio.Event()
     async with open_runtime(tg_settings, clock=clock) as runtime:
         task = asyncio.create_task(serve(runtime, stop))
@@ -42,7 +44,9 @@ async def live(settings: Settings, fake: FakeTelegram, clock: ManualClock) -> As
         await asyncio.wait_for(task, 15)
 
 
-async def test_enrolled_trainee_gets_the_reminder_and_rsvp_is_stored(fake: FakeTelegram, live: Runtime, clock: ManualClock) -> None:
+async def test_enrolled_trainee_gets_the_reminder_and_rsvp_is_stored(
+    fake: FakeTelegram, live: Runtime, clock: ManualClock
+) -> None:
     cohort = await make_cohort(live)
     session = await add_session(live, cohort, "15.03.2027 17:30", "15.03.2027 19:00", topic="Git basics")
     reference = await make_applicant(live, str(TRAINEE_ID), "Jane Doe", language="en")

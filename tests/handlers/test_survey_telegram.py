@@ -36,7 +36,9 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def bot(settings: Settings, clock: ManualClock, fake: FakeTelegram) -> AsyncIterator[tuple[Runtime, TelegramChannel]]:
+async def bot(
+    settings: Settings, clock: ManualClock, fake: FakeTelegram
+) -> AsyncIterator[tuple[Runtime, TelegramChannel]]:
     """The bot polling the fake server (as ``serve`` runs it), with its outbox worker at hand."""
     tg_settings = replace(settings, telegram_token=fake.token, telegram_api_url=fake.base_url)
     async with open_runtime(tg_settings, clock=clock) as runtime:
@@ -94,8 +96,14 @@ async def test_a_graduate_answers_the_3_month_survey_in_serbian(
     await user.press(text("No", "sr"), serbian(survey, "comment"))
     summary = await user.say("Обука ми је много помогла.", text("Please check your answers:", "sr"))
     assert "Фирма Софт д.о.о." in (summary[-1].text or "")
-    assert f"{survey.question('employment_status').label.sr}: {option(survey, 'employment_status', 'employed_full_time')}" in (summary[-1].text or "")
-    await user.press(text("Submit", "sr"), text("Thank you! Your answers have been saved. They help us make the programme better.", "sr")[:25])
+    assert (
+        f"{survey.question('employment_status').label.sr}: {option(survey, 'employment_status', 'employed_full_time')}"
+        in (summary[-1].text or "")
+    )
+    await user.press(
+        text("Submit", "sr"),
+        text("Thank you! Your answers have been saved. They help us make the programme better.", "sr")[:25],
+    )
 
     # a second attempt from the invitation's button says it is done
     fake.press_button(user.user, invitation, invitation.button(text("Start the survey", "sr"))["callback_data"])
@@ -112,4 +120,8 @@ async def test_a_graduate_answers_the_3_month_survey_in_serbian(
     assert row["employment_status"] == "employed_full_time" and row["employer"] == "Фирма Софт д.о.о."
     assert row["job_title"] == "Програмер" and row["job_in_ict"] == "yes" and row["start_date"] == "2026-09-15"
     assert row["income_band"] == "eur_500_799" and row["training_helped"] == "5"
-    assert row["started_business"] == "no" and row["business_registered"] == "" and row["comment"] == "Обука ми је много помогла."
+    assert (
+        row["started_business"] == "no"
+        and row["business_registered"] == ""
+        and row["comment"] == "Обука ми је много помогла."
+    )

@@ -38,7 +38,9 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 def tg_settings(settings: Settings, fake: FakeTelegram) -> Settings:
-    return replace(settings, telegram_token=fake.token, telegram_api_url=fake.base_url, staff_telegram_ids=frozenset({STAFF_ID}))
+    return replace(
+        settings, telegram_token=fake.token, telegram_api_url=fake.base_url, staff_telegram_ids=frozenset({STAFF_ID})
+    )
 
 
 @pytest.fixture
@@ -74,7 +76,9 @@ async def apply_in(user: TelegramUser, language: str, settings: Settings) -> Non
 
 
 @pytest.mark.parametrize("language", list(LANGUAGE_BUTTON))
-async def test_application_in_each_language(language: str, fake: FakeTelegram, running_bot: None, tg_settings: Settings) -> None:
+async def test_application_in_each_language(
+    language: str, fake: FakeTelegram, running_bot: None, tg_settings: Settings
+) -> None:
     user = TelegramUser(fake, TgUser(id=5000, first_name="Test", language_code="de"))
     await apply_in(user, language, tg_settings)
     async with Database(tg_settings.database_path) as db, db.reading() as conn:
@@ -95,12 +99,16 @@ async def test_command_menu_in_each_language(fake: FakeTelegram, running_bot: No
     calls = [r.params for r in fake.requests if r.method == "setMyCommands"]
     languages = {c.get("language_code") for c in calls}
     assert {"sq", "sr", "en", None} <= languages
-    by_language = {c.get("language_code"): c["commands"] for c in calls if "scope" not in c or c["scope"]["type"] == "default"}
+    by_language = {
+        c.get("language_code"): c["commands"] for c in calls if "scope" not in c or c["scope"]["type"] == "default"
+    }
     assert by_language["sq"] != by_language["en"]
     assert {c["command"] for c in by_language["en"]} >= {"start", "apply", "status", "language", "help", "cancel"}
 
 
-async def test_bad_input_gets_clear_answers_and_loses_nothing(fake: FakeTelegram, running_bot: None, tg_settings: Settings) -> None:
+async def test_bad_input_gets_clear_answers_and_loses_nothing(
+    fake: FakeTelegram, running_bot: None, tg_settings: Settings
+) -> None:
     tg = TgUser(id=5002, language_code="en")
     user = TelegramUser(fake, tg)
     await user.say("/start", "English")
@@ -167,7 +175,9 @@ def _bot_process(settings: Settings, fake: FakeTelegram, cwd: Path) -> subproces
         DATABASE_PATH=str(settings.database_path),
         STAFF_TELEGRAM_IDS=str(STAFF_ID),
     )
-    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
 
 
 async def _wait_polling(fake: FakeTelegram, since: int) -> None:
@@ -178,7 +188,9 @@ async def _wait_polling(fake: FakeTelegram, since: int) -> None:
     raise AssertionError("the bot did not start polling")
 
 
-async def test_killed_mid_application_and_restarted_finishes_it(fake: FakeTelegram, tg_settings: Settings, tmp_path: Path) -> None:
+async def test_killed_mid_application_and_restarted_finishes_it(
+    fake: FakeTelegram, tg_settings: Settings, tmp_path: Path
+) -> None:
     tg = TgUser(id=5006, language_code="sq")
     user = TelegramUser(fake, tg)
     process = _bot_process(tg_settings, fake, tmp_path)

@@ -113,7 +113,7 @@ async def test_a_burst_of_messages_is_answered_in_order(fake: FakeTelegram, runn
         fake.send_text(tg, name)
     await user.expect(f"/{names[-1][1:]}.")
     await user.expect("Here is what I can do")
-    answers = [m.text or "" for m in user.messages()[-2 * len(names):]]
+    answers = [m.text or "" for m in user.messages()[-2 * len(names) :]]
     # each unknown command gets its two messages, and nobody else's message slips in between
     assert answers[0::2] == [f"I don't know the command {name}." for name in names]
     assert all(text.startswith("Here is what I can do") for text in answers[1::2])
@@ -135,6 +135,6 @@ async def test_two_quick_taps_never_race(fake: FakeTelegram, running_bot: Settin
     await user.expect("earlier message")  # the second tap found the question already answered
     async with Database(running_bot.database_path) as db, db.reading() as conn:
         async with conn.execute("SELECT step, answers FROM conversations") as cur:
-            (step, answers), = await cur.fetchall()
+            ((step, answers),) = await cur.fetchall()
     assert step == "municipality" and '"gender": "female"' in answers
     assert len([r for r in fake.requests if r.method == "answerCallbackQuery"]) >= 4

@@ -32,7 +32,9 @@ async def fake() -> AsyncIterator[FakeViber]:
 
 @pytest.fixture
 def viber_settings(settings: Settings, fake: FakeViber) -> Settings:
-    return replace(settings, viber_auth_token=fake.token, viber_api_url=fake.base_url, viber_staff_ids=frozenset({STAFF_VIBER_ID}))
+    return replace(
+        settings, viber_auth_token=fake.token, viber_api_url=fake.base_url, viber_staff_ids=frozenset({STAFF_VIBER_ID})
+    )
 
 
 @pytest.fixture
@@ -49,7 +51,14 @@ def sq(msgid: str) -> str:
 async def test_start_up_checks_the_account_and_sets_the_webhook(fake: FakeViber, server: RunningServer) -> None:
     assert [c.method for c in fake.calls[:2]] == ["get_account_info", "set_webhook"]
     assert fake.webhook_url == f"{server.base_url}/viber/webhook"
-    assert set(fake.event_types) == {"delivered", "seen", "failed", "subscribed", "unsubscribed", "conversation_started"}
+    assert set(fake.event_types) == {
+        "delivered",
+        "seen",
+        "failed",
+        "subscribed",
+        "unsubscribed",
+        "conversation_started",
+    }
 
 
 async def test_application_in_albanian(fake: FakeViber, server: RunningServer, viber_settings: Settings) -> None:
@@ -97,7 +106,9 @@ async def test_bad_input_gets_clear_answers(fake: FakeViber, server: RunningServ
     await person.say("15.03.2004", "gender")
 
 
-async def test_a_repeated_callback_is_handled_once(fake: FakeViber, server: RunningServer, viber_settings: Settings) -> None:
+async def test_a_repeated_callback_is_handled_once(
+    fake: FakeViber, server: RunningServer, viber_settings: Settings
+) -> None:
     person = ViberPerson(fake, ViberUser("twice000000000000000000=", language="en"))
     await person.open(expect="Please choose your language")
     await person.press("English", "Language set to English.")
@@ -114,18 +125,26 @@ async def test_a_repeated_callback_is_handled_once(fake: FakeViber, server: Runn
     assert state is not None and state.step == "birth_date" and state.answers["full_name"] == "Jane Doe"
 
 
-async def test_forged_and_unsigned_callbacks_are_refused(fake: FakeViber, server: RunningServer, viber_settings: Settings) -> None:
+async def test_forged_and_unsigned_callbacks_are_refused(
+    fake: FakeViber, server: RunningServer, viber_settings: Settings
+) -> None:
     person = ViberPerson(fake, ViberUser("victim00000000000000000=", language="en"))
     await person.open(expect="Please choose your language")
     await person.press("English", "Language set to English.")
     before = snapshot(viber_settings.database_path)
     sent_before = len(fake.sent_to(person.user.id))
-    for event in (fake.text(person.user, "/forget"), fake.unsubscribed(person.user.id), fake.subscribed(ViberUser("new0000000000000000000="))):
+    for event in (
+        fake.text(person.user, "/forget"),
+        fake.unsubscribed(person.user.id),
+        fake.subscribed(ViberUser("new0000000000000000000=")),
+    ):
         for signature in (None, "", "0" * 64, "not hex at all"):
             response = await fake.callback(event, signature=signature)
             assert response.status_code == 403
     signed_for_another_body = fake.text(person.user, "/help")
-    response = await fake.callback(fake.text(person.user, "/forget"), signature=_signature_of(fake, signed_for_another_body))
+    response = await fake.callback(
+        fake.text(person.user, "/forget"), signature=_signature_of(fake, signed_for_another_body)
+    )
     assert response.status_code == 403
     assert snapshot(viber_settings.database_path) == before
     assert len(fake.sent_to(person.user.id)) == sent_before
@@ -151,7 +170,9 @@ async def test_staff_export_on_viber_explains_where_to_get_the_file(fake: FakeVi
     await other.say("/export", "only for the programme's staff")
 
 
-async def test_opening_the_chat_is_not_a_subscription(fake: FakeViber, server: RunningServer, viber_settings: Settings) -> None:
+async def test_opening_the_chat_is_not_a_subscription(
+    fake: FakeViber, server: RunningServer, viber_settings: Settings
+) -> None:
     person = ViberPerson(fake, ViberUser("opener00000000000000000=", language="sq"))
     welcome = await person.open(expect=sq("Please choose your language:"))
     assert welcome.buttons()[0]["Text"] == "✓ Shqip"  # the phone's language first

@@ -7,8 +7,8 @@ import pytest
 
 from bot.flows.core import Document, InputKind, Option, Reply, encode_choice
 from bot.handlers.viber import render
-from bot.handlers.viber.channel import to_input
 from bot.handlers.viber.api import ViberApiError, ViberClient, signature, signature_ok
+from bot.handlers.viber.channel import to_input
 from tests.support.fake_viber import FakeViber, check_message
 
 SENDER = {"name": "Youth ICT Programme"}
@@ -47,8 +47,14 @@ def test_share_phone_needs_api_level_3_and_keeps_other_buttons() -> None:
 
 
 def test_documents_become_an_explanation_and_long_text_is_split() -> None:
-    (message,) = render.messages(Reply("3 applications", document=Document("applications.csv", b"x", "3 applications")), SENDER)
-    assert message["text"].startswith("3 applications") and "applications.csv" in message["text"] and "Telegram" in message["text"]
+    (message,) = render.messages(
+        Reply("3 applications", document=Document("applications.csv", b"x", "3 applications")), SENDER
+    )
+    assert (
+        message["text"].startswith("3 applications")
+        and "applications.csv" in message["text"]
+        and "Telegram" in message["text"]
+    )
     parts = render.messages(Reply("word " * 3000, [Option("a", "A")], menu=True), SENDER)
     assert len(parts) == 3 and all(len(p["text"]) <= 7000 for p in parts) and "keyboard" in parts[-1]
 
@@ -78,7 +84,10 @@ def test_signatures() -> None:
         ({"keyboard": {"Type": "keyboard", "Buttons": [{"Rows": 3, "ActionBody": "a"}]}}, "Rows"),
         ({"keyboard": {"Type": "keyboard", "Buttons": [{"ActionType": "reply"}]}}, "ActionBody"),
         ({"keyboard": {"Type": "keyboard", "Buttons": [{"ActionType": "call", "ActionBody": "a"}]}}, "ActionType"),
-        ({"keyboard": {"Type": "keyboard", "Buttons": [{"ActionType": "share-phone", "ActionBody": "p"}]}}, "min_api_version 3"),
+        (
+            {"keyboard": {"Type": "keyboard", "Buttons": [{"ActionType": "share-phone", "ActionBody": "p"}]}},
+            "min_api_version 3",
+        ),
         ({"keyboard": {"Type": "keyboard", "Buttons": []}}, "non-empty"),
     ],
 )
@@ -97,5 +106,7 @@ async def test_the_fake_checks_the_auth_token() -> None:
         assert refused.value.status == 2
         assert fake.violations == ["get_account_info: missing or wrong X-Viber-Auth-Token"]
         async with httpx.AsyncClient() as raw:
-            answer = await raw.post(fake.base_url + "send_message", json={"receiver": "r"}, headers={"X-Viber-Auth-Token": fake.token})
+            answer = await raw.post(
+                fake.base_url + "send_message", json={"receiver": "r"}, headers={"X-Viber-Auth-Token": fake.token}
+            )
         assert answer.json()["status"] == 3 and any("sender.name" in v for v in fake.violations)

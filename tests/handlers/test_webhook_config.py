@@ -45,7 +45,11 @@ def test_both_channels_by_webhook() -> None:
     assert settings.viber_api_url == "http://127.0.0.1:9000/pa/"
     assert settings.viber_staff_ids == {"01234567890A=", "abc+def/ghi=="}
     is_staff = staff_check(settings)
-    assert is_staff("viber", "01234567890A=") and not is_staff("viber", "someone=") and not is_staff("telegram", "01234567890A=")
+    assert (
+        is_staff("viber", "01234567890A=")
+        and not is_staff("viber", "someone=")
+        and not is_staff("telegram", "01234567890A=")
+    )
 
 
 @pytest.mark.parametrize(
@@ -72,14 +76,20 @@ def test_bad_values_are_named(env: dict[str, str], named: str) -> None:
 
 
 def test_local_http_is_allowed_for_trying_it_out() -> None:
-    settings = load_settings(environ={"WEBHOOK_BASE_URL": "http://127.0.0.1:8080", "VIBER_AUTH_TOKEN": VIBER}, env_file=None)
+    settings = load_settings(
+        environ={"WEBHOOK_BASE_URL": "http://127.0.0.1:8080", "VIBER_AUTH_TOKEN": VIBER}, env_file=None
+    )
     assert settings.webhook_base_url == "http://127.0.0.1:8080"
 
 
 def test_the_webhook_secret_and_viber_token_never_reach_the_log() -> None:
     settings = load_settings(
-        environ={"WEBHOOK_BASE_URL": "https://bot.example.org", "TELEGRAM_BOT_TOKEN": TELEGRAM,
-                 "TELEGRAM_WEBHOOK_SECRET": SECRET, "VIBER_AUTH_TOKEN": VIBER},
+        environ={
+            "WEBHOOK_BASE_URL": "https://bot.example.org",
+            "TELEGRAM_BOT_TOKEN": TELEGRAM,
+            "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "VIBER_AUTH_TOKEN": VIBER,
+        },
         env_file=None,
     )
     root = logging.getLogger()
@@ -88,7 +98,9 @@ def test_the_webhook_secret_and_viber_token_never_reach_the_log() -> None:
     try:
         setup_logging(settings)
         root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
-        logging.getLogger("telegram.Bot").warning("Calling setWebhook with %s", {"secret_token": SECRET, "viber": VIBER})
+        logging.getLogger("telegram.Bot").warning(
+            "Calling setWebhook with %s", {"secret_token": SECRET, "viber": VIBER}
+        )
     finally:
         root.handlers[:], root.level = saved, level
     assert SECRET not in stream.getvalue() and VIBER not in stream.getvalue()

@@ -18,8 +18,8 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.handlers.webserver import Health, StartupError, build_app, serve_webhooks
-from bot.outbox.worker import OutboxWorker
 from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.worker import OutboxWorker
 from bot.runtime import Runtime, open_runtime
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_viber import FakeViber, ViberUser
@@ -48,7 +48,9 @@ def _webhook_set(telegram: FakeTelegram) -> bool:
 
 
 @pytest.fixture
-async def both(settings: Settings, clock: ManualClock, telegram: FakeTelegram, viber: FakeViber) -> AsyncIterator[RunningServer]:
+async def both(
+    settings: Settings, clock: ManualClock, telegram: FakeTelegram, viber: FakeViber
+) -> AsyncIterator[RunningServer]:
     configured = replace(
         settings,
         telegram_token=telegram.token,
@@ -57,15 +59,26 @@ async def both(settings: Settings, clock: ManualClock, telegram: FakeTelegram, v
         viber_auth_token=viber.token,
         viber_api_url=viber.base_url,
     )
-    async with running_webhooks(configured, clock, ready=lambda: _webhook_set(telegram) and viber.webhook_url is not None) as running:
+    async with running_webhooks(
+        configured, clock, ready=lambda: _webhook_set(telegram) and viber.webhook_url is not None
+    ) as running:
         yield running
 
 
 def update(update_id: int, text: str, user_id: int = TG_USER) -> dict:
     entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else []
     sender = {"id": user_id, "is_bot": False, "first_name": "Test", "language_code": "en"}
-    return {"update_id": update_id, "message": {"message_id": update_id, "from": sender, "date": int(time.time()),
-            "chat": {"id": user_id, "type": "private", "first_name": "Test"}, "text": text, "entities": entities}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "from": sender,
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": "Test"},
+            "text": text,
+            "entities": entities,
+        },
+    }
 
 
 async def post_update(base: str, body: dict, secret: str | None) -> httpx.Response:
@@ -82,7 +95,9 @@ async def test_telegram_webhook_is_set_with_the_secret(telegram: FakeTelegram, b
     assert not any(r.method == "getUpdates" for r in telegram.requests)  # no polling in webhook mode
 
 
-async def test_telegram_update_needs_the_secret(telegram: FakeTelegram, both: RunningServer, settings: Settings) -> None:
+async def test_telegram_update_needs_the_secret(
+    telegram: FakeTelegram, both: RunningServer, settings: Settings
+) -> None:
     before = snapshot(settings.database_path)
     for secret in (None, "", "wrong-secret-0123456789", SECRET[:-1], SECRET + "x"):
         response = await post_update(both.base_url, update(700, "/start"), secret)
@@ -97,8 +112,11 @@ async def test_telegram_update_needs_the_secret(telegram: FakeTelegram, both: Ru
     assert len(telegram.sent_to(TG_USER)) == 2 and telegram.sent_to(TG_USER)[1].text == "Please choose your language:"
     assert (await post_update(both.base_url, {"not": "an update"}, SECRET)).status_code == 400
     async with httpx.AsyncClient() as client:
-        bad = await client.post(f"{both.base_url}/telegram/webhook", content=b"{not json",
-                                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        bad = await client.post(
+            f"{both.base_url}/telegram/webhook",
+            content=b"{not json",
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+        )
     assert bad.status_code == 400
 
 
@@ -146,7 +164,11 @@ async def test_health_is_503_without_a_running_scheduler_or_database(runtime: Ru
 
 
 def _process(settings: Settings, viber: FakeViber, port: int, cwd: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "STAFF_", "VIBER_", "WEBHOOK_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "DATABASE_", "STAFF_", "VIBER_", "WEBHOOK_"))
+    }
     env.update(
         DATABASE_PATH=str(settings.database_path),
         WEBHOOK_BASE_URL=f"http://127.0.0.1:{port}",
@@ -154,10 +176,14 @@ def _process(settings: Settings, viber: FakeViber, port: int, cwd: Path) -> subp
         VIBER_AUTH_TOKEN=viber.token,
         VIBER_API_URL=viber.base_url,
     )
-    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
 
 
-async def test_youthbot_run_serves_viber_alone_and_stops_on_sigterm(viber: FakeViber, settings: Settings, tmp_path: Path) -> None:
+async def test_youthbot_run_serves_viber_alone_and_stops_on_sigterm(
+    viber: FakeViber, settings: Settings, tmp_path: Path
+) -> None:
     sock = free_socket()
     port = sock.getsockname()[1]
     sock.close()
@@ -167,7 +193,9 @@ async def test_youthbot_run_serves_viber_alone_and_stops_on_sigterm(viber: FakeV
             if viber.webhook_url or process.poll() is not None:
                 break
             await asyncio.sleep(0.01)
-        assert viber.webhook_url == f"http://127.0.0.1:{port}/viber/webhook", process.stderr.read() if process.poll() is not None else ""
+        assert viber.webhook_url == f"http://127.0.0.1:{port}/viber/webhook", (
+            process.stderr.read() if process.poll() is not None else ""
+        )
         person = ViberPerson(viber, ViberUser("proc0000000000000000000=", language="en"))
         await person.open(expect="Please choose your language")
         await person.press("English", "Language set to English.")
@@ -185,13 +213,17 @@ async def test_youthbot_run_serves_viber_alone_and_stops_on_sigterm(viber: FakeV
 def test_run_with_a_webhook_url_but_no_token_says_what_to_set(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "VIBER_", "WEBHOOK_"))}
     env.update(WEBHOOK_BASE_URL="https://bot.example.org", DATABASE_PATH=str(tmp_path / "db.sqlite3"))
-    done = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert "neither TELEGRAM_BOT_TOKEN nor VIBER_AUTH_TOKEN" in done.stderr
 
 
 async def test_telegram_alone_by_webhook(settings: Settings, clock: ManualClock, telegram: FakeTelegram) -> None:
-    configured = replace(settings, telegram_token=telegram.token, telegram_api_url=telegram.base_url, telegram_webhook_secret=SECRET)
+    configured = replace(
+        settings, telegram_token=telegram.token, telegram_api_url=telegram.base_url, telegram_webhook_secret=SECRET
+    )
     async with running_webhooks(configured, clock, ready=lambda: _webhook_set(telegram)) as running:
         assert (await post_update(running.base_url, update(900, "/start"), SECRET)).status_code == 200
         async with httpx.AsyncClient() as client:
@@ -199,12 +231,18 @@ async def test_telegram_alone_by_webhook(settings: Settings, clock: ManualClock,
     assert [m.text for m in telegram.sent_to(TG_USER)] == ["Please choose your language:"]
 
 
-async def test_a_refused_viber_token_stops_the_start_with_one_clear_line(settings: Settings, clock: ManualClock) -> None:
+async def test_a_refused_viber_token_stops_the_start_with_one_clear_line(
+    settings: Settings, clock: ManualClock
+) -> None:
     async with FakeViber() as fake:
-        configured = replace(settings, viber_auth_token="0000000000000000-wrong", viber_api_url=fake.base_url,
-                             webhook_base_url="http://127.0.0.1:1")
+        configured = replace(
+            settings,
+            viber_auth_token="0000000000000000-wrong",
+            viber_api_url=fake.base_url,
+            webhook_base_url="http://127.0.0.1:1",
+        )
         async with open_runtime(configured, clock=clock) as runtime:
-            with pytest.raises(StartupError, match="Viber refused the start-up.*VIBER_AUTH_TOKEN"):
+            with pytest.raises(StartupError, match=r"Viber refused the start-up.*VIBER_AUTH_TOKEN"):
                 await serve_webhooks(runtime, asyncio.Event(), free_socket())
         assert fake.violations == ["get_account_info: missing or wrong X-Viber-Auth-Token"]
         assert fake.webhook_url is None

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n.catalogs import extract_messages, latin_serbian
 from bot.i18n import LANGUAGES, LOCALES_DIR, SOURCE_CATALOGS, _, format_date, format_datetime, ngettext, use_language
+from bot.i18n.catalogs import extract_messages, latin_serbian
 from bot.i18n.transliteration import to_latin
 
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -78,7 +78,8 @@ def test_every_string_in_the_code_is_in_the_catalog(folder: str) -> None:
 @pytest.mark.parametrize("folder", ["sq", "sr"])
 def test_translations_are_not_english_left_in_place(folder: str) -> None:
     same = [
-        m.id for m in _catalog(folder)
+        m.id
+        for m in _catalog(folder)
         if m.id and not m.pluralizable and m.string == m.id and len(m.id) > 12 and " " in m.id
     ]
     assert same == []
@@ -101,10 +102,17 @@ def test_serbian_is_cyrillic_and_latin_is_generated() -> None:
 
 def test_plural_rules_in_use() -> None:
     with use_language("sr"):
-        forms = {n: ngettext("{n} application", "{n} applications", n).format(n=n) for n in (1, 2, 5, 21, 22, 25, 11, 12)}
+        forms = {
+            n: ngettext("{n} application", "{n} applications", n).format(n=n) for n in (1, 2, 5, 21, 22, 25, 11, 12)
+        }
     assert forms[1].endswith(forms[21].split(" ", 1)[1])
     assert forms[2].split(" ", 1)[1] == forms[22].split(" ", 1)[1]
-    assert forms[5].split(" ", 1)[1] == forms[25].split(" ", 1)[1] == forms[11].split(" ", 1)[1] == forms[12].split(" ", 1)[1]
+    assert (
+        forms[5].split(" ", 1)[1]
+        == forms[25].split(" ", 1)[1]
+        == forms[11].split(" ", 1)[1]
+        == forms[12].split(" ", 1)[1]
+    )
     assert len({forms[1].split(" ", 1)[1], forms[2].split(" ", 1)[1], forms[5].split(" ", 1)[1]}) >= 2
 
 
@@ -130,10 +138,15 @@ def test_dates_in_locale_without_zone_names() -> None:
     for code in LANGUAGES:
         with use_language(code):
             shown[code] = format_datetime(moment, tz), format_date(date(2004, 3, 15))
-    for text, day in shown.values():
+    for text, _day in shown.values():
         assert "09:30" in text or "9:30" in text
         assert not re.search(r"Serbi|Srbij|Србиј|Europe|Belgrade", text)
-    assert "mars" in shown["sq"][1] and "март" in shown["sr"][1] and "mart" in shown["sr_Latn"][1] and "March" in shown["en"][1]
+    assert (
+        "mars" in shown["sq"][1]
+        and "март" in shown["sr"][1]
+        and "mart" in shown["sr_Latn"][1]
+        and "March" in shown["en"][1]
+    )
 
 
 def test_latin_catalog_is_not_committed() -> None:

@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.outbox.broadcast_monitor import BroadcastMonitor
 from bot.flows.core import Reply
+from bot.outbox.broadcast_monitor import BroadcastMonitor
 from bot.outbox.worker import DeliveryUncertain, RetryLater, Unreachable
 from bot.runtime import Runtime
 from storage import broadcasts, outbox, users
 from tests.support.chat import Chat
 from tests.support.forms import choose_language
-from tests.support.openings import add_person
 from tests.support.outbox import FakeSender, broadcast_text, worker_for
 
 
@@ -36,7 +35,9 @@ async def test_progress_is_edited_and_a_final_report_follows(runtime: Runtime) -
     worker, ticks = worker_for(runtime, sender)
     monitor = BroadcastMonitor(runtime.db, runtime.clock, runtime.settings, {"telegram": sender})
     await worker.run_once()
-    assert sender.sent[0][0] == "999" and "Broadcast #1 is being sent." in sender.sent[0][1]  # the progress message first
+    assert (
+        sender.sent[0][0] == "999" and "Broadcast #1 is being sent." in sender.sent[0][1]
+    )  # the progress message first
     assert await monitor.tick() == []
     assert sender.edits == [("999", "1", "Broadcast #1 is being sent.\nSent: 3 · not delivered: 1 · remaining: 1")]
     assert await monitor.tick() == []
@@ -139,7 +140,10 @@ async def test_killed_mid_broadcast_a_new_worker_resumes_without_repeats(runtime
     assert 1 <= counts.interrupted <= interrupted <= 9  # at most the calls in flight (8) and the progress row
     assert counts.sent + counts.interrupted == 40 and counts.remaining == 0
     report = fresh.sent[-1][1]
-    assert fresh.sent[-1][0] == "999" and f"Cut off by a restart while sending (may or may not have arrived): {counts.interrupted}" in report
+    assert (
+        fresh.sent[-1][0] == "999"
+        and f"Cut off by a restart while sending (may or may not have arrived): {counts.interrupted}" in report
+    )
 
 
 async def test_an_uncertain_delivery_is_never_repeated(runtime: Runtime) -> None:
@@ -147,7 +151,15 @@ async def test_an_uncertain_delivery_is_never_repeated(runtime: Runtime) -> None
     sender.errors["1"] = [DeliveryUncertain("ReadTimeout")]
     worker, ticks = worker_for(runtime, sender)
     async with runtime.db.transaction() as tx:
-        await outbox.enqueue(tx, channel="telegram", chat_id="1", user_id=None, kind="staff_notice", payload={"text": "x"}, now=runtime.clock.now())
+        await outbox.enqueue(
+            tx,
+            channel="telegram",
+            chat_id="1",
+            user_id=None,
+            kind="staff_notice",
+            payload={"text": "x"},
+            now=runtime.clock.now(),
+        )
     await worker.run_once()
     runtime.clock.advance(timedelta(minutes=5))
     ticks.now += 300

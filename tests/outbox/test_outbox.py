@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.flows.core import Reply
-from bot.outbox.worker import OutboxWorker, RetryLater, TransientError, Unreachable
-from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.worker import RetryLater, TransientError, Unreachable
 from bot.runtime import Runtime
 from storage import outbox, users
 from tests.support.outbox import FakeSender, worker_for
-from tests.support.training import InstantTicks
 
 
 async def _queue(runtime: Runtime, chat_id: str, text: str, **extra) -> int:
     async with runtime.db.transaction() as tx:
-        return await outbox.enqueue(tx, channel="telegram", chat_id=chat_id, user_id=extra.pop("user_id", None), kind="staff_notice",
-                                    payload={"text": text}, now=runtime.clock.now(), **extra)
+        return await outbox.enqueue(
+            tx,
+            channel="telegram",
+            chat_id=chat_id,
+            user_id=extra.pop("user_id", None),
+            kind="staff_notice",
+            payload={"text": text},
+            now=runtime.clock.now(),
+            **extra,
+        )
 
 
 async def _counts(runtime: Runtime) -> dict[str, int]:

@@ -14,14 +14,34 @@ async def test_counts_rows_queued_and_not_duplicates(runtime: Runtime) -> None:
     start = outbox.queued_here()
     async with runtime.db.transaction() as tx:
         now = runtime.clock.now()
-        await outbox.enqueue(tx, channel="telegram", chat_id="1", user_id=None, kind="staff_notice",
-                             payload={"text": "a"}, now=now, dedup_key="k1")
-        await outbox.enqueue(tx, channel="telegram", chat_id="1", user_id=None, kind="staff_notice",
-                             payload={"text": "a"}, now=now, dedup_key="k1")  # a repeat: not queued
-        added = await outbox.enqueue_many(tx, [
-            NewMessage("telegram", "2", None, "staff_notice", {"text": "b"}, dedup_key="k2"),
-            NewMessage("telegram", "3", None, "staff_notice", {"text": "c"}, dedup_key="k1"),
-        ], now)
+        await outbox.enqueue(
+            tx,
+            channel="telegram",
+            chat_id="1",
+            user_id=None,
+            kind="staff_notice",
+            payload={"text": "a"},
+            now=now,
+            dedup_key="k1",
+        )
+        await outbox.enqueue(
+            tx,
+            channel="telegram",
+            chat_id="1",
+            user_id=None,
+            kind="staff_notice",
+            payload={"text": "a"},
+            now=now,
+            dedup_key="k1",
+        )  # a repeat: not queued
+        added = await outbox.enqueue_many(
+            tx,
+            [
+                NewMessage("telegram", "2", None, "staff_notice", {"text": "b"}, dedup_key="k2"),
+                NewMessage("telegram", "3", None, "staff_notice", {"text": "c"}, dedup_key="k1"),
+            ],
+            now,
+        )
     assert added == 1 and outbox.queued_here() == start + 2
 
 

@@ -8,16 +8,25 @@ from datetime import timedelta
 
 from telegram import Bot
 
-from bot.services import reminders as reminder_plan
-from bot.services import sessions as session_changes
 from bot.clock import ManualClock
 from bot.flows.core import InputKind, Reply, UserInput
 from bot.handlers.telegram.channel import TelegramSender
 from bot.outbox.worker import Unreachable
 from bot.runtime import Runtime, open_runtime
+from bot.services import reminders as reminder_plan
+from bot.services import sessions as session_changes
 from storage import users
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.training import RecordingSender, add_session, counts, make_cohort, make_worker, outbox_rows, trainee, utc
+from tests.support.training import (
+    RecordingSender,
+    add_session,
+    counts,
+    make_cohort,
+    make_worker,
+    outbox_rows,
+    trainee,
+    utc,
+)
 
 
 async def test_reminder_speaks_the_trainees_language_with_date_place_and_buttons(runtime: Runtime) -> None:
@@ -90,7 +99,9 @@ class HangingSender(RecordingSender):
         return None
 
 
-async def test_killed_while_sending_a_reminder_never_sends_it_again(runtime: Runtime, settings, clock: ManualClock) -> None:
+async def test_killed_while_sending_a_reminder_never_sends_it_again(
+    runtime: Runtime, settings, clock: ManualClock
+) -> None:
     runtime.clock.set(utc(2027, 3, 1, 8, 0))
     cohort = await make_cohort(runtime)
     await trainee(runtime, cohort, "2001", "Jane Doe")
@@ -127,7 +138,9 @@ async def test_moved_session_tells_trainees_and_reminds_at_the_new_time_only(run
     await worker.run_once()
     await chat.send(_press(f"rsvp.y.{session.id}"))
     async with runtime.db.transaction() as tx:
-        await session_changes.move(tx, session, utc(2027, 3, 17, 9, 0), utc(2027, 3, 17, 11, 0), runtime.settings, runtime.clock.now())
+        await session_changes.move(
+            tx, session, utc(2027, 3, 17, 9, 0), utc(2027, 3, 17, 11, 0), runtime.settings, runtime.clock.now()
+        )
     sender.sent.clear()
     await worker.run_once()
     (notice,) = sender.texts("2001")
@@ -223,7 +236,9 @@ async def test_blocked_user_on_the_fake_bot_api(runtime: Runtime) -> None:
         reminders_to = lambda chat: [m for m in fake.sent_to(chat) if "Reminder" in (m.text or "")]  # noqa: E731
         assert len(reminders_to(3001)) == 2 and len(reminders_to(3003)) == 2
         assert reminders_to(3002) == []
-        calls_to_blocked = [r for r in fake.requests[mark:] if r.method == "sendMessage" and r.params.get("chat_id") == 3002]
+        calls_to_blocked = [
+            r for r in fake.requests[mark:] if r.method == "sendMessage" and r.params.get("chat_id") == 3002
+        ]
         assert len(calls_to_blocked) == 1  # the 1-hour reminder was not even tried
         button = reminders_to(3001)[0].buttons()[0]
         assert button["callback_data"].startswith("m:rsvp.y.")

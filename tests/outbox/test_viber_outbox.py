@@ -13,10 +13,10 @@ import pytest
 
 from bot.config import Settings
 from bot.flows.core import Option, Reply
-from bot.handlers.viber.channel import ViberChannel, ViberSender
 from bot.handlers.viber.api import ViberClient
-from bot.outbox.worker import OutboxWorker, TransientError
+from bot.handlers.viber.channel import ViberChannel, ViberSender
 from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.worker import OutboxWorker, TransientError
 from bot.runtime import Runtime, open_runtime
 from storage import outbox, users
 from tests.support.fake_viber import FakeViber, ViberUser
@@ -34,16 +34,22 @@ async def fake() -> AsyncIterator[FakeViber]:
 
 @pytest.fixture
 async def viber_runtime(settings: Settings, clock, fake: FakeViber) -> AsyncIterator[Runtime]:
-    configured = replace(settings, viber_auth_token=fake.token, viber_api_url=fake.base_url, webhook_base_url="https://bot.example.org")
+    configured = replace(
+        settings, viber_auth_token=fake.token, viber_api_url=fake.base_url, webhook_base_url="https://bot.example.org"
+    )
     async with open_runtime(configured, clock=clock) as runtime:
         yield runtime
 
 
 @pytest.fixture
-async def wired(viber_runtime: Runtime, fake: FakeViber) -> AsyncIterator[tuple[ViberChannel, OutboxWorker, InstantTicks]]:
+async def wired(
+    viber_runtime: Runtime, fake: FakeViber
+) -> AsyncIterator[tuple[ViberChannel, OutboxWorker, InstantTicks]]:
     ticks = InstantTicks()
     limiter = RateLimiter(25, 1, monotonic=ticks.monotonic, sleep=ticks.sleep)
-    worker = OutboxWorker(viber_runtime.db, viber_runtime.clock, viber_runtime.settings, viber_runtime.engine.registry, {}, limiter)
+    worker = OutboxWorker(
+        viber_runtime.db, viber_runtime.clock, viber_runtime.settings, viber_runtime.engine.registry, {}, limiter
+    )
     client = ViberClient(fake.base_url, fake.token)
     yield ViberChannel(viber_runtime, client, worker), worker, ticks
     await client.close()
@@ -57,8 +63,15 @@ async def subscriber(runtime: Runtime, user: ViberUser) -> int:
 
 async def queue(runtime: Runtime, user: ViberUser, user_id: int | None, text: str) -> int:
     async with runtime.db.transaction() as tx:
-        row = await outbox.enqueue(tx, channel="viber", chat_id=user.id, user_id=user_id, kind="staff_notice",
-                                   payload={"text": text, "options": [{"key": "apply", "label": "Apply now"}]}, now=runtime.clock.now())
+        row = await outbox.enqueue(
+            tx,
+            channel="viber",
+            chat_id=user.id,
+            user_id=user_id,
+            kind="staff_notice",
+            payload={"text": text, "options": [{"key": "apply", "label": "Apply now"}]},
+            now=runtime.clock.now(),
+        )
     assert row is not None
     return row
 
@@ -81,7 +94,9 @@ def signed(fake: FakeViber, event: dict) -> tuple[bytes, str]:
     return body, hmac.new(fake.token.encode(), body, hashlib.sha256).hexdigest()
 
 
-async def test_a_broadcast_goes_out_with_menu_buttons_and_receipts_are_recorded(viber_runtime: Runtime, fake: FakeViber, wired) -> None:
+async def test_a_broadcast_goes_out_with_menu_buttons_and_receipts_are_recorded(
+    viber_runtime: Runtime, fake: FakeViber, wired
+) -> None:
     channel, worker, _ = wired
     row_id = await queue(viber_runtime, ANNA, await subscriber(viber_runtime, ANNA), "A new internship is open.")
     assert await worker.run_once() == 1
@@ -94,7 +109,9 @@ async def test_a_broadcast_goes_out_with_menu_buttons_and_receipts_are_recorded(
         assert (await channel.handle(body, signature)).status == 200
     row = await row_of(viber_runtime, row_id)
     assert row["delivered_at"] is not None and row["seen_at"] is not None and row["failure"] is None
-    body, signature = signed(fake, fake.receipt("failed", message.token, ANNA.id, desc="receiver has no suitable device"))
+    body, signature = signed(
+        fake, fake.receipt("failed", message.token, ANNA.id, desc="receiver has no suitable device")
+    )
     assert (await channel.handle(body, signature)).status == 200
     assert (await row_of(viber_runtime, row_id))["failure"] == "receiver has no suitable device"
     body, _ = signed(fake, fake.receipt("failed", 99, ANNA.id, desc="x"))
@@ -102,7 +119,9 @@ async def test_a_broadcast_goes_out_with_menu_buttons_and_receipts_are_recorded(
 
 
 @pytest.mark.parametrize("status", [5, 6])
-async def test_not_registered_or_not_subscribed_makes_the_person_unreachable(viber_runtime: Runtime, fake: FakeViber, wired, status: int) -> None:
+async def test_not_registered_or_not_subscribed_makes_the_person_unreachable(
+    viber_runtime: Runtime, fake: FakeViber, wired, status: int
+) -> None:
     _, worker, ticks = wired
     (fake.not_registered if status == 5 else fake.not_subscribed).add(ANNA.id)
     row_id = await queue(viber_runtime, ANNA, await subscriber(viber_runtime, ANNA), "Session tomorrow")

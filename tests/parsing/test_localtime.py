@@ -8,17 +8,47 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ConfigError, load_settings, parse_reminder_offsets
-from bot.parsing.localtime import LocalTimeError, TimeProblem, end_on_day, parse_clock_time, parse_local, parse_local_datetime
+from bot.parsing.localtime import (
+    LocalTimeError,
+    TimeProblem,
+    end_on_day,
+    parse_clock_time,
+    parse_local,
+    parse_local_datetime,
+)
 
 TZ = ZoneInfo("Europe/Belgrade")
 
 
-@pytest.mark.parametrize("text", ["15.03.2027 17:30", "15.3.2027 17:30", "15.03.2027. 17:30", "15.03.2027, 17.30", "2027-03-15 17:30", "2027-03-15T17:30", " 15.03.2027   17:30 "])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "15.03.2027 17:30",
+        "15.3.2027 17:30",
+        "15.03.2027. 17:30",
+        "15.03.2027, 17.30",
+        "2027-03-15 17:30",
+        "2027-03-15T17:30",
+        " 15.03.2027   17:30 ",
+    ],
+)
 def test_accepted_spellings(text: str) -> None:
     assert parse_local_datetime(text) == datetime(2027, 3, 15, 17, 30)
 
 
-@pytest.mark.parametrize("text", ["", "tomorrow", "15.03.2027", "32.03.2027 17:30", "15.13.2027 17:30", "15.03.2027 24:30", "17:30", "15/03/2027 17:30"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "tomorrow",
+        "15.03.2027",
+        "32.03.2027 17:30",
+        "15.13.2027 17:30",
+        "15.03.2027 24:30",
+        "17:30",
+        "15/03/2027 17:30",
+    ],
+)
 def test_unreadable_times_are_refused(text: str) -> None:
     with pytest.raises(LocalTimeError) as info:
         parse_local(text, TZ)

@@ -123,7 +123,7 @@ def test_wrong_header(tmp_path: Path) -> None:
 def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "towns.csv"
     path.write_bytes("sq,sr_cyrl,sr_latn,en,variants\nPejë,Peja,Peja,Peja,\n".encode("latin-1"))
-    with pytest.raises(ValueError, match="towns.csv"):
+    with pytest.raises(ValueError, match=r"towns\.csv"):
         Municipalities.load(path)
 
 

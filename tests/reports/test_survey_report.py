@@ -18,12 +18,12 @@ from bot.cli import main
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.i18n import use_language
-from bot.runtime import Runtime, open_runtime
 from bot.reports.chart import placement_chart
-from bot.reports.survey_export import survey_csv
-from bot.surveys.loader import catalogue_for
 from bot.reports.indicators import Counts, Report, age_group, build_report
 from bot.reports.indicators_text import report_text
+from bot.reports.survey_export import survey_csv
+from bot.runtime import Runtime, open_runtime
+from bot.surveys.loader import catalogue_for
 from storage import cohorts, surveys
 from storage.survey_reports import ApplicantRow
 from storage.surveys import NewInvitation
@@ -71,13 +71,19 @@ async def build_fixture(runtime: Runtime) -> None:
                 await tx.execute("UPDATE enrolments SET status = 'completed' WHERE id = ?", (enrolment.id,))
             if person.survey is None:
                 continue
-            due = now + timedelta(days=30) if person.survey == "future" else now - timedelta(days=40 if person.survey == "expired" else 5)
+            due = (
+                now + timedelta(days=30)
+                if person.survey == "future"
+                else now - timedelta(days=40 if person.survey == "expired" else 5)
+            )
             invitation = await surveys.plan(
                 tx, NewInvitation(SURVEY, "m3", enrolment.id, enrolment.user_id, due, due + timedelta(days=30)), now
             )
             assert invitation is not None
             if person.survey not in ("future", "open", "expired"):
-                await surveys.save_answer(tx, invitation, "employment_status", person.survey, free_text=False, language="en", now=now)
+                await surveys.save_answer(
+                    tx, invitation, "employment_status", person.survey, free_text=False, language="en", now=now
+                )
                 await surveys.complete(tx, invitation, "en", now)
         await surveys.close_expired(tx, now)
 
@@ -86,7 +92,9 @@ async def build_fixture(runtime: Runtime) -> None:
 async def report(runtime: Runtime) -> Report:
     await build_fixture(runtime)
     async with runtime.db.reading() as conn:
-        return await build_report(conn, catalogue_for(runtime.settings.survey_dir), runtime.clock.now(), runtime.settings.timezone)
+        return await build_report(
+            conn, catalogue_for(runtime.settings.survey_dir), runtime.clock.now(), runtime.settings.timezone
+        )
 
 
 def figures(counts: Counts) -> tuple[int, ...]:
@@ -136,9 +144,15 @@ async def test_report_text(report: Report, runtime: Runtime) -> None:
         "• Two-year professional programme: software development: applicants 5 · enrolled 4 · completed 3 · "
         "answered a survey 2 of 3 asked (67%) · placed 1 (50% of those who answered)"
     ) in lines
-    assert "• Male: applicants 4 · enrolled 3 · completed 2 · answered a survey 0 of 2 asked (0%) · placed 0 (– of those who answered)" in lines
+    assert (
+        "• Male: applicants 4 · enrolled 3 · completed 2 · answered a survey 0 of 2 asked (0%) · placed 0 (– of those who answered)"
+        in lines
+    )
     assert any(line.startswith("• 15–19: applicants 3 · ") for line in lines)
-    assert "• Employment follow-up survey, 3 months after graduation: 3 of 5 answered (60%); 1 still open, 1 closed unanswered" in lines
+    assert (
+        "• Employment follow-up survey, 3 months after graduation: 3 of 5 answered (60%); 1 still open, 1 closed unanswered"
+        in lines
+    )
 
 
 def png_size(content: bytes) -> tuple[int, int]:
@@ -187,7 +201,13 @@ async def test_export_has_one_row_per_response(report: Report, runtime: Runtime)
     assert list(rows[0])[-1] == "comment" and rows[0]["employer"] == ""
 
 
-def test_cli_report_and_export(settings: Settings, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_report_and_export(
+    settings: Settings,
+    clock: ManualClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     async def prepare() -> None:
         async with open_runtime(settings, clock=clock) as runtime:
             await build_fixture(runtime)
@@ -210,4 +230,3 @@ def test_cli_report_and_export(settings: Settings, clock: ManualClock, tmp_path:
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "missing.sqlite3"))
     assert main(["report"]) == 2
     assert "no database at" in capsys.readouterr().err
-

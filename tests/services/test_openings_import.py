@@ -11,10 +11,11 @@ import pytest
 
 from bot import cli
 from bot.config import Settings
-from bot.services.openings_import import ImportRejected, import_openings
 from bot.runtime import Runtime
+from bot.services.openings_import import ImportRejected, import_openings
 from storage import Database, openings, outbox
 from tests.support.openings import add_person
+
 
 def good_csv(first: date = date(2027, 1, 15), second: date = date(2027, 1, 31)) -> str:
     return f"""kind,title,employer,description,municipality,tracks,deadline,apply
@@ -74,17 +75,24 @@ async def test_a_wrong_header_or_a_second_import_is_refused(runtime: Runtime, tm
     path.write_text("kind,title,company\njob,A,B\n", encoding="utf-8")
     with pytest.raises(ImportRejected) as raised:
         await import_openings(runtime.db, path, runtime.settings, runtime.clock)
-    assert "missing column(s): employer, description, municipality, tracks, deadline, apply" in str(raised.value.errors[0])
+    assert "missing column(s): employer, description, municipality, tracks, deadline, apply" in str(
+        raised.value.errors[0]
+    )
     assert "unknown column(s): company" in str(raised.value.errors[0])
     path.write_text(GOOD, encoding="utf-8")
     await import_openings(runtime.db, path, runtime.settings, runtime.clock)
     with pytest.raises(ImportRejected) as raised:
         await import_openings(runtime.db, path, runtime.settings, runtime.clock)
-    assert [str(e) for e in raised.value.errors] == ["line 2: this opening is already open as #1", "line 4: this opening is already open as #2"]
+    assert [str(e) for e in raised.value.errors] == [
+        "line 2: this opening is already open as #1",
+        "line 4: this opening is already open as #2",
+    ]
     assert await _count(runtime) == 2
 
 
-def test_the_command_line(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_line(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(cli, "load_settings", lambda: replace(settings))
     good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
     today = date.today()  # the command reads the system clock

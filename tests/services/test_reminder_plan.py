@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.runtime import Runtime
 from bot.services import reminders as reminder_plan
 from bot.services import sessions as session_changes
-from bot.runtime import Runtime
 from storage import links, sessions, trainees, users
 from tests.support.training import add_session, enrol, make_applicant, make_cohort, outbox_rows, trainee, utc
 
@@ -27,7 +27,9 @@ async def test_one_row_per_trainee_and_offset(runtime: Runtime) -> None:
     keys = {r["dedup_key"] for r in rows}
     assert len(keys) == 4 and all(k.startswith(f"reminder:{session.id}.0:") for k in keys)
     async with runtime.db.transaction() as tx:  # planning again adds nothing
-        assert await reminder_plan.plan_session(tx, session, runtime.settings.reminder_offsets, runtime.clock.now()) == 0
+        assert (
+            await reminder_plan.plan_session(tx, session, runtime.settings.reminder_offsets, runtime.clock.now()) == 0
+        )
     assert len(await outbox_rows(runtime, reminder_plan.REMINDER)) == 4
 
 
@@ -108,7 +110,9 @@ async def test_a_moved_session_gets_fresh_rows_and_old_ones_are_withdrawn(runtim
     session = await add_session(runtime, cohort, "15.03.2027 17:30")
     new_start = session.starts_at + timedelta(days=1)
     async with runtime.db.transaction() as tx:
-        moved, planned = await session_changes.move(tx, session, new_start, new_start + timedelta(hours=2), runtime.settings, runtime.clock.now())
+        moved, planned = await session_changes.move(
+            tx, session, new_start, new_start + timedelta(hours=2), runtime.settings, runtime.clock.now()
+        )
     assert planned == 2 and moved.revision == 1
     rows = await outbox_rows(runtime, reminder_plan.REMINDER)
     assert sorted((r["status"], r["not_before"]) for r in rows) == [
@@ -120,7 +124,9 @@ async def test_a_moved_session_gets_fresh_rows_and_old_ones_are_withdrawn(runtim
     (notice,) = await outbox_rows(runtime, reminder_plan.MOVED)
     assert notice["status"] == "pending" and notice["chat_id"] == "2001"
     async with runtime.db.transaction() as tx:  # moving back to the first time plans anew (revision 2)
-        _back, planned = await session_changes.move(tx, moved, session.starts_at, session.ends_at, runtime.settings, runtime.clock.now())
+        _back, planned = await session_changes.move(
+            tx, moved, session.starts_at, session.ends_at, runtime.settings, runtime.clock.now()
+        )
         assert planned == 2 and (await sessions.get(tx, session.id)).revision == 2  # type: ignore[union-attr]
 
 
@@ -135,6 +141,11 @@ async def test_planning_again_after_link_moved_the_trainee_adds_no_duplicates(ru
         assert old is not None
         await links.move_records(tx, old.id, new.id, "viber", new.chat_id)
         for cohort_id in await trainees.enrolled_cohort_ids(tx, new.id):
-            assert await reminder_plan.plan_for_trainee(tx, cohort_id, new.id, runtime.settings.reminder_offsets, runtime.clock.now()) == 0
+            assert (
+                await reminder_plan.plan_for_trainee(
+                    tx, cohort_id, new.id, runtime.settings.reminder_offsets, runtime.clock.now()
+                )
+                == 0
+            )
     rows = await outbox_rows(runtime, reminder_plan.REMINDER)
     assert [(r["channel"], r["chat_id"], r["status"]) for r in rows] == [("viber", "vb-2001=", "pending")] * 2

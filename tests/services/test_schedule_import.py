@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import reminders as reminder_plan
 from bot.cli import main
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
+from bot.services import reminders as reminder_plan
 from bot.services.schedule_csv import ScheduleError, import_schedule
 from storage import cohorts, sessions
 from tests.support.training import make_applicant, make_cohort, outbox_rows, trainee, utc
@@ -47,7 +47,11 @@ async def test_import_creates_sessions_in_utc_and_plans_reminders(runtime: Runti
     assert (summary.created, summary.unchanged, summary.reminders_planned) == (3, 0, 6)
     found = await _sessions(runtime)
     assert [s.starts_at for s in found] == [utc(2027, 3, 15, 16, 30), utc(2027, 3, 17, 16, 30), utc(2027, 3, 19, 8, 0)]
-    assert found[0].place == "Room 3, ICK, Prishtina" and found[0].online_url is None and found[0].ends_at == utc(2027, 3, 15, 18, 0)
+    assert (
+        found[0].place == "Room 3, ICK, Prishtina"
+        and found[0].online_url is None
+        and found[0].ends_at == utc(2027, 3, 15, 18, 0)
+    )
     assert found[1].place is None and found[1].online_url == "https://meet.example.org/web"
     assert found[2].topic is None
     assert len(await outbox_rows(runtime, reminder_plan.REMINDER)) == 6
@@ -68,7 +72,9 @@ async def test_reimport_updates_instead_of_duplicating(runtime: Runtime, tmp_pat
     assert len(await outbox_rows(runtime, reminder_plan.REMINDER)) == 6
     first = (await _sessions(runtime))[0]
     assert first.topic == "Git and GitHub"
-    moved = _file(tmp_path, f"id;cohort;start;end;place\n{first.id};web-2027-1;16.03.2027 10:00;12:00;Room 5\n", "moved.csv")
+    moved = _file(
+        tmp_path, f"id;cohort;start;end;place\n{first.id};web-2027-1;16.03.2027 10:00;12:00;Room 5\n", "moved.csv"
+    )
     result = await import_schedule(runtime.db, moved, runtime.settings, runtime.clock.now())
     assert (result.moved, result.reminders_planned) == (1, 2)
     now_first = next(s for s in await _sessions(runtime) if s.id == first.id)
@@ -76,7 +82,9 @@ async def test_reimport_updates_instead_of_duplicating(runtime: Runtime, tmp_pat
     assert len(await outbox_rows(runtime, reminder_plan.MOVED)) == 1
 
 
-async def test_bad_rows_are_reported_by_line_and_column_and_nothing_is_imported(runtime: Runtime, tmp_path: Path) -> None:
+async def test_bad_rows_are_reported_by_line_and_column_and_nothing_is_imported(
+    runtime: Runtime, tmp_path: Path
+) -> None:
     runtime.clock.set(utc(2027, 3, 1, 8, 0))
     await make_cohort(runtime)
     bad = """cohort,start,end,place,online_url,topic
@@ -122,7 +130,10 @@ async def test_a_problem_found_in_the_database_rolls_back_the_whole_file(runtime
 async def test_header_problems_and_unreadable_files(runtime: Runtime, tmp_path: Path) -> None:
     with pytest.raises(ScheduleError) as info:
         await import_schedule(runtime.db, _file(tmp_path, "cohort,begin,end\n"), runtime.settings, runtime.clock.now())
-    assert [str(p) for p in info.value.problems] == ["line 1, column begin: unknown column", "line 1, column start: column is missing"]
+    assert [str(p) for p in info.value.problems] == [
+        "line 1, column begin: unknown column",
+        "line 1, column start: column is missing",
+    ]
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("cohort,start,end,place\nweb,15.03.2027 17:30,19:00,Prishtinë\n".encode("latin-1"))
     with pytest.raises(ScheduleError, match="not UTF-8"):
@@ -153,7 +164,9 @@ def _prepare(settings: Settings) -> str:
     return asyncio.run(run())
 
 
-def test_cli_cohort_accept_schedule_and_attendance(cli_env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_cohort_accept_schedule_and_attendance(
+    cli_env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     reference = _prepare(cli_env)
     assert main(["cohort", "create", "web-2027-1", "pro2y-software", "Web 2027/1", "--starts", "2027-03-01"]) == 0
     assert "cohort web-2027-1 created" in capsys.readouterr().out
@@ -176,9 +189,21 @@ def test_cli_cohort_accept_schedule_and_attendance(cli_env: Settings, tmp_path: 
     assert main(["accept", reference, "web-2027-1"]) == 2
     assert "already in cohort web-2027-1" in capsys.readouterr().err
     assert main(["accept", "YB-00-NONE", "web-2027-1"]) == 2
-    assert main(["schedule", "import", str(_file(tmp_path, "cohort,start,end,place\nweb-2027-1,31.02.2031 10:00,11:00,Room\n", "bad.csv"))]) == 2
+    assert (
+        main(
+            [
+                "schedule",
+                "import",
+                str(_file(tmp_path, "cohort,start,end,place\nweb-2027-1,31.02.2031 10:00,11:00,Room\n", "bad.csv")),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err.splitlines()
-    assert err[-2:] == ["youthbot: bad.csv: 1 problem, nothing was imported", "line 2, column start: '31.02.2031 10:00' is not a date and time like 15.03.2027 17:30"]
+    assert err[-2:] == [
+        "youthbot: bad.csv: 1 problem, nothing was imported",
+        "line 2, column start: '31.02.2031 10:00' is not a date and time like 15.03.2027 17:30",
+    ]
     exported = tmp_path / "exported.csv"
     assert main(["schedule", "export", "--cohort", "web-2027-1", "--out", str(exported)]) == 0
     assert "3 sessions written" in capsys.readouterr().err
@@ -187,7 +212,9 @@ def test_cli_cohort_accept_schedule_and_attendance(cli_env: Settings, tmp_path: 
     assert lines[1].endswith(',web-2027-1,15.03.2031 17:30,19:00,"Room 3, ICK, Prishtina",,Git basics')
     assert main(["schedule", "import", str(exported)]) == 0  # the export imports back unchanged
     assert "0 created, 0 moved, 0 updated, 3 unchanged" in capsys.readouterr().out
-    exported.write_text("\n".join([lines[0], lines[1].replace("15.03.2031 17:30", "16.03.2031 17:30")]), encoding="utf-8")
+    exported.write_text(
+        "\n".join([lines[0], lines[1].replace("15.03.2031 17:30", "16.03.2031 17:30")]), encoding="utf-8"
+    )
     assert main(["schedule", "import", str(exported)]) == 0  # its start edited: the session moves
     assert "0 created, 1 moved" in capsys.readouterr().out
     out_file = tmp_path / "attendance.csv"
@@ -195,7 +222,11 @@ def test_cli_cohort_accept_schedule_and_attendance(cli_env: Settings, tmp_path: 
     raw = out_file.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert [(r["full_name"], r["answer"], r["session_start"]) for r in rows][0] == ("Jane Doe", "no answer", "2031-03-16 17:30")
+    assert next((r["full_name"], r["answer"], r["session_start"]) for r in rows) == (
+        "Jane Doe",
+        "no answer",
+        "2031-03-16 17:30",
+    )
     assert len(rows) == 3
     assert main(["export", "attendance", "--cohort", "nope"]) == 2
     assert main(["export", "attendance"]) == 0

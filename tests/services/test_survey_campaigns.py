@@ -18,7 +18,14 @@ from bot.surveys.loader import catalogue_for
 from storage import cohorts, outbox, surveys
 from tests.support.chat import Chat
 from tests.support.surveys import (
-    RecordingSender, applicant, cohort_of, english_graduate, graduate, invitations_of, start_button, worker,
+    RecordingSender,
+    applicant,
+    cohort_of,
+    english_graduate,
+    graduate,
+    invitations_of,
+    start_button,
+    worker,
 )
 
 
@@ -43,7 +50,9 @@ def invitation_texts(sender: RecordingSender, chat_id: str = "1001") -> list[str
     return [r.text for r in sender.to(chat_id) if r.text.startswith("Employment follow-up survey")]
 
 
-async def test_waves_go_out_3_6_and_12_months_after_graduation_at_month_end(runtime: Runtime, clock: ManualClock) -> None:
+async def test_waves_go_out_3_6_and_12_months_after_graduation_at_month_end(
+    runtime: Runtime, clock: ManualClock
+) -> None:
     clock.set(datetime(2026, 2, 2, 12, 0, tzinfo=UTC))
     await english_graduate(runtime)
     assert await graduate(runtime, ["1001"], date(2026, 1, 31)) == 3
@@ -77,7 +86,9 @@ async def test_a_late_graduate_gets_the_open_wave_not_the_old_ones(runtime: Runt
     assert "Open until: 10 December 2026" in text
 
 
-async def test_graduates_of_long_ago_get_nothing_and_planning_is_idempotent(runtime: Runtime, clock: ManualClock) -> None:
+async def test_graduates_of_long_ago_get_nothing_and_planning_is_idempotent(
+    runtime: Runtime, clock: ManualClock
+) -> None:
     await english_graduate(runtime)
     assert await graduate(runtime, ["1001"], date(2025, 6, 1)) == 0  # every wave has closed
     assert await graduate(runtime, ["1002"], date(2026, 9, 1), code="web-2") == 3
@@ -100,7 +111,9 @@ async def test_graduation_dates_are_checked(runtime: Runtime, clock: ManualClock
             await graduate_cohort(tx, cohort, date(2027, 1, 1), catalogue, runtime.settings, clock.now())
 
 
-async def test_planned_waves_survive_a_restart_and_downtime_is_caught_up(settings: Settings, clock: ManualClock) -> None:
+async def test_planned_waves_survive_a_restart_and_downtime_is_caught_up(
+    settings: Settings, clock: ManualClock
+) -> None:
     async with open_runtime(settings, clock=clock) as runtime:
         await english_graduate(runtime)
         await graduate(runtime, ["1001"], date(2026, 9, 15))  # 3-month wave: 15 December
@@ -129,7 +142,7 @@ async def test_one_reminder_exactly_once(runtime: Runtime, clock: ManualClock) -
     sender = RecordingSender()
     bot_worker = worker(runtime, sender)
     await bot_worker.run_once()
-    (invitation,) = sender.to("1001")
+    (_invitation,) = sender.to("1001")
     sent_at = clock.now()
     clock.set(sent_at + timedelta(days=7) - timedelta(minutes=1))
     await bot_worker.run_once()
@@ -137,7 +150,10 @@ async def test_one_reminder_exactly_once(runtime: Runtime, clock: ManualClock) -
     clock.set(sent_at + timedelta(days=7))
     await bot_worker.run_once()
     reminder = sender.to("1001")[-1]
-    assert reminder.text == "A reminder: we would be glad to have your answers to the survey “Employment follow-up survey”.\nOpen until: 27 December 2026"
+    assert (
+        reminder.text
+        == "A reminder: we would be glad to have your answers to the survey “Employment follow-up survey”.\nOpen until: 27 December 2026"
+    )
     assert [o.label for o in reminder.options] == ["Start the survey"]
     for days in (1, 5, 15, 40):
         clock.set(sent_at + timedelta(days=7 + days))
@@ -204,7 +220,13 @@ async def test_staff_send_a_survey_now_to_everyone(runtime: Runtime) -> None:
     assert "only for the programme's staff" in graduate_chat.text()
 
 
-def test_cli_graduate_and_send(settings: Settings, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_graduate_and_send(
+    settings: Settings,
+    clock: ManualClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     async def prepare() -> None:
         async with open_runtime(settings, clock=clock) as runtime:
             await english_graduate(runtime, "1001")
@@ -223,7 +245,10 @@ def test_cli_graduate_and_send(settings: Settings, clock: ManualClock, tmp_path:
     assert "is not a date like 2026-06-30" in capsys.readouterr().err
     recent = (date.today() - timedelta(days=10)).isoformat()
     assert main(["graduate", "web-2", "--on", recent]) == 0
-    assert capsys.readouterr().out.strip() == f"cohort web-2: 1 trainee(s) marked as graduates on {recent}; 3 survey invitation(s) planned"
+    assert (
+        capsys.readouterr().out.strip()
+        == f"cohort web-2: 1 trainee(s) marked as graduates on {recent}; 3 survey invitation(s) planned"
+    )
     assert main(["survey", "send", "employment-followup", "--to", "cohort:nope"]) == 2
     assert capsys.readouterr().err == "youthbot: there is no cohort 'nope'\n"
     assert main(["survey", "send", "nope", "--to", "graduates"]) == 2

@@ -19,8 +19,14 @@ async def test_open_openings_newest_first_with_filters_and_paging(runtime: Runti
     made = []
     for n in range(7):
         clock.advance(timedelta(minutes=1))
-        made.append(await add_opening(runtime, title=f"Opening {n}", kind="job" if n % 2 else "internship",
-                                      tracks=("web",) if n < 4 else ("networks", "systems")))
+        made.append(
+            await add_opening(
+                runtime,
+                title=f"Opening {n}",
+                kind="job" if n % 2 else "internship",
+                tracks=("web",) if n < 4 else ("networks", "systems"),
+            )
+        )
     async with runtime.db.transaction() as tx:
         assert await openings.close(tx, made[6].id, clock.now())
         assert not await openings.close(tx, made[6].id, clock.now())  # closing twice is a no-op
@@ -123,9 +129,16 @@ async def test_an_opening_is_not_broadcast_to_people_its_alert_reached(runtime: 
     await add_person(runtime, "3102", alerts_on=True)
     opening = await add_opening(runtime)
     async with runtime.db.transaction() as tx:
-        await outbox.enqueue(tx, channel="telegram", chat_id="3101", user_id=first.id, kind="opening_alert",
-                             payload={"opening": opening.id}, now=clock.now(),
-                             dedup_key=segments.alert_dedup_key(opening.id, first.id))
+        await outbox.enqueue(
+            tx,
+            channel="telegram",
+            chat_id="3101",
+            user_id=first.id,
+            kind="opening_alert",
+            payload={"opening": opening.id},
+            now=clock.now(),
+            dedup_key=segments.alert_dedup_key(opening.id, first.id),
+        )
     assert await _ids(runtime, Segment("everyone"), not_alerted_about=opening.id) == {"3102"}
     assert await _ids(runtime, Segment("everyone")) == {"3101", "3102"}
 
@@ -141,14 +154,34 @@ def test_segments_are_checked() -> None:
 
 async def test_broadcast_counts_come_from_its_outbox_rows(runtime: Runtime, clock) -> None:
     async with runtime.db.transaction() as tx:
-        broadcast = await broadcasts.create(tx, created_by=None, segment=Segment("everyone"), recipients=3, now=clock.now(), text="Hi")
+        broadcast = await broadcasts.create(
+            tx, created_by=None, segment=Segment("everyone"), recipients=3, now=clock.now(), text="Hi"
+        )
         ids = [
-            await outbox.enqueue(tx, channel="telegram", chat_id=str(n), user_id=None, kind="broadcast", payload={"broadcast": broadcast.id},
-                                 now=clock.now(), ref=broadcasts.recipients_ref(broadcast.id), dedup_key=broadcasts.recipient_key(broadcast.id, n))
+            await outbox.enqueue(
+                tx,
+                channel="telegram",
+                chat_id=str(n),
+                user_id=None,
+                kind="broadcast",
+                payload={"broadcast": broadcast.id},
+                now=clock.now(),
+                ref=broadcasts.recipients_ref(broadcast.id),
+                dedup_key=broadcasts.recipient_key(broadcast.id, n),
+            )
             for n in range(3)
         ]
-        await outbox.enqueue(tx, channel="telegram", chat_id="9", user_id=None, kind="broadcast_progress", payload={"broadcast": broadcast.id},
-                             now=clock.now(), ref=broadcasts.report_ref(broadcast.id), dedup_key=broadcasts.progress_key(broadcast.id))
+        await outbox.enqueue(
+            tx,
+            channel="telegram",
+            chat_id="9",
+            user_id=None,
+            kind="broadcast_progress",
+            payload={"broadcast": broadcast.id},
+            now=clock.now(),
+            ref=broadcasts.report_ref(broadcast.id),
+            dedup_key=broadcasts.progress_key(broadcast.id),
+        )
         await outbox.mark_sending(tx, ids[0])
         await outbox.mark_sent(tx, ids[0], clock.now(), "55")
         await outbox.mark_final(tx, ids[1], "unreachable")

@@ -64,7 +64,12 @@ async def test_many_concurrent_writers_never_see_locked(tmp_path: Path) -> None:
             for step in range(5):
                 async with db.transaction() as tx:
                     user, _ = await users.get_or_create(tx, "telegram", str(n), str(n), None, NOW)
-                    await conversations.save(tx, user.id, ConversationState("apply", f"s{step}", token="t", answers={"n": n, "step": step}), NOW)
+                    await conversations.save(
+                        tx,
+                        user.id,
+                        ConversationState("apply", f"s{step}", token="t", answers={"n": n, "step": step}),
+                        NOW,
+                    )
 
         await asyncio.gather(*(one_user(n) for n in range(300)))
         async with db.reading() as conn:
@@ -104,8 +109,12 @@ async def test_update_claim_is_once(tmp_path: Path) -> None:
 async def test_outbox_rows_cut_off_mid_send_are_never_sent_again(tmp_path: Path) -> None:
     async with Database(tmp_path / "db.sqlite3") as db:
         async with db.transaction() as tx:
-            first = await outbox.enqueue(tx, channel="telegram", chat_id="5", user_id=None, kind="staff_notice", payload={"text": "hi"}, now=NOW)
-            await outbox.enqueue(tx, channel="telegram", chat_id="6", user_id=None, kind="staff_notice", payload={"text": "hi"}, now=NOW)
+            first = await outbox.enqueue(
+                tx, channel="telegram", chat_id="5", user_id=None, kind="staff_notice", payload={"text": "hi"}, now=NOW
+            )
+            await outbox.enqueue(
+                tx, channel="telegram", chat_id="6", user_id=None, kind="staff_notice", payload={"text": "hi"}, now=NOW
+            )
             assert await outbox.mark_sending(tx, first)
             assert not await outbox.mark_sending(tx, first)  # taken once only
         async with db.transaction() as tx:
@@ -120,9 +129,26 @@ async def test_outbox_dedup_key_plans_once(tmp_path: Path) -> None:
     async with Database(tmp_path / "db.sqlite3") as db:
         async with db.transaction() as tx:
             key = "reminder:1:2:86400"
-            assert await outbox.enqueue(tx, channel="telegram", chat_id="5", user_id=None, kind="reminder", payload={}, now=NOW, dedup_key=key)
-            assert await outbox.enqueue(tx, channel="telegram", chat_id="5", user_id=None, kind="reminder", payload={}, now=NOW, dedup_key=key) is None
-            messages = [outbox.NewMessage("telegram", str(n), None, "broadcast", {"text": "x"}, ref="b:1", dedup_key=f"b:1:{n}") for n in range(3)]
+            assert await outbox.enqueue(
+                tx, channel="telegram", chat_id="5", user_id=None, kind="reminder", payload={}, now=NOW, dedup_key=key
+            )
+            assert (
+                await outbox.enqueue(
+                    tx,
+                    channel="telegram",
+                    chat_id="5",
+                    user_id=None,
+                    kind="reminder",
+                    payload={},
+                    now=NOW,
+                    dedup_key=key,
+                )
+                is None
+            )
+            messages = [
+                outbox.NewMessage("telegram", str(n), None, "broadcast", {"text": "x"}, ref="b:1", dedup_key=f"b:1:{n}")
+                for n in range(3)
+            ]
             assert await outbox.enqueue_many(tx, messages, NOW) == 3
             assert await outbox.enqueue_many(tx, messages, NOW) == 0
             assert await outbox.cancel_pending(tx, "b:1") == 3
@@ -133,7 +159,9 @@ async def test_text_is_stored_verbatim(tmp_path: Path) -> None:
     async with Database(tmp_path / "db.sqlite3") as db:
         async with db.transaction() as tx:
             user, _ = await users.get_or_create(tx, "telegram", "7", "7", tricky, NOW)
-            await conversations.save(tx, user.id, ConversationState("apply", "s", token="t", answers={"x": tricky}), NOW)
+            await conversations.save(
+                tx, user.id, ConversationState("apply", "s", token="t", answers={"x": tricky}), NOW
+            )
         async with db.reading() as conn:
             user = await users.find(conn, "telegram", "7")
             state = await conversations.load(conn, user.id)
@@ -149,9 +177,27 @@ async def test_cohorts_and_enrolment(tmp_path: Path) -> None:
             await programmes.sync(tx, [ProgrammeRecord("web", "certification", "Ueb", "Веб", "Web", True)])
             programme = await programmes.by_code(tx, "web")
             user, _ = await users.get_or_create(tx, "telegram", "1", "1", None, NOW)
-            app = await applications.submit(tx, applications.NewApplication(
-                user.id, programme.id, "Jane Doe", "2004-03-15", "female", "prishtine", "+38344123456", None,
-                "secondary", "unemployed", "Because.", None, None, "en", NOW), NOW)
+            app = await applications.submit(
+                tx,
+                applications.NewApplication(
+                    user.id,
+                    programme.id,
+                    "Jane Doe",
+                    "2004-03-15",
+                    "female",
+                    "prishtine",
+                    "+38344123456",
+                    None,
+                    "secondary",
+                    "unemployed",
+                    "Because.",
+                    None,
+                    None,
+                    "en",
+                    NOW,
+                ),
+                NOW,
+            )
             cohort = await cohorts.create(tx, programme.id, "web-2027-1", "Web 2027/1", NOW)
             enrolment = await cohorts.enrol(tx, cohort.id, app.id, NOW)
             assert enrolment is not None and enrolment.user_id == user.id
@@ -165,7 +211,9 @@ async def test_cohorts_and_enrolment(tmp_path: Path) -> None:
 async def test_a_transaction_left_open_by_a_cancelled_task_is_dropped(tmp_path: Path) -> None:
     async with Database(tmp_path / "db.sqlite3") as db:
         await db.conn.execute("BEGIN IMMEDIATE")  # as if the task was cancelled right after its BEGIN
-        await db.conn.execute("INSERT INTO handled_updates VALUES ('telegram', 'half-done', '2026-01-01T00:00:00.000000Z')")
+        await db.conn.execute(
+            "INSERT INTO handled_updates VALUES ('telegram', 'half-done', '2026-01-01T00:00:00.000000Z')"
+        )
         async with db.transaction() as tx:
             assert await updates.claim(tx, "telegram", "next", NOW)
         async with db.reading() as conn:

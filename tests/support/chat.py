@@ -10,7 +10,9 @@ from bot.runtime import Runtime
 class Chat:
     """One person talking to the engine, pressing buttons by their label."""
 
-    def __init__(self, runtime: Runtime, user_id: str = "1001", channel: str = "telegram", platform_language: str | None = None) -> None:
+    def __init__(
+        self, runtime: Runtime, user_id: str = "1001", channel: str = "telegram", platform_language: str | None = None
+    ) -> None:
         self.runtime = runtime
         self.user_id = user_id
         self.channel = channel
@@ -41,5 +43,7 @@ class Chat:
         prompt = self.prompt()
         for option in prompt.options:
             if option.key == label_or_key or label_or_key in option.label:
-                return await self.send(UserInput(InputKind.OPTION, option.key, token=None if prompt.menu else prompt.token))
+                return await self.send(
+                    UserInput(InputKind.OPTION, option.key, token=None if prompt.menu else prompt.token)
+                )
         raise AssertionError(f"no option {label_or_key!r} in {[o.label for o in prompt.options]}")

@@ -17,10 +17,11 @@ import os
 import re
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qsl
 
 import uvicorn
@@ -30,20 +31,44 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 DEFAULT_SPEC = Path(__file__).resolve().parents[3] / "shared" / "telegram-bot-api" / "api.json"
-SIMPLE = {"String": lambda v: isinstance(v, str), "Integer": lambda v: type(v) is int,
-          "Float": lambda v: type(v) in (int, float), "Boolean": lambda v: type(v) is bool,
-          "True": lambda v: v is True}
-HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-             "a", "tg-emoji", "code", "pre", "blockquote", "tg-time"}
+SIMPLE = {
+    "String": lambda v: isinstance(v, str),
+    "Integer": lambda v: type(v) is int,
+    "Float": lambda v: type(v) in (int, float),
+    "Boolean": lambda v: type(v) is bool,
+    "True": lambda v: v is True,
+}
+HTML_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "tg-emoji",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-time",
+}
 HTML_TOKEN = re.compile(r"<(/?)([a-zA-Z][\w-]*)(?:\s[^<>]*)?>|&(?:#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);|<")
 BLOCKED = "Forbidden: bot was blocked by the user"
-NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply markup "
-                "are exactly the same as a current content and reply markup of the message")
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
 
 
 @dataclass
 class TgUser:
     """A user talking to the bot; their private chat has chat id == user id."""
+
     id: int
     first_name: str = "Test"
     language_code: str | None = None
@@ -51,13 +76,18 @@ class TgUser:
 
     def as_dict(self) -> dict[str, Any]:
         extra = {"language_code": self.language_code, "username": self.username}
-        return {"id": self.id, "is_bot": False, "first_name": self.first_name,
-                **{k: v for k, v in extra.items() if v is not None}}
+        return {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            **{k: v for k, v in extra.items() if v is not None},
+        }
 
 
 @dataclass
 class SentMessage:
     """A message the bot sent or edited, as the test wants to look at it."""
+
     message_id: int
     chat_id: int
     method: str  # sendMessage / sendDocument / editMessageText (or another send* method)
@@ -83,6 +113,7 @@ class SentMessage:
 @dataclass
 class Request:
     """One API call as received; `status` is the HTTP status the fake answered."""
+
     method: str
     params: dict[str, Any]
     time: float
@@ -134,8 +165,9 @@ def _parse_multipart(body: bytes, content_type: str) -> dict[str, Any]:
         name, fname = re.search(r'\bname="([^"]*)"', headers), re.search(r'\bfilename="([^"]*)"', headers)
         ctype = re.search(r"(?im)^content-type:\s*(\S+)", headers)
         if name:
-            out[name.group(1)] = (Upload(fname.group(1), content, ctype and ctype.group(1))
-                                  if fname else content.decode("utf-8"))
+            out[name.group(1)] = (
+                Upload(fname.group(1), content, ctype and ctype.group(1)) if fname else content.decode("utf-8")
+            )
     return out
 
 
@@ -145,21 +177,24 @@ def _plain_text(text: str, parse_mode: str | None) -> tuple[str, str | None]:
     if mode == "markdownv2":  # outside code and link targets, these must be escaped with a backslash
         s = re.sub(r"```.*?```|`[^`]*`", "", re.sub(r"\\.", "", text, flags=re.S), flags=re.S)
         if bad := re.search(r"[#+\-={}.!()]", re.sub(r"\]\([^)]*\)", "]", s)):
-            return "", f"can't parse entities: Character '{bad.group()}' is reserved and must be escaped " \
-                       "with the preceding '\\'"
+            return (
+                "",
+                f"can't parse entities: Character '{bad.group()}' is reserved and must be escaped "
+                "with the preceding '\\'",
+            )
         return re.sub(r"\\(.)", r"\1", text, flags=re.S), None
     if mode != "html":
         return text, None if mode in ("", "markdown") else f"unsupported parse_mode {parse_mode!r}"
     out, stack, pos = [], [], 0
     for m in HTML_TOKEN.finditer(text):
-        out.append(text[pos:m.start()])
+        out.append(text[pos : m.start()])
         pos, tag = m.end(), (m.group(2) or "").lower()
         if m.group(0) == "<" or (tag and tag not in HTML_TAGS):
-            return "", f"can't parse entities: Unsupported start tag \"{tag}\" at offset {m.start()}"
+            return "", f'can\'t parse entities: Unsupported start tag "{tag}" at offset {m.start()}'
         if tag and not m.group(1):
             stack.append(tag)
         elif tag and (not stack or stack.pop() != tag):
-            return "", f"can't parse entities: Unmatched end tag \"{tag}\" at offset {m.start()}"
+            return "", f'can\'t parse entities: Unmatched end tag "{tag}" at offset {m.start()}'
         elif not tag:
             out.append(html.unescape(m.group(0)))
     if stack:
@@ -170,15 +205,25 @@ def _plain_text(text: str, parse_mode: str | None) -> tuple[str, str | None]:
 class FakeTelegram:
     """Bot API server in the test's event loop: users' actions become updates, bot calls are kept."""
 
-    def __init__(self, token: str = "123456:TEST-token-abcdefghijklmnop",
-                 bot_username: str = "youthbot_test_bot", spec_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        token: str = "123456:TEST-token-abcdefghijklmnop",
+        bot_username: str = "youthbot_test_bot",
+        spec_path: Path | None = None,
+    ) -> None:
         self.token, self.bot_id, self.base_url = token, int(token.split(":")[0]), ""
-        self.bot_user = {"id": self.bot_id, "is_bot": True, "first_name": "Youth Bot", "username": bot_username,
-                         "can_join_groups": True, "can_read_all_group_messages": False,
-                         "supports_inline_queries": False}
+        self.bot_user = {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Youth Bot",
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
         self.spec = _load_spec(str(spec_path or os.environ.get("TELEGRAM_API_SPEC") or DEFAULT_SPEC))
         self.violations: list[str] = []  # malformed requests: a fixture should fail the test on any
-        self.errors: list[str] = []      # every non-2xx answer, violations and injected failures included
+        self.errors: list[str] = []  # every non-2xx answer, violations and injected failures included
         self.requests: list[Request] = []
         self._queue: list[dict] = []
         self._update_id, self._poll_gen, self._allowed, self._webhook = 1000, 0, None, ""
@@ -201,8 +246,11 @@ class FakeTelegram:
         app = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
-        self._server = _QuietServer(uvicorn.Config(app, log_config=None, log_level="warning", access_log=False,
-                                                   lifespan="off", timeout_graceful_shutdown=2))
+        self._server = _QuietServer(
+            uvicorn.Config(
+                app, log_config=None, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
+            )
+        )
         self._task = asyncio.create_task(self._server.serve(sockets=[self._sock]))
         while not self._server.started:
             if self._task.done():
@@ -240,8 +288,11 @@ class FakeTelegram:
 
     def _chat(self, chat_id: Any) -> dict[str, Any]:
         if isinstance(chat_id, int) and chat_id > 0:
-            return {"id": chat_id, "type": "private",
-                    "first_name": self._users[chat_id].first_name if chat_id in self._users else "Test"}
+            return {
+                "id": chat_id,
+                "type": "private",
+                "first_name": self._users[chat_id].first_name if chat_id in self._users else "Test",
+            }
         return {"id": chat_id, "type": "supergroup", "title": "Group"}
 
     def _enqueue(self, update: dict) -> int:
@@ -255,8 +306,13 @@ class FakeTelegram:
 
     def _user_message(self, user: TgUser, **content: Any) -> int:
         self._users[user.id] = user
-        msg = {"message_id": self._mid(user.id), "from": user.as_dict(), "chat": self._chat(user.id),
-               "date": int(time.time()), **content}
+        msg = {
+            "message_id": self._mid(user.id),
+            "from": user.as_dict(),
+            "chat": self._chat(user.id),
+            "date": int(time.time()),
+            **content,
+        }
         self._store[(user.id, msg["message_id"])] = msg
         return self._enqueue({"message": msg})
 
@@ -272,12 +328,20 @@ class FakeTelegram:
         return self._user_message(user, text=text, entities=[{"type": "bot_command", "offset": 0, "length": length}])
 
     def send_contact(self, user: TgUser, phone: str, own: bool = True) -> int:
-        return self._user_message(user, contact={"phone_number": phone, "first_name": user.first_name,
-                                                 "user_id": user.id if own else user.id + 7_000_000})
+        return self._user_message(
+            user,
+            contact={
+                "phone_number": phone,
+                "first_name": user.first_name,
+                "user_id": user.id if own else user.id + 7_000_000,
+            },
+        )
 
     def send_sticker(self, user: TgUser) -> int:
-        return self._user_message(user, sticker=self._file("sticker", type="regular", width=512, height=512,
-                                                           is_animated=False, is_video=False))
+        return self._user_message(
+            user,
+            sticker=self._file("sticker", type="regular", width=512, height=512, is_animated=False, is_video=False),
+        )
 
     def send_photo(self, user: TgUser) -> int:
         return self._user_message(user, photo=[self._file("photo", width=640, height=480)])
@@ -292,12 +356,27 @@ class FakeTelegram:
         """A callback query on `message` as it is now (after edits); None: a message from days ago."""
         self._users[user.id] = user
         key = (message.chat_id, message.message_id) if message else (user.id, 1)
-        self._store.setdefault(key, {"message_id": key[1], "from": self.bot_user, "chat": self._chat(key[0]),
-                                     "date": int(time.time()) - (0 if message else 7 * 86400),
-                                     "text": message.text if message else "(old message)"})
-        return self._enqueue({"callback_query": {
-            "id": str(self._update_id + 1), "from": user.as_dict(), "chat_instance": f"ci{key[0]}",
-            "message": self._store[key], "data": data}})
+        self._store.setdefault(
+            key,
+            {
+                "message_id": key[1],
+                "from": self.bot_user,
+                "chat": self._chat(key[0]),
+                "date": int(time.time()) - (0 if message else 7 * 86400),
+                "text": message.text if message else "(old message)",
+            },
+        )
+        return self._enqueue(
+            {
+                "callback_query": {
+                    "id": str(self._update_id + 1),
+                    "from": user.as_dict(),
+                    "chat_instance": f"ci{key[0]}",
+                    "message": self._store[key],
+                    "data": data,
+                }
+            }
+        )
 
     def inject_raw_update(self, update: dict) -> int:
         return self._enqueue(update)
@@ -312,7 +391,7 @@ class FakeTelegram:
         deadline = loop.time() + timeout
         while True:
             sent = self._sent.get(chat_id, [])
-            new = sent[self._cursor.get(chat_id, 0):]
+            new = sent[self._cursor.get(chat_id, 0) :]
             if len(new) >= count:
                 self._cursor[chat_id] = len(sent)
                 return new
@@ -320,7 +399,8 @@ class FakeTelegram:
                 raise AssertionError(
                     f"expected {count} new message(s) to chat {chat_id} within {timeout}s, got "
                     f"{[(m.method, m.text) for m in new]}; violations={self.violations}; "
-                    f"errors={self.errors[-5:]}; last calls={[r.method for r in self.requests[-10:]]}")
+                    f"errors={self.errors[-5:]}; last calls={[r.method for r in self.requests[-10:]]}"
+                )
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._sent_wake.wait(), deadline - loop.time())
 
@@ -330,8 +410,15 @@ class FakeTelegram:
     def callback_answers(self) -> list[dict]:
         return [r.params for r in self.requests if r.method == "answerCallbackQuery" and r.status == 200]
 
-    def fail_next(self, method: str, status: int, description: str, retry_after: int | None = None,
-                  chat_id: int | None = None, times: int = 1) -> None:
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        chat_id: int | None = None,
+        times: int = 1,
+    ) -> None:
         """Answer the next `times` calls of `method` (to `chat_id`, if given) with this error."""
         if method.lower() not in self.spec["by_lower"]:
             raise ValueError(f"unknown Bot API method {method!r}")
@@ -362,8 +449,15 @@ class FakeTelegram:
         except ApiError as e:
             req.status = e.status
             self.errors.append(f"{req.method}: {e.status} {e.description}")
-            return JSONResponse({"ok": False, "error_code": e.status, "description": e.description,
-                                 **({"parameters": e.parameters} if e.parameters else {})}, status_code=e.status)
+            return JSONResponse(
+                {
+                    "ok": False,
+                    "error_code": e.status,
+                    "description": e.description,
+                    **({"parameters": e.parameters} if e.parameters else {}),
+                },
+                status_code=e.status,
+            )
 
     async def _read_params(self, http: HttpRequest) -> tuple[dict[str, Any], bool]:
         """Form fields (urlencoded or multipart, as PTB sends them) or a JSON body; True if a form."""
@@ -407,8 +501,10 @@ class FakeTelegram:
     def _fit_one(self, t: str, v: Any, where: str, form: bool) -> tuple[Any, list[str]]:
         if isinstance(v, Upload):
             ok = t == "InputFile"
-            return ({"file_name": v.file_name, "content": v.content, "mime_type": v.mime_type} if ok else v,
-                    [] if ok else [f"{where}: a file was uploaded where {t} is expected"])
+            return (
+                {"file_name": v.file_name, "content": v.content, "mime_type": v.mime_type} if ok else v,
+                [] if ok else [f"{where}: a file was uploaded where {t} is expected"],
+            )
         if t == "InputFile":
             return v, [] if isinstance(v, str) and v.startswith("attach://") else [f"{where}: expected a file"]
         if isinstance(v, str) and t != "String" and (form or t not in SIMPLE):  # form fields are strings
@@ -426,23 +522,32 @@ class FakeTelegram:
     def _object(self, tname: str, v: Any, where: str) -> tuple[Any, list[str]]:
         spec, disc = self.spec["types"].get(tname, {}), self.spec["discriminators"]
         if spec.get("subtypes"):  # e.g. BotCommandScope: prefer the subtype whose "type" matches
-            fitting = [t for t in spec["subtypes"] if isinstance(v, dict) and disc.get(t)
-                       and all(v.get(k) == want for k, want in disc[t].items())]
+            fitting = [
+                t
+                for t in spec["subtypes"]
+                if isinstance(v, dict) and disc.get(t) and all(v.get(k) == want for k, want in disc[t].items())
+            ]
             return self._fit(fitting or spec["subtypes"], v, where)
         if not isinstance(v, dict):
             return v, [f"{where}: can't parse {tname} JSON object (got {v!r:.60})"]
         fields = {f["name"]: f for f in spec.get("fields", [])}
         if not fields:
             return v, []
-        errs = [f"{where}: missing required field '{n}' of {tname}" for n, f in fields.items()
-                if f["required"] and n not in v]
+        errs = [
+            f"{where}: missing required field '{n}' of {tname}"
+            for n, f in fields.items()
+            if f["required"] and n not in v
+        ]
         errs += [f"{where}: unknown field '{k}' in {tname}" for k in v if k not in fields]
         out = dict(v)
         for k in [k for k in v if k in fields]:
             out[k], e = self._fit(fields[k]["types"], v[k], f"{where}.{k}")
             errs += e
-        errs += [f"{where}.{k}: must be {want!r} in {tname}" for k, want in disc.get(tname, {}).items()
-                 if k in out and out[k] != want]
+        errs += [
+            f"{where}.{k}: must be {want!r} in {tname}"
+            for k, want in disc.get(tname, {}).items()
+            if k in out and out[k] != want
+        ]
         return out, errs + self._object_limits(tname, out, where)
 
     @staticmethod
@@ -476,8 +581,11 @@ class FakeTelegram:
                     errs.append(f"message {'is' if key == 'text' else 'caption is'} too long ({len(plain)} > {limit})")
         if method == "editMessageText" and "text" not in p and "rich_message" not in p:
             errs.append("message text is empty")
-        if method.startswith("editMessage") and "inline_message_id" not in p and not p.keys() >= {
-                "chat_id", "message_id"}:
+        if (
+            method.startswith("editMessage")
+            and "inline_message_id" not in p
+            and not p.keys() >= {"chat_id", "message_id"}
+        ):
             errs.append("message identifier is not specified (chat_id and message_id)")
         if method == "answerCallbackQuery" and len(str(p.get("text", ""))) > 200:
             errs.append(f"callback answer text is too long ({len(p['text'])} > 200 characters)")
@@ -488,13 +596,21 @@ class FakeTelegram:
     # --- what each method does ---------------------------------------------------------------
     def _record(self, method: str, msg: dict, p: dict[str, Any], document: dict | None = None) -> None:
         markup = p.get("reply_markup") if isinstance(p.get("reply_markup"), dict) else None
-        self._sent.setdefault(msg["chat"]["id"], []).append(SentMessage(
-            msg["message_id"], msg["chat"]["id"], method, p.get("text", p.get("caption")), markup, document, p))
+        self._sent.setdefault(msg["chat"]["id"], []).append(
+            SentMessage(
+                msg["message_id"], msg["chat"]["id"], method, p.get("text", p.get("caption")), markup, document, p
+            )
+        )
         self._wake("_sent_wake")
 
     def _new_message(self, p: dict[str, Any], **content: Any) -> dict[str, Any]:
-        msg = {"message_id": self._mid(p["chat_id"]), "from": self.bot_user, "chat": self._chat(p["chat_id"]),
-               "date": int(time.time()), **{k: v for k, v in content.items() if v is not None}}
+        msg = {
+            "message_id": self._mid(p["chat_id"]),
+            "from": self.bot_user,
+            "chat": self._chat(p["chat_id"]),
+            "date": int(time.time()),
+            **{k: v for k, v in content.items() if v is not None},
+        }
         if isinstance(p.get("reply_markup"), dict) and "inline_keyboard" in p["reply_markup"]:
             msg["reply_markup"] = p["reply_markup"]  # Telegram echoes inline keyboards only
         self._store[(p["chat_id"], msg["message_id"])] = msg
@@ -544,8 +660,13 @@ class FakeTelegram:
         elif method == "sendDocument":
             doc = p["document"]
             doc = doc if isinstance(doc, dict) else {"file_id": doc, "file_name": None, "content": None}
-            msg = self._new_message(p, caption=p.get("caption"), document=self._file(
-                "document", file_name=doc.get("file_name") or "document", file_size=len(doc["content"] or b"")))
+            msg = self._new_message(
+                p,
+                caption=p.get("caption"),
+                document=self._file(
+                    "document", file_name=doc.get("file_name") or "document", file_size=len(doc["content"] or b"")
+                ),
+            )
             self._record(method, msg, p, document=doc)
             return msg
         elif spec["returns"][0] == "Message" and "chat_id" in p:
@@ -563,14 +684,20 @@ class FakeTelegram:
         spec, disc = self.spec["types"].get(t, {}), self.spec["discriminators"].get(t, {})
         if spec.get("subtypes"):
             return self._dummy(spec["subtypes"][0], depth + 1)
-        return {f["name"]: disc.get(f["name"]) or self._dummy(f["types"][0], depth + 1)
-                for f in spec.get("fields", []) if f["required"]}
+        return {
+            f["name"]: disc.get(f["name"]) or self._dummy(f["types"][0], depth + 1)
+            for f in spec.get("fields", [])
+            if f["required"]
+        }
 
     async def _get_updates(self, p: dict[str, Any], http: HttpRequest) -> list[dict]:
         """Long polling: drop what `offset` confirms, then hold the call until updates or timeout."""
         if self._webhook:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = p.get("offset", 0)
         self._queue = [u for u in self._queue if u["update_id"] >= offset] if offset >= 0 else self._queue[offset:]
         if "allowed_updates" in p:
@@ -584,10 +711,12 @@ class FakeTelegram:
             if gen != self._poll_gen:
                 if await http.is_disconnected():  # the client gave up (e.g. PTB stopping): nobody to tell
                     return []
-                raise ApiError(409, "Conflict: terminated by other getUpdates request; "
-                                    "make sure that only one bot instance is running")
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                )
             ready = [u for u in self._queue if self._allowed is None or set(u) & self._allowed]
             if ready or loop.time() >= deadline or self._closing:
-                return ready[:p.get("limit", 100)]
+                return ready[: p.get("limit", 100)]
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._poll_wake.wait(), deadline - loop.time())

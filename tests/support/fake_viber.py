@@ -22,7 +22,7 @@ import json
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -36,12 +36,34 @@ TOKEN = "4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f"
 SIGNED = "sign"  # default for ``callback(signature=...)``: a correct signature
 EVENT_TYPES = {"delivered", "seen", "failed", "subscribed", "unsubscribed", "conversation_started"}
 ACTION_TYPES = {"reply", "open-url", "location-picker", "share-phone", "none"}
-BUTTON_FIELDS = {"Columns", "Rows", "ActionType", "ActionBody", "Text", "Silent", "BgColor", "TextSize",
-                 "TextHAlign", "TextVAlign", "TextOpacity", "Image", "BgMedia", "BgMediaType", "BgLoop"}
+BUTTON_FIELDS = {
+    "Columns",
+    "Rows",
+    "ActionType",
+    "ActionBody",
+    "Text",
+    "Silent",
+    "BgColor",
+    "TextSize",
+    "TextHAlign",
+    "TextVAlign",
+    "TextOpacity",
+    "Image",
+    "BgMedia",
+    "BgMediaType",
+    "BgLoop",
+}
 KEYBOARD_FIELDS = {"Type", "Buttons", "DefaultHeight", "BgColor", "InputFieldState"}
 MESSAGE_FIELDS = {"receiver", "min_api_version", "sender", "tracking_data", "type", "text", "keyboard"}
-STATUS_NAMES = {0: "ok", 1: "invalidUrl", 2: "invalidAuthToken", 3: "badData", 5: "receiverNotRegistered",
-                6: "receiverNotSubscribed", 12: "tooManyRequests"}
+STATUS_NAMES = {
+    0: "ok",
+    1: "invalidUrl",
+    2: "invalidAuthToken",
+    3: "badData",
+    5: "receiverNotRegistered",
+    6: "receiverNotSubscribed",
+    12: "tooManyRequests",
+}
 
 
 @dataclass
@@ -53,13 +75,19 @@ class ViberUser:
     api_version: int = 10
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "language": self.language, "country": self.country,
-                "api_version": self.api_version}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "language": self.language,
+            "country": self.country,
+            "api_version": self.api_version,
+        }
 
 
 @dataclass
 class ViberMessage:
     """A message the bot sent (or, with receiver None, answered to conversation_started)."""
+
     token: int
     receiver: str | None
     body: dict[str, Any]
@@ -99,7 +127,7 @@ def check_keyboard(keyboard: Any, min_api_version: int) -> list[str]:
         errors.append("keyboard.Type must be 'keyboard'")
     buttons = keyboard.get("Buttons")
     if not isinstance(buttons, list) or not buttons:
-        return errors + ["keyboard.Buttons must be a non-empty list"]
+        return [*errors, "keyboard.Buttons must be a non-empty list"]
     for i, button in enumerate(buttons):
         where = f"keyboard.Buttons[{i}]"
         if not isinstance(button, dict):
@@ -186,8 +214,9 @@ class FakeViber:
         app = Starlette(routes=[Route("/pa/{method}", self._endpoint, methods=["POST"])])
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
-        self._server = _QuietServer(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
-                                                   timeout_graceful_shutdown=2))
+        self._server = _QuietServer(
+            uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=2)
+        )
         self._task = asyncio.create_task(self._server.serve(sockets=[self._sock]))
         while not self._server.started:
             if self._task.done():
@@ -232,8 +261,11 @@ class FakeViber:
         except ValueError:
             self.violations.append(f"{method}: the body is not JSON")
             return self._answer(call, 3)
-        handler = {"send_message": self._send_message, "set_webhook": self._set_webhook,
-                   "get_account_info": self._account_info}.get(method)
+        handler = {
+            "send_message": self._send_message,
+            "set_webhook": self._set_webhook,
+            "get_account_info": self._account_info,
+        }.get(method)
         if handler is None:
             self.violations.append(f"unknown endpoint {method!r}")
             return JSONResponse({"error": "not found"}, status_code=404)
@@ -265,18 +297,28 @@ class FakeViber:
         body = call.body
         problems = [] if isinstance(body, dict) else ["not an object"]
         if not problems:
-            problems += [f"unknown field {k!r}" for k in body if k not in {"url", "event_types", "send_name", "send_photo"}]
+            problems += [
+                f"unknown field {k!r}" for k in body if k not in {"url", "event_types", "send_name", "send_photo"}
+            ]
             if not isinstance(body.get("url"), str) or not body["url"].startswith(("https://", "http://127.0.0.1")):
                 problems.append(f"url must be https (or a local test address), got {body.get('url')!r}")
             types = body.get("event_types", [])
             if not isinstance(types, list) or not set(types) <= EVENT_TYPES:
                 problems.append(f"event_types has unknown types: {types!r}")
-            problems += [f"{k} must be true or false" for k in ("send_name", "send_photo") if k in body and type(body[k]) is not bool]
+            problems += [
+                f"{k} must be true or false"
+                for k in ("send_name", "send_photo")
+                if k in body and type(body[k]) is not bool
+            ]
         if problems:
             self.violations += [f"set_webhook: {p}" for p in problems]
             return self._answer(call, 3)
-        check = {"event": "webhook", "timestamp": _now_ms(), "chat_hostname": "SN-CHAT-01_",
-                 "message_token": next(self._event_tokens)}
+        check = {
+            "event": "webhook",
+            "timestamp": _now_ms(),
+            "chat_hostname": "SN-CHAT-01_",
+            "message_token": next(self._event_tokens),
+        }
         try:
             response = await self._post(body["url"], check, SIGNED)
         except httpx.HTTPError:
@@ -290,10 +332,23 @@ class FakeViber:
         if call.body != {}:
             self.violations.append("get_account_info: the body must be {}")
             return self._answer(call, 3)
-        return self._answer(call, 0, id="pa:1234567890", name="Youth ICT Programme", uri="youthict",
-                            icon="", background="", category="Education", subcategory="", location={"lon": 21.16,
-                            "lat": 42.66}, country="XK", webhook=self.webhook_url or "",
-                            event_types=self.event_types, subscribers_count=0, members=[])
+        return self._answer(
+            call,
+            0,
+            id="pa:1234567890",
+            name="Youth ICT Programme",
+            uri="youthict",
+            icon="",
+            background="",
+            category="Education",
+            subcategory="",
+            location={"lon": 21.16, "lat": 42.66},
+            country="XK",
+            webhook=self.webhook_url or "",
+            event_types=self.event_types,
+            subscribers_count=0,
+            members=[],
+        )
 
     # --- Viber's callbacks to the bot -------------------------------------------------------
     async def _post(self, url: str, event: dict[str, Any], signature: str | None) -> httpx.Response:
@@ -313,7 +368,9 @@ class FakeViber:
     def _event(self, event: str, **fields: Any) -> dict[str, Any]:
         return {"event": event, "timestamp": _now_ms(), "message_token": next(self._event_tokens), **fields}
 
-    def conversation_started(self, user: ViberUser, context: str | None = None, subscribed: bool = False) -> dict[str, Any]:
+    def conversation_started(
+        self, user: ViberUser, context: str | None = None, subscribed: bool = False
+    ) -> dict[str, Any]:
         extra = {"context": context} if context is not None else {}
         return self._event("conversation_started", type="open", user=user.as_dict(), subscribed=subscribed, **extra)
 

@@ -10,8 +10,13 @@ from storage.openings import NewOpening, Opening
 from storage.users import User
 
 
-def new_opening(title: str = "Junior web developer", kind: str = "job", tracks: tuple[str, ...] = ("web",),
-                municipality: str | None = "prishtine", deadline: date | None = None) -> NewOpening:
+def new_opening(
+    title: str = "Junior web developer",
+    kind: str = "job",
+    tracks: tuple[str, ...] = ("web",),
+    municipality: str | None = "prishtine",
+    deadline: date | None = None,
+) -> NewOpening:
     return NewOpening(
         kind=kind,
         title=title,
@@ -30,8 +35,13 @@ async def add_opening(runtime: Runtime, **kwargs: object) -> Opening:
 
 
 async def add_person(
-    runtime: Runtime, platform_id: str, *, alerts_on: bool = False, tracks: tuple[str, ...] = (),
-    language: str | None = "en", channel: str = "telegram",
+    runtime: Runtime,
+    platform_id: str,
+    *,
+    alerts_on: bool = False,
+    tracks: tuple[str, ...] = (),
+    language: str | None = "en",
+    channel: str = "telegram",
 ) -> User:
     now = runtime.clock.now()
     async with runtime.db.transaction() as tx:
@@ -45,7 +55,9 @@ async def add_person(
     return user
 
 
-async def add_applicant(runtime: Runtime, user: User, programme_code: str = "pro2y-software", municipality: str = "prizren") -> int:
+async def add_applicant(
+    runtime: Runtime, user: User, programme_code: str = "pro2y-software", municipality: str = "prizren"
+) -> int:
     now = runtime.clock.now()
     async with runtime.db.transaction() as tx:
         programme = await programmes.by_code(tx, programme_code)
@@ -53,10 +65,21 @@ async def add_applicant(runtime: Runtime, user: User, programme_code: str = "pro
         app = await applications.submit(
             tx,
             applications.NewApplication(
-                user_id=user.id, programme_id=programme.id, full_name="Test Person", birth_date="2004-03-15",
-                gender="female", municipality=municipality, phone="+38344123456", email=None,
-                education="secondary", employment="unemployed", motivation="I want to learn.",
-                heard_from=None, source=None, language="en", consent_at=now,
+                user_id=user.id,
+                programme_id=programme.id,
+                full_name="Test Person",
+                birth_date="2004-03-15",
+                gender="female",
+                municipality=municipality,
+                phone="+38344123456",
+                email=None,
+                education="secondary",
+                employment="unemployed",
+                motivation="I want to learn.",
+                heard_from=None,
+                source=None,
+                language="en",
+                consent_at=now,
             ),
             now,
         )
@@ -70,7 +93,9 @@ async def enrol(runtime: Runtime, application_id: int, cohort_code: str = "web-2
         if cohort is None:
             programme = await programmes.by_code(tx, "pro2y-software")
             assert programme is not None
-            cohort = await cohorts.create(tx, programme.id, cohort_code, f"Cohort {cohort_code}", now, date(2027, 1, 10))
+            cohort = await cohorts.create(
+                tx, programme.id, cohort_code, f"Cohort {cohort_code}", now, date(2027, 1, 10)
+            )
         await cohorts.enrol(tx, cohort.id, application_id, now)
         if graduate:
             await cohorts.complete(tx, cohort.id, now + timedelta(days=1))

@@ -30,7 +30,9 @@ class FakeSender:
 def worker_for(runtime: Runtime, sender: FakeSender, per_second: float = 25.0) -> tuple[OutboxWorker, InstantTicks]:
     ticks = InstantTicks()
     limiter = RateLimiter(per_second, 1.0, monotonic=ticks.monotonic, sleep=ticks.sleep)
-    worker = OutboxWorker(runtime.db, runtime.clock, runtime.settings, runtime.engine.registry, {"telegram": sender}, limiter)
+    worker = OutboxWorker(
+        runtime.db, runtime.clock, runtime.settings, runtime.engine.registry, {"telegram": sender}, limiter
+    )
     return worker, ticks
 
 

@@ -7,8 +7,8 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.flows.core import InputKind, Reply, UserInput
-from bot.outbox.worker import OutboxWorker
 from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.worker import OutboxWorker
 from bot.runtime import Runtime
 from bot.services.campaigns import graduate_cohort
 from bot.surveys.loader import catalogue_for
@@ -50,12 +50,19 @@ class Ticks:
 def worker(runtime: Runtime, sender: RecordingSender) -> OutboxWorker:
     ticks = Ticks()
     limiter = RateLimiter(1000.0, 0.0, monotonic=ticks.monotonic, sleep=ticks.sleep)
-    return OutboxWorker(runtime.db, runtime.clock, runtime.settings, runtime.engine.registry, {"telegram": sender}, limiter)
+    return OutboxWorker(
+        runtime.db, runtime.clock, runtime.settings, runtime.engine.registry, {"telegram": sender}, limiter
+    )
 
 
 async def applicant(
-    tx: aiosqlite.Connection, platform_id: str, now: datetime, programme: str = "pro2y-software",
-    gender: str = "female", birth_date: str = "2003-04-05", language: str | None = "en",
+    tx: aiosqlite.Connection,
+    platform_id: str,
+    now: datetime,
+    programme: str = "pro2y-software",
+    gender: str = "female",
+    birth_date: str = "2003-04-05",
+    language: str | None = "en",
 ) -> applications.Application:
     """A person with a submitted application (their user row created if needed)."""
     user, _new = await users.get_or_create(tx, "telegram", platform_id, platform_id, "Test", now)
@@ -66,10 +73,21 @@ async def applicant(
     return await applications.submit(
         tx,
         applications.NewApplication(
-            user_id=user.id, programme_id=found.id, full_name=f"Person {platform_id}", birth_date=birth_date,
-            gender=gender, municipality="prishtine", phone="+38344123456", email=None, education="secondary",
-            employment="unemployed", motivation="I want to learn.", heard_from=None, source=None,
-            language=language or "sq", consent_at=now,
+            user_id=user.id,
+            programme_id=found.id,
+            full_name=f"Person {platform_id}",
+            birth_date=birth_date,
+            gender=gender,
+            municipality="prishtine",
+            phone="+38344123456",
+            email=None,
+            education="secondary",
+            employment="unemployed",
+            motivation="I want to learn.",
+            heard_from=None,
+            source=None,
+            language=language or "sq",
+            consent_at=now,
         ),
         now,
     )
@@ -84,7 +102,13 @@ async def cohort_of(tx: aiosqlite.Connection, code: str, now: datetime, programm
     return await cohorts.create(tx, found.id, code, f"Cohort {code}", now)
 
 
-async def graduate(runtime: Runtime, platform_ids: list[str], graduates_on: date, code: str = "web-1", programme: str = "pro2y-software") -> int:
+async def graduate(
+    runtime: Runtime,
+    platform_ids: list[str],
+    graduates_on: date,
+    code: str = "web-1",
+    programme: str = "pro2y-software",
+) -> int:
     """Enrol the people in a cohort and graduate it (planning its surveys); returns invitations planned."""
     now = runtime.clock.now()
     async with runtime.db.transaction() as tx:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from bot.flows.core import Reply
+from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.worker import DeliveryError, OutboxWorker
+from bot.parsing.localtime import parse_local
+from bot.runtime import Runtime
 from bot.services import enrolment
 from bot.services import sessions as session_changes
-from bot.flows.core import Reply
-from bot.parsing.localtime import parse_local
-from bot.outbox.worker import DeliveryError, OutboxWorker
-from bot.outbox.ratelimit import RateLimiter
-from bot.runtime import Runtime
 from storage import applications, cohorts, outbox, programmes, trainees, users
 from storage.cohorts import Cohort
 from storage.sessions import Session, SessionDetails
@@ -51,7 +51,9 @@ class InstantTicks:
 def make_worker(runtime: Runtime, sender: object, per_chat_interval: float = 0.0) -> OutboxWorker:
     ticks = InstantTicks()
     limiter = RateLimiter(1000.0, per_chat_interval, monotonic=ticks.monotonic, sleep=ticks.sleep)
-    return OutboxWorker(runtime.db, runtime.clock, runtime.settings, runtime.engine.registry, {"telegram": sender}, limiter)  # type: ignore[dict-item]
+    return OutboxWorker(
+        runtime.db, runtime.clock, runtime.settings, runtime.engine.registry, {"telegram": sender}, limiter
+    )  # type: ignore[dict-item]
 
 
 def local(text: str, runtime: Runtime) -> datetime:
@@ -62,7 +64,9 @@ async def make_cohort(runtime: Runtime, code: str = "web-2027-1", programme_code
     async with runtime.db.transaction() as tx:
         programme = await programmes.by_code(tx, programme_code)
         assert programme is not None
-        return await cohorts.create(tx, programme.id, code, code.replace("-", " ").title(), runtime.clock.now(), date(2027, 3, 1))
+        return await cohorts.create(
+            tx, programme.id, code, code.replace("-", " ").title(), runtime.clock.now(), date(2027, 3, 1)
+        )
 
 
 async def known_user(runtime: Runtime, platform_id: str, language: str = "en") -> Chat:
@@ -73,7 +77,9 @@ async def known_user(runtime: Runtime, platform_id: str, language: str = "en") -
     return Chat(runtime, platform_id)
 
 
-async def make_applicant(runtime: Runtime, platform_id: str, name: str, programme_code: str = "pro2y-software", language: str = "en") -> str:
+async def make_applicant(
+    runtime: Runtime, platform_id: str, name: str, programme_code: str = "pro2y-software", language: str = "en"
+) -> str:
     """A person who chose a language and applied; returns the reference."""
     async with runtime.db.transaction() as tx:
         now = runtime.clock.now()
@@ -84,10 +90,21 @@ async def make_applicant(runtime: Runtime, platform_id: str, name: str, programm
         app = await applications.submit(
             tx,
             applications.NewApplication(
-                user_id=user.id, programme_id=programme.id, full_name=name, birth_date="2004-03-15", gender="female",
-                municipality="prishtine", phone="+38344123456", email=None, education="secondary",
-                employment="unemployed", motivation="I want to learn.", heard_from=None, source=None,
-                language=language, consent_at=now,
+                user_id=user.id,
+                programme_id=programme.id,
+                full_name=name,
+                birth_date="2004-03-15",
+                gender="female",
+                municipality="prishtine",
+                phone="+38344123456",
+                email=None,
+                education="secondary",
+                employment="unemployed",
+                motivation="I want to learn.",
+                heard_from=None,
+                source=None,
+                language=language,
+                consent_at=now,
             ),
             now,
         )
@@ -107,8 +124,15 @@ async def trainee(runtime: Runtime, cohort: Cohort, platform_id: str, name: str,
     return Chat(runtime, platform_id)
 
 
-async def add_session(runtime: Runtime, cohort: Cohort, start: str, end: str = "", place: str = "Room 3, ICK, Prishtina",
-                      topic: str | None = "Git basics", url: str | None = None) -> Session:
+async def add_session(
+    runtime: Runtime,
+    cohort: Cohort,
+    start: str,
+    end: str = "",
+    place: str = "Room 3, ICK, Prishtina",
+    topic: str | None = "Git basics",
+    url: str | None = None,
+) -> Session:
     starts = local(start, runtime)
     ends = local(end, runtime) if end else starts + timedelta(hours=2)
     async with runtime.db.transaction() as tx:

@@ -42,7 +42,9 @@ class ViberPerson:
         response = await self.fake.callback(event)
         assert response.status_code == 200, response.text
         new = self._new()
-        assert self._contains(new, expect), f"no new message with {expect!r}; got {[m.text for m in new]}; violations={self.fake.violations}"
+        assert self._contains(new, expect), (
+            f"no new message with {expect!r}; got {[m.text for m in new]}; violations={self.fake.violations}"
+        )
         return new
 
     async def say(self, text: str, expect: str) -> list[ViberMessage]:

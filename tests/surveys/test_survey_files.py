@@ -63,41 +63,128 @@ def test_shipped_surveys_are_valid_and_complete() -> None:
     survey = catalogue.get("employment-followup")
     assert survey is not None and survey.campaign_months == (3, 6, 12)
     ids = [q.id for q in survey.questions]
-    for needed in ("employment_status", "employer", "job_title", "job_in_ict", "start_date", "income_band",
-                   "training_helped", "started_business", "further_study", "comment"):
+    for needed in (
+        "employment_status",
+        "employer",
+        "job_title",
+        "job_in_ict",
+        "start_date",
+        "income_band",
+        "training_helped",
+        "started_business",
+        "further_study",
+        "comment",
+    ):
         assert needed in ids
     types = {q.type for q in survey.questions}
-    assert {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.YES_NO, QuestionType.SCALE,
-            QuestionType.DATE, QuestionType.TEXT} <= types
-    assert survey.is_placed({"employment_status": "internship"}) and not survey.is_placed({"employment_status": "looking"})
+    assert {
+        QuestionType.SINGLE_CHOICE,
+        QuestionType.MULTIPLE_CHOICE,
+        QuestionType.YES_NO,
+        QuestionType.SCALE,
+        QuestionType.DATE,
+        QuestionType.TEXT,
+    } <= types
+    assert survey.is_placed({"employment_status": "internship"}) and not survey.is_placed(
+        {"employment_status": "looking"}
+    )
 
 
 @pytest.mark.parametrize(
     ("old", "new", "at", "question", "problem"),
     [
-        ('sr: "Да ли радите?", ', "", 'text: {sq: "A punoni?"', "employed", "the question text has no Serbian (sr, in Cyrillic) version"),
-        ("type: yes_no", "type: dropdown", "type: dropdown", "employed", "unknown type 'dropdown' (use one of: single_choice,"),
-        ('when: {employed: "yes"}', 'when: {employd: "yes"}', "when:", "employer",
-         "the skip rule ('when') refers to 'employd', which is not a question of this survey"),
-        ("    type: yes_no\n", '    type: yes_no\n    when: {sector: ict}\n', "when: {sector", "employed",
-         "refers to 'sector', which does not come before it; a question can depend only on earlier answers"),
-        ('when: {employed: "yes"}', 'when: {employed: "maybe"}', '"maybe"', "employer",
-         "'maybe' is not a possible answer of 'employed' (possible: yes, no)"),
-        ("    type: single_choice\n", "    type: single_choice\n    when: {employer: Acme}\n", "when: {employer", "sector",
-         "refers to 'employer', a text question; rules can test only"),
-        ("id: employer", "id: employed", "id: employed\n    type: text", "employed", "question id 'employed' is used twice (first on line 5)"),
-        ("key: ict", "key: " + "k" * 57, "key: kkk", "sector", "is 57 bytes long; option keys must be at most 56 bytes"),
+        (
+            'sr: "Да ли радите?", ',
+            "",
+            'text: {sq: "A punoni?"',
+            "employed",
+            "the question text has no Serbian (sr, in Cyrillic) version",
+        ),
+        (
+            "type: yes_no",
+            "type: dropdown",
+            "type: dropdown",
+            "employed",
+            "unknown type 'dropdown' (use one of: single_choice,",
+        ),
+        (
+            'when: {employed: "yes"}',
+            'when: {employd: "yes"}',
+            "when:",
+            "employer",
+            "the skip rule ('when') refers to 'employd', which is not a question of this survey",
+        ),
+        (
+            "    type: yes_no\n",
+            "    type: yes_no\n    when: {sector: ict}\n",
+            "when: {sector",
+            "employed",
+            "refers to 'sector', which does not come before it; a question can depend only on earlier answers",
+        ),
+        (
+            'when: {employed: "yes"}',
+            'when: {employed: "maybe"}',
+            '"maybe"',
+            "employer",
+            "'maybe' is not a possible answer of 'employed' (possible: yes, no)",
+        ),
+        (
+            "    type: single_choice\n",
+            "    type: single_choice\n    when: {employer: Acme}\n",
+            "when: {employer",
+            "sector",
+            "refers to 'employer', a text question; rules can test only",
+        ),
+        (
+            "id: employer",
+            "id: employed",
+            "id: employed\n    type: text",
+            "employed",
+            "question id 'employed' is used twice (first on line 5)",
+        ),
+        (
+            "key: ict",
+            "key: " + "k" * 57,
+            "key: kkk",
+            "sector",
+            "is 57 bytes long; option keys must be at most 56 bytes",
+        ),
         ("key: ict", "key: 'a:b'", "key: 'a:b'", "sector", "option key 'a:b' may not contain ':'"),
-        ("sr: Сектор,", "sr: Sektor,", "sr: Sektor", "sector", "the Serbian version of the label must be written in Cyrillic"),
+        (
+            "sr: Сектор,",
+            "sr: Sektor,",
+            "sr: Sektor",
+            "sector",
+            "the Serbian version of the label must be written in Cyrillic",
+        ),
         ("    max_length: 50\n", "", "  - id: employer", "employer", "a text question needs 'max_length'"),
-        ("    type: yes_no\n", "    type: yes_no\n    wen: {employed: 'no'}\n", "wen:", "employed", "unknown field 'wen'"),
-        ("    type: yes_no\n", "    type: yes_no\n    type: text\n", "type: text\n    label: {sq: Puna", "employed", "'type' is given twice"),
+        (
+            "    type: yes_no\n",
+            "    type: yes_no\n    wen: {employed: 'no'}\n",
+            "wen:",
+            "employed",
+            "unknown field 'wen'",
+        ),
+        (
+            "    type: yes_no\n",
+            "    type: yes_no\n    type: text\n",
+            "type: text\n    label: {sq: Puna",
+            "employed",
+            "'type' is given twice",
+        ),
         ("en: ICT}", "en: " + "x" * 65 + "}", "text: {sq: TIK", "sector", "is longer than 64 characters"),
-        ("      - key: other\n        text: {sq: Tjetër, sr: Друго, en: Other}\n", "", "      - key: ict", "sector",
-         "a choice question needs at least two options"),
+        (
+            "      - key: other\n        text: {sq: Tjetër, sr: Друго, en: Other}\n",
+            "",
+            "      - key: ict",
+            "sector",
+            "a choice question needs at least two options",
+        ),
     ],
 )
-def test_each_mistake_is_named_with_file_line_and_question(old: str, new: str, at: str, question: str, problem: str) -> None:
+def test_each_mistake_is_named_with_file_line_and_question(
+    old: str, new: str, at: str, question: str, problem: str
+) -> None:
     assert old in MINI
     broken = MINI.replace(old, new, 1)
     message = failure(broken)
@@ -117,10 +204,25 @@ def test_number_questions_need_bounds() -> None:
     [
         ("title: {sq: Anketë, ", "title: {", "title:", "the title has no Albanian (sq) version"),
         ("intro: {sq: Hyrje, sr: Увод, en: Introduction}\n", "", "id: mini", "'intro' is missing"),
-        ("questions:\n", "placement: {sectr: [ict]}\nquestions:\n", "placement:", "the placement rule refers to 'sectr', which is not a question"),
-        ("questions:\n", "campaign: {after_graduation_months: [3, 6, 3]}\nquestions:\n", "campaign:", "month 3 is listed twice"),
+        (
+            "questions:\n",
+            "placement: {sectr: [ict]}\nquestions:\n",
+            "placement:",
+            "the placement rule refers to 'sectr', which is not a question",
+        ),
+        (
+            "questions:\n",
+            "campaign: {after_graduation_months: [3, 6, 3]}\nquestions:\n",
+            "campaign:",
+            "month 3 is listed twice",
+        ),
         ("id: mini", "id: Mini Survey", "id:", "survey id 'Mini Survey' must be"),
-        ("    label: {sq: Puna", "    label: [sq: Puna", "    label: [sq", "not valid YAML: expected ',' or ']', but got '}'"),
+        (
+            "    label: {sq: Puna",
+            "    label: [sq: Puna",
+            "    label: [sq",
+            "not valid YAML: expected ',' or ']', but got '}'",
+        ),
     ],
 )
 def test_survey_level_mistakes_name_the_line(old: str, new: str, at: str, problem: str) -> None:
@@ -175,14 +277,21 @@ async def test_a_broken_survey_stops_the_start_up(tmp_path: Path, settings: Sett
             pass
 
 
-def test_cli_check_reports_one_line_and_exit_status_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_check_reports_one_line_and_exit_status_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["survey", "check"]) == 0
-    assert "surveys/employment-followup.yaml: employment-followup, 12 questions, waves at months: 3, 6, 12" in capsys.readouterr().out
+    assert (
+        "surveys/employment-followup.yaml: employment-followup, 12 questions, waves at months: 3, 6, 12"
+        in capsys.readouterr().out
+    )
     folder = tmp_path / "surveys"
     folder.mkdir()
     (folder / "mini.yaml").write_text(MINI.replace("key: ict", "key: 'a:b'"), encoding="utf-8")
     monkeypatch.setenv("SURVEY_DIR", str(folder))
     assert main(["survey", "check"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"youthbot: surveys/mini.yaml, line {line_of(MINI, 'key: ict')}, question 'sector': option key 'a:b' may not contain ':'"]
+    assert err == [
+        f"youthbot: surveys/mini.yaml, line {line_of(MINI, 'key: ict')}, question 'sector': option key 'a:b' may not contain ':'"
+    ]

@@ -44,15 +44,26 @@ async def alerts_screen(ctx: Context) -> list[Reply]:
     prefs = await alerts.get(ctx.tx, ctx.user.id)
     if prefs.stopped:
         text = _("You have stopped all job alerts and announcements from us.")
-        options = [Option("alerts.resume", _("Receive announcements again")), Option("alerts.on", _("Turn on job alerts"))]
+        options = [
+            Option("alerts.resume", _("Receive announcements again")),
+            Option("alerts.on", _("Turn on job alerts")),
+        ]
     elif prefs.alerts:
         if prefs.tracks:
-            text = _("Job alerts are on: you get a message when a new opening fits {tracks}.").format(tracks=track_list(prefs.tracks))
+            text = _("Job alerts are on: you get a message when a new opening fits {tracks}.").format(
+                tracks=track_list(prefs.tracks)
+            )
         else:
             text = _("Job alerts are on: you get a message about every new opening.")
-        options = [Option("alerts.tracks", _("Choose tracks")), Option("alerts.off", _("Turn off job alerts")), Option("alerts.stop", _("Stop all messages"))]
+        options = [
+            Option("alerts.tracks", _("Choose tracks")),
+            Option("alerts.off", _("Turn off job alerts")),
+            Option("alerts.stop", _("Stop all messages")),
+        ]
     else:
-        text = _("Job alerts are off. Turn them on to get a message when a new job or internship opens in the tracks you choose.")
+        text = _(
+            "Job alerts are off. Turn them on to get a message when a new job or internship opens in the tracks you choose."
+        )
         options = [Option("alerts.on", _("Turn on job alerts")), Option("alerts.stop", _("Stop all messages"))]
     if not prefs.stopped:
         text += "\n\n" + _("You can stop all alerts and announcements at any time by sending STOP.")
@@ -63,7 +74,9 @@ async def _track_picker(ctx: Context) -> list[Reply]:
     chosen = (await alerts.get(ctx.tx, ctx.user.id)).tracks
     options = [Option(f"alerts.t.{key}", ("✓ " if key in chosen else "") + track_label(key)) for key in TRACKS]
     options += [Option("alerts.all", ("✓ " if not chosen else "") + _("Every track")), Option("alerts.show", _("Done"))]
-    text = _("Which tracks would you like alerts for? Tap a track to tick or untick it; with none ticked you get alerts for every track.")
+    text = _(
+        "Which tracks would you like alerts for? Tap a track to tick or untick it; with none ticked you get alerts for every track."
+    )
     return [Reply(text, options, menu=True)]
 
 
@@ -71,7 +84,9 @@ async def stop_everything(ctx: Context) -> list[Reply]:
     await alerts.stop(ctx.tx, ctx.user.id, ctx.now)
     return [
         Reply(
-            _("Done: you will get no more job alerts or announcements from us. You can still use the bot as usual. To receive them again, send /alerts."),
+            _(
+                "Done: you will get no more job alerts or announcements from us. You can still use the bot as usual. To receive them again, send /alerts."
+            ),
             [Option("alerts", _("Job alerts"))],
             menu=True,
         )
@@ -146,7 +161,14 @@ async def render_alert(delivery: Delivery) -> Reply | None:
 
 FEATURE = Feature(
     "alerts",
-    commands=(Command("alerts", lambda: _("Job alerts on or off, and for which tracks"), run=alerts_screen, shortcut=lambda: _("Job alerts")),),
+    commands=(
+        Command(
+            "alerts",
+            lambda: _("Job alerts on or off, and for which tracks"),
+            run=alerts_screen,
+            shortcut=lambda: _("Job alerts"),
+        ),
+    ),
     actions=(Action("alerts", alerts_action),),
     message_kinds=(MessageKind(ALERT_KIND, render_alert),),
     keywords=(Keyword(STOP_WORDS, stop_everything),),

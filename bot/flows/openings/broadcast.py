@@ -13,16 +13,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.flows.openings.alerts import PROACTIVE_CHANNELS
-from bot.flows.openings.broadcast_texts import (
-    BROADCAST_KIND,
-    PROGRESS_KIND,
-    SEGMENT_LABELS,
-    message_for,
-    render_broadcast,
-    render_progress,
-    segment_label,
-)
 from bot.flows.core import Context, Option, Reply, UserInput
 from bot.flows.form import (
     FINISHED,
@@ -35,11 +25,21 @@ from bot.flows.form import (
     match_municipality,
     show_text,
 )
+from bot.flows.openings.alerts import PROACTIVE_CHANNELS
+from bot.flows.openings.broadcast_texts import (
+    BROADCAST_KIND,
+    PROGRESS_KIND,
+    SEGMENT_LABELS,
+    message_for,
+    render_broadcast,
+    render_progress,
+    segment_label,
+)
 from bot.flows.openings.opening_card import deadline_end, local_today
 from bot.flows.registry import Command, Feature, MessageKind
 from bot.flows.staff_form import StaffForm, text_parser
-from bot.reference.texts import programme_title
 from bot.i18n import _, ngettext
+from bot.reference.texts import programme_title
 from bot.reference.tracks import TRACKS, track_label
 from storage import broadcasts, cohorts, openings, outbox, programmes, segments
 from storage.conversations import ConversationState
@@ -61,7 +61,9 @@ async def _content_choices(ctx: Context) -> list[Option]:
 async def _parse_content(ctx: Context, inp: UserInput) -> Parsed:
     result = await choice_parser(_content_choices)(ctx, inp)
     if not isinstance(result, Rejected) and result.value == "opening" and not await _opening_choices(ctx):
-        return Rejected(_("There are no open openings to broadcast. Write a message instead, or publish one with /newopening."))
+        return Rejected(
+            _("There are no open openings to broadcast. Write a message instead, or publish one with /newopening.")
+        )
     return result
 
 
@@ -105,24 +107,55 @@ def _choice(
     applies: Callable[[Context], bool] | None,
     parse: Callable[[Context, UserInput], Awaitable[Parsed]] | None = None,
 ) -> Question:
-    return Question(qid, label, prompt, parse or choice_parser(choices), choice_display(choices), choices=choices, applies=applies)
+    return Question(
+        qid, label, prompt, parse or choice_parser(choices), choice_display(choices), choices=choices, applies=applies
+    )
 
 
 QUESTIONS: tuple[Question, ...] = (
-    _choice("content", lambda: _("What"), lambda ctx: _("What would you like to broadcast?"), _content_choices, None, _parse_content),
-    _choice("opening", lambda: _("Opening"), lambda ctx: _("Which opening?"), _opening_choices, _answer_is("content", "opening")),
+    _choice(
+        "content",
+        lambda: _("What"),
+        lambda ctx: _("What would you like to broadcast?"),
+        _content_choices,
+        None,
+        _parse_content,
+    ),
+    _choice(
+        "opening",
+        lambda: _("Opening"),
+        lambda ctx: _("Which opening?"),
+        _opening_choices,
+        _answer_is("content", "opening"),
+    ),
     Question(
-        "text", lambda: _("Message"), lambda ctx: _("Write the message. It is sent as you write it, in one language."),
-        text_parser(2, MESSAGE_MAX, one_line=False), show_text, applies=_answer_is("content", "text"),
+        "text",
+        lambda: _("Message"),
+        lambda ctx: _("Write the message. It is sent as you write it, in one language."),
+        text_parser(2, MESSAGE_MAX, one_line=False),
+        show_text,
+        applies=_answer_is("content", "text"),
     ),
     _choice("segment", lambda: _("To"), lambda ctx: _("Who should get it?"), _segment_choices, None, _parse_segment),
     _choice("track", lambda: _("Track"), lambda ctx: _("Which track?"), _track_choices, _answer_is("segment", "track")),
     _choice(
-        "municipality", lambda: _("Municipality"), lambda ctx: _("Which municipality? Choose it below or type its name."),
-        _municipality_choices, _answer_is("segment", "municipality"), choice_parser(_municipality_choices, match_municipality),
+        "municipality",
+        lambda: _("Municipality"),
+        lambda ctx: _("Which municipality? Choose it below or type its name."),
+        _municipality_choices,
+        _answer_is("segment", "municipality"),
+        choice_parser(_municipality_choices, match_municipality),
     ),
-    _choice("cohort", lambda: _("Cohort"), lambda ctx: _("Which cohort?"), _cohort_choices, _answer_is("segment", "cohort")),
-    _choice("programme", lambda: _("Programme"), lambda ctx: _("Applicants to which programme?"), _programme_choices, _answer_is("segment", "programme")),
+    _choice(
+        "cohort", lambda: _("Cohort"), lambda ctx: _("Which cohort?"), _cohort_choices, _answer_is("segment", "cohort")
+    ),
+    _choice(
+        "programme",
+        lambda: _("Programme"),
+        lambda ctx: _("Applicants to which programme?"),
+        _programme_choices,
+        _answer_is("segment", "programme"),
+    ),
 )
 
 
@@ -158,7 +191,9 @@ class BroadcastForm(StaffForm):
         n = await self._count(ctx, state)
         lines = [
             _("Each person gets this, with the labels in their language:"),
-            sample.text if sample and self._still_open(ctx, opening, text) else _("(This opening is closed, so it would not be sent.)"),
+            sample.text
+            if sample and self._still_open(ctx, opening, text)
+            else _("(This opening is closed, so it would not be sent.)"),
             _("To: {segment}").format(segment=await segment_label(ctx.tx, segment, ctx.municipalities)),
             ngettext("That is {n} person now.", "That is {n} people now.", n).format(n=n),
         ]
@@ -184,12 +219,23 @@ class BroadcastForm(StaffForm):
         if not people:
             return [Reply(_("Nobody is in this group now; nothing was sent.")), *await self.prompt(ctx, state)]
         broadcast = await broadcasts.create(
-            ctx.tx, created_by=ctx.user.id, segment=segment, recipients=len(people), now=ctx.now,
-            opening_id=opening.id if opening else None, text=text,
+            ctx.tx,
+            created_by=ctx.user.id,
+            segment=segment,
+            recipients=len(people),
+            now=ctx.now,
+            opening_id=opening.id if opening else None,
+            text=text,
         )
         await outbox.enqueue(
-            ctx.tx, channel=ctx.user.channel, chat_id=ctx.user.chat_id, user_id=ctx.user.id, kind=PROGRESS_KIND,
-            payload={"broadcast": broadcast.id}, now=ctx.now, ref=broadcasts.report_ref(broadcast.id),
+            ctx.tx,
+            channel=ctx.user.channel,
+            chat_id=ctx.user.chat_id,
+            user_id=ctx.user.id,
+            kind=PROGRESS_KIND,
+            payload={"broadcast": broadcast.id},
+            now=ctx.now,
+            ref=broadcasts.report_ref(broadcast.id),
             dedup_key=broadcasts.progress_key(broadcast.id),
         )
         expires = deadline_end(opening, ctx.settings) if opening is not None else None
@@ -197,9 +243,15 @@ class BroadcastForm(StaffForm):
             ctx.tx,
             [
                 NewMessage(
-                    channel=p.channel, chat_id=p.chat_id, user_id=p.user_id, kind=BROADCAST_KIND,
-                    payload={"broadcast": broadcast.id}, ref=broadcasts.recipients_ref(broadcast.id),
-                    dedup_key=broadcasts.recipient_key(broadcast.id, p.user_id), expires_at=expires, bulk=True,
+                    channel=p.channel,
+                    chat_id=p.chat_id,
+                    user_id=p.user_id,
+                    kind=BROADCAST_KIND,
+                    payload={"broadcast": broadcast.id},
+                    ref=broadcasts.recipients_ref(broadcast.id),
+                    dedup_key=broadcasts.recipient_key(broadcast.id, p.user_id),
+                    expires_at=expires,
+                    bulk=True,
                 )
                 for p in people
             ],
@@ -219,7 +271,11 @@ class BroadcastForm(StaffForm):
 
 FEATURE = Feature(
     "broadcast",
-    commands=(Command("broadcast", lambda: _("Send an opening or a message to a group (staff)"), flow="broadcast", staff_only=True),),
+    commands=(
+        Command(
+            "broadcast", lambda: _("Send an opening or a message to a group (staff)"), flow="broadcast", staff_only=True
+        ),
+    ),
     flows=(BroadcastForm(),),
     message_kinds=(MessageKind(BROADCAST_KIND, render_broadcast), MessageKind(PROGRESS_KIND, render_progress)),
 )

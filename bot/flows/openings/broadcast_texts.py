@@ -11,8 +11,8 @@ from datetime import date
 
 import aiosqlite
 
-from bot.flows.openings.alerts import stop_hint
 from bot.flows.core import Option, Reply
+from bot.flows.openings.alerts import stop_hint
 from bot.flows.openings.opening_card import (
     card,
     default_municipalities,
@@ -20,9 +20,9 @@ from bot.flows.openings.opening_card import (
     local_today,
 )
 from bot.flows.registry import Delivery
-from bot.reference.texts import programme_title
 from bot.i18n import N_, _, current_language
 from bot.reference.municipalities import Municipalities
+from bot.reference.texts import programme_title
 from bot.reference.tracks import track_label
 from storage import alerts, broadcasts, cohorts, openings, programmes
 from storage.broadcasts import Broadcast, DeliveryCounts
@@ -99,7 +99,9 @@ def final_text(broadcast: Broadcast, counts: DeliveryCounts) -> str:
         _("Skipped (said STOP, or the opening closed meanwhile): {n}").format(n=counts.skipped),
     ]
     if counts.interrupted:
-        lines.append(_("Cut off by a restart while sending (may or may not have arrived): {n}").format(n=counts.interrupted))
+        lines.append(
+            _("Cut off by a restart while sending (may or may not have arrived): {n}").format(n=counts.interrupted)
+        )
     return "\n".join(lines)
 
 

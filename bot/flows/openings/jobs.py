@@ -126,7 +126,9 @@ async def show_opening(ctx: Context, opening: Opening, back: Listing) -> list[Re
     text = card(opening, ctx.municipalities, local_today(ctx.settings, ctx.now))
     if ctx.is_staff:
         count = await openings.interest_count(ctx.tx, opening.id)
-        text += "\n\n" + ngettext("Staff: {n} person is interested.", "Staff: {n} people are interested.", count).format(n=count)
+        text += "\n\n" + ngettext(
+            "Staff: {n} person is interested.", "Staff: {n} people are interested.", count
+        ).format(n=count)
         if opening.status == "open":
             options.append(Option(f"openings.close.{opening.id}", _("Close this opening")))
     return [Reply(text, options, menu=True)]
@@ -144,13 +146,23 @@ async def _contact(ctx: Context) -> str:
 async def record_interest(ctx: Context, opening: Opening) -> list[Reply]:
     back = [Option(f"jobs.list.{Listing().args}", _("More openings"))]
     if not opening.is_open_on(local_today(ctx.settings, ctx.now)):
-        return [Reply(_("Sorry, “{title}” is closed: it no longer takes applications.").format(title=opening.title), back, menu=True)]
+        return [
+            Reply(
+                _("Sorry, “{title}” is closed: it no longer takes applications.").format(title=opening.title),
+                back,
+                menu=True,
+            )
+        ]
     since = await openings.interest_since(ctx.tx, opening.id, ctx.user.id)
     if since is not None:
         return [
             Reply(
-                _("You already told us you are interested in “{title}” (on {date}); the programme's staff know. To apply: {how}").format(
-                    title=opening.title, date=format_date(since.astimezone(ctx.settings.timezone).date()), how=opening.apply_how
+                _(
+                    "You already told us you are interested in “{title}” (on {date}); the programme's staff know. To apply: {how}"
+                ).format(
+                    title=opening.title,
+                    date=format_date(since.astimezone(ctx.settings.timezone).date()),
+                    how=opening.apply_how,
                 ),
                 back,
                 menu=True,
@@ -168,9 +180,9 @@ async def record_interest(ctx: Context, opening: Opening) -> list[Reply]:
     )
     return [
         Reply(
-            _("Thank you! We noted your interest in “{title}” and told the programme's staff, who may contact you. To apply: {how}").format(
-                title=opening.title, how=opening.apply_how
-            ),
+            _(
+                "Thank you! We noted your interest in “{title}” and told the programme's staff, who may contact you. To apply: {how}"
+            ).format(title=opening.title, how=opening.apply_how),
             back,
             menu=True,
         )
@@ -204,6 +216,13 @@ async def jobs_command(ctx: Context) -> list[Reply]:
 
 FEATURE = Feature(
     "jobs",
-    commands=(Command("jobs", lambda: _("Job and internship openings"), run=jobs_command, shortcut=lambda: _("Jobs and internships")),),
+    commands=(
+        Command(
+            "jobs",
+            lambda: _("Job and internship openings"),
+            run=jobs_command,
+            shortcut=lambda: _("Jobs and internships"),
+        ),
+    ),
     actions=(Action("jobs", jobs_action),),
 )

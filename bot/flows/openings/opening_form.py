@@ -11,8 +11,6 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from bot.parsing import validators
-from bot.flows.openings.alerts import PROACTIVE_CHANNELS, queue_alerts
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import (
     FINISHED,
@@ -26,10 +24,12 @@ from bot.flows.form import (
     not_understood,
     show_text,
 )
+from bot.flows.openings.alerts import PROACTIVE_CHANNELS, queue_alerts
 from bot.flows.openings.opening_card import KINDS, card, kind_label, local_today
 from bot.flows.registry import Action, Command, Feature
 from bot.flows.staff_form import StaffForm, multi_choice, text_parser
 from bot.i18n import _, format_date
+from bot.parsing import validators
 from bot.reference.tracks import TRACKS, track_label, track_list
 from storage import openings, outbox, segments
 from storage.conversations import ConversationState
@@ -54,7 +54,11 @@ def has_contact(text: str) -> bool:
 async def _parse_apply_how(ctx: Context, inp: UserInput) -> Parsed:
     result = await text_parser(*LENGTHS["apply_how"], one_line=False)(ctx, inp)
     if isinstance(result, Accepted) and not has_contact(result.value):
-        return Rejected(_("Please include a link (https://...), an e-mail address or a phone number, so people know where to apply."))
+        return Rejected(
+            _(
+                "Please include a link (https://...), an e-mail address or a phone number, so people know where to apply."
+            )
+        )
     return result
 
 
@@ -63,7 +67,9 @@ def parse_deadline_text(text: str, today: date) -> date | str:
     deadline = validators.parse_birth_date(text)
     if deadline is None:
         example = (today + timedelta(days=30)).strftime("%d.%m.%Y")
-        return _("I couldn't read that date. Please write it as day.month.year, for example {example}.").format(example=example)
+        return _("I couldn't read that date. Please write it as day.month.year, for example {example}.").format(
+            example=example
+        )
     if deadline < today:
         return _("That date has passed. Please give the last day to apply: today or later.")
     if deadline > today + timedelta(days=366):
@@ -104,14 +110,65 @@ async def _show_tracks(ctx: Context, value: Any) -> str:
 _track_choices, _parse_tracks = multi_choice("tracks", tuple(TRACKS), track_label, track_list)
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("kind", lambda: _("Type"), lambda ctx: _("Is it a job or an internship?"), choice_parser(_kind_choices), choice_display(_kind_choices), choices=_kind_choices),
-    Question("title", lambda: _("Title"), lambda ctx: _("What is the position called? For example: Junior web developer."), text_parser(*LENGTHS["title"], one_line=True), show_text),
-    Question("employer", lambda: _("Employer"), lambda ctx: _("Which company or organisation offers it?"), text_parser(*LENGTHS["employer"], one_line=True), show_text),
-    Question("description", lambda: _("Description"), lambda ctx: _("Describe the position in a few sentences: the work, the requirements, paid or not."), text_parser(*LENGTHS["description"], one_line=False), show_text),
-    Question("place", lambda: _("Where"), lambda ctx: _("Where is the work? Choose the municipality, or Remote."), choice_parser(_place_choices, _match_place), choice_display(_place_choices), choices=_place_choices),
-    Question("tracks", lambda: _("Tracks"), lambda ctx: _("Which of the programme's tracks does it fit? Tick one or more, then press Done."), _parse_tracks, _show_tracks, choices=_track_choices),
-    Question("deadline", lambda: _("Deadline"), lambda ctx: _("What is the last day to apply? Write it as day.month.year."), _parse_deadline, _show_deadline),
-    Question("apply_how", lambda: _("How to apply"), lambda ctx: _("How do people apply? Give a link, an e-mail address or a phone number."), _parse_apply_how, show_text),
+    Question(
+        "kind",
+        lambda: _("Type"),
+        lambda ctx: _("Is it a job or an internship?"),
+        choice_parser(_kind_choices),
+        choice_display(_kind_choices),
+        choices=_kind_choices,
+    ),
+    Question(
+        "title",
+        lambda: _("Title"),
+        lambda ctx: _("What is the position called? For example: Junior web developer."),
+        text_parser(*LENGTHS["title"], one_line=True),
+        show_text,
+    ),
+    Question(
+        "employer",
+        lambda: _("Employer"),
+        lambda ctx: _("Which company or organisation offers it?"),
+        text_parser(*LENGTHS["employer"], one_line=True),
+        show_text,
+    ),
+    Question(
+        "description",
+        lambda: _("Description"),
+        lambda ctx: _("Describe the position in a few sentences: the work, the requirements, paid or not."),
+        text_parser(*LENGTHS["description"], one_line=False),
+        show_text,
+    ),
+    Question(
+        "place",
+        lambda: _("Where"),
+        lambda ctx: _("Where is the work? Choose the municipality, or Remote."),
+        choice_parser(_place_choices, _match_place),
+        choice_display(_place_choices),
+        choices=_place_choices,
+    ),
+    Question(
+        "tracks",
+        lambda: _("Tracks"),
+        lambda ctx: _("Which of the programme's tracks does it fit? Tick one or more, then press Done."),
+        _parse_tracks,
+        _show_tracks,
+        choices=_track_choices,
+    ),
+    Question(
+        "deadline",
+        lambda: _("Deadline"),
+        lambda ctx: _("What is the last day to apply? Write it as day.month.year."),
+        _parse_deadline,
+        _show_deadline,
+    ),
+    Question(
+        "apply_how",
+        lambda: _("How to apply"),
+        lambda ctx: _("How do people apply? Give a link, an e-mail address or a phone number."),
+        _parse_apply_how,
+        show_text,
+    ),
 )
 
 
@@ -135,7 +192,11 @@ class OpeningForm(StaffForm):
         return QUESTIONS
 
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        intro = Reply(_("A new job or internship opening. Write its texts in one language; the bot translates everything around them. /cancel stops."))
+        intro = Reply(
+            _(
+                "A new job or internship opening. Write its texts in one language; the bot translates everything around them. /cancel stops."
+            )
+        )
         return [intro, *await super().start(ctx, state)]
 
     async def preview(self, ctx: Context, state: ConversationState) -> str:
@@ -158,7 +219,9 @@ class OpeningForm(StaffForm):
             return [Reply(_("Sorry, this command is only for the programme's staff."))]
         opening = await openings.create(ctx.tx, opening_from(state.answers), ctx.user.id, ctx.now)
         alerted = await queue_alerts(ctx.tx, opening, ctx.settings, ctx.now)
-        text = _("Saved: opening #{id} is published in /jobs, and {n} people with matching alerts will get it.").format(id=opening.id, n=alerted)
+        text = _("Saved: opening #{id} is published in /jobs, and {n} people with matching alerts will get it.").format(
+            id=opening.id, n=alerted
+        )
         options = [Option(f"jobs.show.{opening.id}", _("Show it")), Option("broadcast", _("Broadcast it"))]
         return [Reply(text, options, menu=True)]
 
@@ -181,17 +244,36 @@ async def openings_action(ctx: Context, args: list[str]) -> list[Reply] | None:
     if opening.status == "closed":
         return [Reply(_("Opening #{id} “{title}” is already closed.").format(id=opening.id, title=opening.title))]
     if args[0] == "close":
-        text = _("Close opening #{id} “{title}”? It will show as closed, and alerts not sent yet are dropped.").format(id=opening.id, title=opening.title)
-        return [Reply(text, [Option(f"openings.confirm.{opening.id}", _("Yes, close it")), Option(f"jobs.show.{opening.id}", _("No, keep it open"))], menu=True)]
+        text = _("Close opening #{id} “{title}”? It will show as closed, and alerts not sent yet are dropped.").format(
+            id=opening.id, title=opening.title
+        )
+        return [
+            Reply(
+                text,
+                [
+                    Option(f"openings.confirm.{opening.id}", _("Yes, close it")),
+                    Option(f"jobs.show.{opening.id}", _("No, keep it open")),
+                ],
+                menu=True,
+            )
+        ]
     await openings.close(ctx.tx, opening.id, ctx.now)
     withdrawn = await outbox.cancel_pending(ctx.tx, f"opening:{opening.id}")
-    return [Reply(_("Opening #{id} “{title}” is closed. Alerts withdrawn: {n}.").format(id=opening.id, title=opening.title, n=withdrawn))]
+    return [
+        Reply(
+            _("Opening #{id} “{title}” is closed. Alerts withdrawn: {n}.").format(
+                id=opening.id, title=opening.title, n=withdrawn
+            )
+        )
+    ]
 
 
 FEATURE = Feature(
     "openings",
     commands=(
-        Command("newopening", lambda: _("Publish a job or internship opening (staff)"), flow="newopening", staff_only=True),
+        Command(
+            "newopening", lambda: _("Publish a job or internship opening (staff)"), flow="newopening", staff_only=True
+        ),
         Command("closeopening", lambda: _("Close an opening (staff)"), run=close_command, staff_only=True),
     ),
     flows=(OpeningForm(),),

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.parsing import validators
 from bot.flows.core import InputKind, Option, Reply, UserInput
 from bot.flows.form import Accepted, FormFlow, Rejected, not_understood
 from bot.i18n import _, format_date
+from bot.parsing import validators
 from bot.surveys.definition import SCALE_POINTS, Question, QuestionType
 
 SKIP = "_skip"
@@ -53,7 +53,9 @@ def ask(question: Question, selected: list[str], today: date) -> Reply:
             lines.append(_("1 means {low}, 5 means {high}.").format(low=question.low.get(), high=question.high.get()))
         options = [Option(point, point) for point in SCALE_POINTS]
     elif qtype == QuestionType.NUMBER:
-        lines.append(_("Please send a whole number from {low} to {high}.").format(low=question.minimum, high=question.maximum))
+        lines.append(
+            _("Please send a whole number from {low} to {high}.").format(low=question.minimum, high=question.maximum)
+        )
     elif qtype == QuestionType.DATE:
         lines.append(_("Write the date as day.month.year, for example {example}.").format(example=f"{today:%d.%m.%Y}"))
     elif qtype == QuestionType.TEXT:
@@ -140,7 +142,9 @@ def _read_text(question: Question, text: str) -> Parsed:
     limit = question.max_length
     assert limit is not None
     if len(answer) > limit:
-        return Rejected(_("That is {length} characters long; please keep it under {limit}.").format(length=len(answer), limit=limit))
+        return Rejected(
+            _("That is {length} characters long; please keep it under {limit}.").format(length=len(answer), limit=limit)
+        )
     return Accepted(answer)
 
 

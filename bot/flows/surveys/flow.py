@@ -17,9 +17,9 @@ from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.engine import _dump as stash_of
 from bot.flows.form import FINISHED, Rejected
 from bot.flows.registry import Action, Command, Delivery, Feature, MessageKind
+from bot.flows.surveys import answering
 from bot.flows.surveys.staff import STAFF_COMMANDS, SurveySendFlow
 from bot.i18n import _, format_date, ngettext
-from bot.flows.surveys import answering
 from bot.services.campaigns import INVITATION_KIND, REMINDER_KIND, plan_reminder
 from bot.surveys.definition import QuestionType, Survey
 from bot.surveys.loader import catalogue_for
@@ -50,7 +50,9 @@ async def _unavailable(ctx: Context, invitation: Invitation | None) -> list[Repl
     if invitation.status == "expired" or invitation.expires_at <= ctx.now:
         await surveys.close_expired(ctx.tx, ctx.now)
         closed = format_date(invitation.expires_at.astimezone(ctx.settings.timezone).date())
-        return [Reply(_("This survey is closed (it was open until {date}). Thank you all the same!").format(date=closed))]
+        return [
+            Reply(_("This survey is closed (it was open until {date}). Thank you all the same!").format(date=closed))
+        ]
     if _survey_of(ctx, invitation) is None:
         return [Reply(_("This survey is no longer available."))]
     return None
@@ -90,7 +92,9 @@ class SurveyFlow:
             days,
         ).format(n=days)
 
-    async def _open(self, ctx: Context, state: ConversationState) -> tuple[Invitation, Survey, dict[str, Any]] | list[Reply]:
+    async def _open(
+        self, ctx: Context, state: ConversationState
+    ) -> tuple[Invitation, Survey, dict[str, Any]] | list[Reply]:
         """The invitation, its survey and the answers so far; or why the survey is over."""
         invitation = await surveys.get(ctx.tx, int(state.data.get("invitation", 0)))
         problem = await _unavailable(ctx, invitation)
@@ -164,15 +168,26 @@ class SurveyFlow:
             state.data["selected"] = result.selected
             return await self.prompt(ctx, state)
         await surveys.save_answer(
-            ctx.tx, invitation.id, question.id, result.value,
-            free_text=question.type == QuestionType.TEXT, language=ctx.language, now=ctx.now,
+            ctx.tx,
+            invitation.id,
+            question.id,
+            result.value,
+            free_text=question.type == QuestionType.TEXT,
+            language=ctx.language,
+            now=ctx.now,
         )
         state.data.pop("selected", None)
         state.data.pop("editing", None)
         return await self.prompt(ctx, state)
 
     async def _handle_summary(
-        self, ctx: Context, state: ConversationState, inp: UserInput, invitation: Invitation, survey: Survey, answers: dict[str, Any]
+        self,
+        ctx: Context,
+        state: ConversationState,
+        inp: UserInput,
+        invitation: Invitation,
+        survey: Survey,
+        answers: dict[str, Any],
     ) -> list[Reply]:
         choice = inp.text if inp.kind == InputKind.OPTION else None
         if choice == "submit":
@@ -186,7 +201,9 @@ class SurveyFlow:
             return await self.prompt(ctx, state)
         return [Reply(_("Please use the buttons below: submit, or edit an answer.")), *await self.prompt(ctx, state)]
 
-    async def _handle_edit(self, ctx: Context, state: ConversationState, inp: UserInput, answers: dict[str, Any]) -> list[Reply]:
+    async def _handle_edit(
+        self, ctx: Context, state: ConversationState, inp: UserInput, answers: dict[str, Any]
+    ) -> list[Reply]:
         choice = inp.text if inp.kind == InputKind.OPTION else None
         if choice == SUMMARY:
             state.step = SUMMARY
@@ -239,7 +256,9 @@ async def render_invitation(delivery: Delivery) -> Reply | None:
     if found is None:
         return None
     invitation, survey = found
-    await plan_reminder(delivery.conn, invitation, delivery.item.channel, delivery.item.chat_id, delivery.settings, delivery.now)
+    await plan_reminder(
+        delivery.conn, invitation, delivery.item.channel, delivery.item.chat_id, delivery.settings, delivery.now
+    )
     note = _("You can stop at any time and continue later where you left off.\nOpen until: {date}")
     text = f"{survey.title.get()}\n\n{survey.intro.get()}\n\n{note.format(date=_closes(delivery, invitation))}"
     return Reply(text, [Option(f"{ACTION}.{invitation.id}", _("Start the survey"))], menu=True)

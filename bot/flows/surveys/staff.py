@@ -6,12 +6,12 @@ from bot.flows.core import Context, Document, InputKind, Option, Reply, UserInpu
 from bot.flows.form import FINISHED
 from bot.flows.registry import Command
 from bot.i18n import _, ngettext
-from bot.services.campaigns import eligible, send_now
 from bot.reports.chart import placement_chart
-from bot.surveys.definition import Survey
-from bot.surveys.loader import catalogue_for
 from bot.reports.indicators import build_report
 from bot.reports.indicators_text import report_text
+from bot.services.campaigns import eligible, send_now
+from bot.surveys.definition import Survey
+from bot.surveys.loader import catalogue_for
 from storage import cohorts, surveys
 from storage.conversations import ConversationState
 from storage.surveys import Recipient
@@ -48,10 +48,14 @@ class SurveySendFlow:
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
         if state.step == "survey":
-            options = [Option(s.id, s.title.get()[:60]) for s in catalogue_for(ctx.settings.survey_dir).surveys.values()]
+            options = [
+                Option(s.id, s.title.get()[:60]) for s in catalogue_for(ctx.settings.survey_dir).surveys.values()
+            ]
             return [Reply(_("Which survey do you want to send now?"), options)]
         if state.step == "segment":
-            return [Reply(_("Who should get it? (A cohort means its trainees and graduates.)"), await self._segments(ctx))]
+            return [
+                Reply(_("Who should get it? (A cohort means its trainees and graduates.)"), await self._segments(ctx))
+            ]
         survey = self._survey(ctx, state)
         assert survey is not None
         count = len(await self._reachable(ctx, state))
@@ -59,7 +63,12 @@ class SurveySendFlow:
             "Send “{title}” now to {n} person? Without an answer, they get one reminder after {days} days, and the survey closes after {expiry} days.",
             "Send “{title}” now to {n} people? Without an answer, they get one reminder after {days} days, and the survey closes after {expiry} days.",
             count,
-        ).format(title=survey.title.get(), n=count, days=ctx.settings.survey_reminder_days, expiry=ctx.settings.survey_expiry_days)
+        ).format(
+            title=survey.title.get(),
+            n=count,
+            days=ctx.settings.survey_reminder_days,
+            expiry=ctx.settings.survey_expiry_days,
+        )
         return [Reply(text, [Option("send", _("Send now")), Option("cancel", _("Cancel"))])]
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
@@ -72,7 +81,13 @@ class SurveySendFlow:
             state.step = "confirm"
             if not await self._reachable(ctx, state):
                 state.step = FINISHED
-                return [Reply(_("Nobody in this group can get it now: the group is empty, or everyone in it already has this survey open."))]
+                return [
+                    Reply(
+                        _(
+                            "Nobody in this group can get it now: the group is empty, or everyone in it already has this survey open."
+                        )
+                    )
+                ]
         elif state.step == "confirm" and choice == "cancel":
             state.step = FINISHED
             return [Reply(_("Nothing was sent."))]
@@ -97,7 +112,15 @@ class SurveySendFlow:
         if survey is None:
             return [Reply(_("This survey is no longer available."))]
         sent = await send_now(ctx.tx, survey, await _recipients(ctx, state.answers["segment"]), ctx.settings, ctx.now)
-        return [Reply(ngettext("Done: the survey is on its way to {n} person.", "Done: the survey is on its way to {n} people.", sent).format(n=sent))]
+        return [
+            Reply(
+                ngettext(
+                    "Done: the survey is on its way to {n} person.",
+                    "Done: the survey is on its way to {n} people.",
+                    sent,
+                ).format(n=sent)
+            )
+        ]
 
 
 async def report_reply(ctx: Context) -> list[Reply]:
@@ -107,7 +130,10 @@ async def report_reply(ctx: Context) -> list[Reply]:
     chart = placement_chart(report)
     name = f"placement-{ctx.now.astimezone(ctx.settings.timezone):%Y-%m-%d}.png"
     caption = _("Placement rate by programme and sex")
-    return [Reply(report_text(report, catalogue, ctx.settings.timezone)), Reply(caption, document=Document(name, chart, caption))]
+    return [
+        Reply(report_text(report, catalogue, ctx.settings.timezone)),
+        Reply(caption, document=Document(name, chart, caption)),
+    ]
 
 
 STAFF_COMMANDS = (

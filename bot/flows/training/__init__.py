@@ -3,10 +3,10 @@ buttons, the staff's tools, and the renderers of the reminders and notices."""
 
 from __future__ import annotations
 
+from bot.flows.registry import Action, Command, Feature
 from bot.flows.training import reminders
 from bot.flows.training.accept import AcceptFlow
 from bot.flows.training.attendance import attendance_action, attendance_command
-from bot.flows.registry import Action, Command, Feature
 from bot.flows.training.sessions import SessionAdminFlow
 from bot.i18n import _
 

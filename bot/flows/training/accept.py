@@ -8,12 +8,12 @@ written in one transaction (``bot.services.enrolment``).
 
 from __future__ import annotations
 
-from bot.services import enrolment
-from bot.services.enrolment import Refusal
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import FINISHED, not_understood
-from bot.reference.texts import programme_title
 from bot.i18n import _, ngettext
+from bot.reference.texts import programme_title
+from bot.services import enrolment
+from bot.services.enrolment import Refusal
 from storage import cohorts, programmes, trainees
 from storage.conversations import ConversationState
 from storage.trainees import Applicant
@@ -28,7 +28,13 @@ class AcceptFlow:
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
         if state.step == "reference":
-            return [Reply(_("Type the reference number of the application to accept (like YB-27-K7MX4). You may add the cohort code after it."))]
+            return [
+                Reply(
+                    _(
+                        "Type the reference number of the application to accept (like YB-27-K7MX4). You may add the cohort code after it."
+                    )
+                )
+            ]
         applicant = await trainees.applicant(ctx.tx, str(state.data.get("reference", "")))
         if applicant is None:  # the person deleted their data meanwhile
             state.step = "reference"
@@ -36,7 +42,11 @@ class AcceptFlow:
         who = await self._who(ctx, applicant)
         if state.step == "cohort":
             options = [Option(f"c{c.id}", c.name[:60]) for c in await self._cohorts(ctx, applicant)]
-            return [Reply(_("{applicant}. Into which cohort?").format(applicant=who), [*options, Option("back", _("◀ Back"))])]
+            return [
+                Reply(
+                    _("{applicant}. Into which cohort?").format(applicant=who), [*options, Option("back", _("◀ Back"))]
+                )
+            ]
         cohort = await cohorts.get(ctx.tx, int(state.data["cohort"]))
         text = _("Accept {applicant} into {cohort}? They will be told in their language.").format(
             applicant=who, cohort=cohort.name if cohort else "–"
@@ -63,11 +73,15 @@ class AcceptFlow:
     async def _who(self, ctx: Context, applicant: Applicant) -> str:
         programme = await programmes.by_id(ctx.tx, applicant.programme_id)
         return _("{name} ({reference}), {programme}").format(
-            name=applicant.full_name or "–", reference=applicant.reference, programme=programme_title(programme) if programme else "–"
+            name=applicant.full_name or "–",
+            reference=applicant.reference,
+            programme=programme_title(programme) if programme else "–",
         )
 
     async def _cohorts(self, ctx: Context, applicant: Applicant) -> list[cohorts.Cohort]:
-        found = [await cohorts.get(ctx.tx, i) for i in await trainees.cohorts_of_programme(ctx.tx, applicant.programme_id)]
+        found = [
+            await cohorts.get(ctx.tx, i) for i in await trainees.cohorts_of_programme(ctx.tx, applicant.programme_id)
+        ]
         return [c for c in found if c is not None]
 
     async def _chosen_cohort(self, ctx: Context, state: ConversationState, inp: UserInput) -> int | None:
@@ -78,7 +92,9 @@ class AcceptFlow:
         if inp.kind != InputKind.TEXT or applicant is None:
             return None
         typed = inp.text.strip().casefold()
-        return next((c.id for c in await self._cohorts(ctx, applicant) if typed in (c.code.casefold(), c.name.casefold())), None)
+        return next(
+            (c.id for c in await self._cohorts(ctx, applicant) if typed in (c.code.casefold(), c.name.casefold())), None
+        )
 
     async def _refused(self, ctx: Context, applicant: Applicant, cohort: cohorts.Cohort | None = None) -> str | None:
         found = await enrolment.refusal(ctx.tx, applicant, cohort)
@@ -86,7 +102,9 @@ class AcceptFlow:
             return None
         reason, enrolled_in = found
         if reason == Refusal.WITHDRAWN:
-            return _("Application {reference} was withdrawn, or the person deleted their data.").format(reference=applicant.reference)
+            return _("Application {reference} was withdrawn, or the person deleted their data.").format(
+                reference=applicant.reference
+            )
         if reason == Refusal.ALREADY_ENROLLED:
             other = await cohorts.get(ctx.tx, enrolled_in) if enrolled_in else None
             return _("Application {reference} is already in the cohort {cohort}.").format(
@@ -96,11 +114,21 @@ class AcceptFlow:
 
     async def _reference(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         if inp.kind != InputKind.TEXT:
-            return [Reply(not_understood(inp) if inp.kind != InputKind.OPTION else _("Please type the reference number.")), *await self.prompt(ctx, state)]
+            return [
+                Reply(not_understood(inp) if inp.kind != InputKind.OPTION else _("Please type the reference number.")),
+                *await self.prompt(ctx, state),
+            ]
         words = inp.text.split()
         applicant = await trainees.applicant(ctx.tx, words[0][:40]) if words else None
         if applicant is None:
-            return [Reply(_("No application has the reference {reference}. Please check it and type it again.").format(reference=inp.text.strip()[:40])), *await self.prompt(ctx, state)]
+            return [
+                Reply(
+                    _("No application has the reference {reference}. Please check it and type it again.").format(
+                        reference=inp.text.strip()[:40]
+                    )
+                ),
+                *await self.prompt(ctx, state),
+            ]
         problem = await self._refused(ctx, applicant)
         if problem is not None:
             return [Reply(problem), *await self.prompt(ctx, state)]
@@ -108,12 +136,19 @@ class AcceptFlow:
         choices = await self._cohorts(ctx, applicant)
         if not choices:
             state.step = FINISHED
-            return [Reply(_("There is no cohort of this programme yet. Create one on the server with: youthbot cohort create"))]
+            return [
+                Reply(
+                    _("There is no cohort of this programme yet. Create one on the server with: youthbot cohort create")
+                )
+            ]
         state.step = "cohort"
         if len(words) > 1:
             chosen = next((c for c in choices if c.code.casefold() == words[1].casefold()), None)
             if chosen is None:
-                return [Reply(_("{code} is not a cohort of this programme.").format(code=words[1][:40])), *await self.prompt(ctx, state)]
+                return [
+                    Reply(_("{code} is not a cohort of this programme.").format(code=words[1][:40])),
+                    *await self.prompt(ctx, state),
+                ]
             state.data["cohort"] = chosen.id
             state.step = "confirm"
         return await self.prompt(ctx, state)
@@ -129,6 +164,10 @@ class AcceptFlow:
         state.step = FINISHED
         if done is None:
             return [Reply(problem or _("Nothing was changed."))]
-        text = _("Done: {name} is now in {cohort} and will be told.").format(name=applicant.full_name or applicant.reference, cohort=cohort.name)
-        planned = ngettext("{n} reminder planned.", "{n} reminders planned.", done.reminders_planned).format(n=done.reminders_planned)
+        text = _("Done: {name} is now in {cohort} and will be told.").format(
+            name=applicant.full_name or applicant.reference, cohort=cohort.name
+        )
+        planned = ngettext("{n} reminder planned.", "{n} reminders planned.", done.reminders_planned).format(
+            n=done.reminders_planned
+        )
         return [Reply(f"{text} {planned}")]

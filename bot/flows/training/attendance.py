@@ -7,11 +7,11 @@ conversation state. Staff only.
 
 from __future__ import annotations
 
-from bot.reports.attendance import attendance_csv
 from bot.flows.core import Context, Document, Option, Reply
 from bot.flows.form import PAGE_SIZE
 from bot.flows.training.session_texts import detail_lines, short_label
 from bot.i18n import _
+from bot.reports.attendance import attendance_csv
 from storage import attendance, cohorts, sessions
 from storage.attendance import Attendee
 
@@ -69,7 +69,10 @@ async def session_attendance(ctx: Context, session_id: int) -> list[Reply] | Non
     yes = [p for p in people if p.answer == "yes"]
     no = [p for p in people if p.answer == "no"]
     silent = [p for p in people if p.answer is None]
-    lines = [_("Attendance: {cohort}").format(cohort=cohort.name if cohort else "–"), *detail_lines(session, ctx.settings.timezone)]
+    lines = [
+        _("Attendance: {cohort}").format(cohort=cohort.name if cohort else "–"),
+        *detail_lines(session, ctx.settings.timezone),
+    ]
     if not session.scheduled:
         lines.append(_("This session was cancelled."))
     lines += ["", _("✅ Will attend: {n}").format(n=len(yes)), *_names(yes)]

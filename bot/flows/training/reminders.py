@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.services import reminders as reminder_plan
 from bot.flows.core import Context, Option, Reply
 from bot.flows.registry import Action, Command, Delivery, MessageKind
 from bot.flows.training.session_texts import detail_lines, offsets_text, start_text
-from bot.reference.texts import programme_title
 from bot.i18n import _
+from bot.reference.texts import programme_title
+from bot.services import reminders as reminder_plan
 from storage import attendance, cohorts, programmes, sessions, trainees
 from storage import reminders as reminder_facts
 from storage.sessions import Session
@@ -28,7 +28,10 @@ SCHEDULE_LIMIT = 10
 
 
 def rsvp_options(session_id: int) -> list[Option]:
-    return [Option(f"rsvp.y.{session_id}", _("✅ I will attend")), Option(f"rsvp.n.{session_id}", _("❌ I can't attend"))]
+    return [
+        Option(f"rsvp.y.{session_id}", _("✅ I will attend")),
+        Option(f"rsvp.n.{session_id}", _("❌ I can't attend")),
+    ]
 
 
 def answer_line(answer: str | None) -> str | None:
@@ -99,7 +102,9 @@ async def render_cancelled(d: Delivery) -> Reply | None:
         return None
     if not await trainees.is_enrolled(d.conn, session.cohort_id, d.user.id):
         return None
-    text = _("❗ Cancelled: the training session of {cohort} on {when} will not take place. See your next sessions with /schedule.").format(
+    text = _(
+        "❗ Cancelled: the training session of {cohort} on {when} will not take place. See your next sessions with /schedule."
+    ).format(
         cohort=await _cohort_name(d.conn, session.cohort_id), when=start_text(session.starts_at, d.settings.timezone)
     )
     return Reply(text)
@@ -114,7 +119,9 @@ async def render_enrolled(d: Delivery) -> Reply | None:
         _("🎉 Good news! You have been accepted into {programme}, group {cohort}.").format(
             programme=programme_title(programme) if programme else "–", cohort=cohort.name
         ),
-        _("Before each training session I will send you a reminder. See your sessions with /schedule; turn reminders off or on with /reminders."),
+        _(
+            "Before each training session I will send you a reminder. See your sessions with /schedule; turn reminders off or on with /reminders."
+        ),
     ]
     return Reply("\n".join(lines), [Option("schedule", _("My sessions"))], menu=True)
 
@@ -136,7 +143,9 @@ async def rsvp(ctx: Context, args: list[str]) -> list[Reply] | None:
     elif answer == "yes":
         text = _("Thank you! Noted: you will attend the session on {when}.").format(when=when)
     else:
-        text = _("Thank you for telling us. Noted: you can't attend the session on {when}. If that changes, press the other button.").format(when=when)
+        text = _(
+            "Thank you for telling us. Noted: you can't attend the session on {when}. If that changes, press the other button."
+        ).format(when=when)
     return [Reply(text)]
 
 
@@ -181,7 +190,13 @@ async def schedule_command(ctx: Context) -> list[Reply]:
     if not upcoming:
         if await trainees.enrolled_cohort_ids(ctx.tx, ctx.user.id):
             return [Reply(_("You have no upcoming training sessions."))]
-        return [Reply(_("You are not in a training group yet. When our staff accept your application, your sessions will appear here."))]
+        return [
+            Reply(
+                _(
+                    "You are not in a training group yet. When our staff accept your application, your sessions will appear here."
+                )
+            )
+        ]
     lines = [_("Your upcoming training sessions:")]
     for session in upcoming:
         lines += ["", *detail_lines(session, ctx.settings.timezone)]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.services import sessions as session_changes
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import FINISHED, NAV_NEXT, NAV_PREV, SKIP, not_understood, paged
 from bot.flows.training.session_texts import detail_lines, short_label, start_text
 from bot.i18n import _, ngettext
 from bot.parsing.localtime import LocalTimeError, TimeProblem, end_on_day, parse_local
+from bot.services import sessions as session_changes
 from storage import cohorts, sessions
 from storage.conversations import ConversationState
 from storage.sessions import Session, SessionDetails
@@ -29,13 +29,24 @@ LONGEST = timedelta(hours=24)
 def _draft(state: ConversationState) -> Session:
     """The session as entered so far, to show it back."""
     data = state.data
-    return Session(0, int(data["cohort"]), datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"]),
-                   data.get("place"), data.get("url"), data.get("topic"), "scheduled", 0)
+    return Session(
+        0,
+        int(data["cohort"]),
+        datetime.fromisoformat(data["start"]),
+        datetime.fromisoformat(data["end"]),
+        data.get("place"),
+        data.get("url"),
+        data.get("topic"),
+        "scheduled",
+        0,
+    )
 
 
 def _time_error(exc: LocalTimeError) -> str:
     if exc.problem == TimeProblem.NONEXISTENT:
-        return _("{time} does not exist here: that night the clocks jump from 02:00 to 03:00. Please choose another time.").format(time=exc.text)
+        return _(
+            "{time} does not exist here: that night the clocks jump from 02:00 to 03:00. Please choose another time."
+        ).format(time=exc.text)
     return _("I couldn't read that. Please write the date and time like 15.03.2027 17:30.")
 
 
@@ -67,21 +78,38 @@ class SessionAdminFlow:
         if step == "session":
             cohort = await cohorts.get(ctx.tx, int(state.data["cohort"]))
             upcoming = await sessions.upcoming_of_cohort(ctx.tx, int(state.data["cohort"]), ctx.now)
-            options = [Option("add", _("➕ Add a session")), *paged(state, [Option(f"s{s.id}", short_label(s, tz)) for s in upcoming])]
-            text = _("{cohort}: add a session, or choose one to move or cancel.") if upcoming else _("{cohort} has no upcoming sessions.")
+            options = [
+                Option("add", _("➕ Add a session")),
+                *paged(state, [Option(f"s{s.id}", short_label(s, tz)) for s in upcoming]),
+            ]
+            text = (
+                _("{cohort}: add a session, or choose one to move or cancel.")
+                if upcoming
+                else _("{cohort} has no upcoming sessions.")
+            )
             return [Reply(text.format(cohort=cohort.name if cohort else "–"), [*options, Option("back", _("◀ Back"))])]
         mode, session = state.data.get("mode"), None
         if mode != "add":
             session = await self._session(ctx, state)
             if session is None:
-                return await self._go(ctx, state, "session", _("That session was changed or cancelled in the meantime."))
+                return await self._go(
+                    ctx, state, "session", _("That session was changed or cancelled in the meantime.")
+                )
         if step == "action" and session is not None:
-            options = [Option("move", _("Move to another time")), Option("cancel", _("Cancel this session")), Option("back", _("◀ Back"))]
+            options = [
+                Option("move", _("Move to another time")),
+                Option("cancel", _("Cancel this session")),
+                Option("back", _("◀ Back")),
+            ]
             return [Reply("\n".join(detail_lines(session, tz)), options)]
         if step == "start":
             ask = _("Type the date and start time, like 15.03.2027 17:30.")
             if session is not None:
-                ask = _("Now: {when}.").format(when=start_text(session.starts_at, tz)) + "\n" + _("Type the new date and start time, like 15.03.2027 17:30.")
+                ask = (
+                    _("Now: {when}.").format(when=start_text(session.starts_at, tz))
+                    + "\n"
+                    + _("Type the new date and start time, like 15.03.2027 17:30.")
+                )
             return [Reply(ask)]
         if step == "end":
             keep = [Option("keep", _("Same length as before"))] if session is not None else []
@@ -94,7 +122,11 @@ class SessionAdminFlow:
             text = "\n".join([_("Cancel this session? The trainees will be told."), "", *detail_lines(session, tz)])
             return [Reply(text, [Option("yes", _("Yes, cancel it")), Option("back", _("No, keep it"))])]
         if step == "confirm" and state.data.get("start"):
-            head = _("Please check the new session:") if mode == "add" else _("Move the session to this time? The trainees will be told.")
+            head = (
+                _("Please check the new session:")
+                if mode == "add"
+                else _("Move the session to this time? The trainees will be told.")
+            )
             text = "\n".join([head, "", *detail_lines(_draft(state), tz)])
             return [Reply(text, [Option("save", _("Save")), Option("discard", _("Discard"))])]
         return await self._go(ctx, state, "cohort")
@@ -106,8 +138,14 @@ class SessionAdminFlow:
             state.data["page"] = int(state.data.get("page", 0)) + (1 if inp.text == NAV_NEXT else -1)
             return await self.prompt(ctx, state)
         handler = {
-            "cohort": self._on_cohort, "session": self._on_session, "action": self._on_action, "start": self._on_start,
-            "end": self._on_end, "place": self._on_place, "topic": self._on_topic, "confirm": self._on_confirm,
+            "cohort": self._on_cohort,
+            "session": self._on_session,
+            "action": self._on_action,
+            "start": self._on_start,
+            "end": self._on_end,
+            "place": self._on_place,
+            "topic": self._on_topic,
+            "confirm": self._on_confirm,
         }.get(state.step)
         if handler is None:
             return await self.start(ctx, state)
@@ -119,8 +157,15 @@ class SessionAdminFlow:
     async def _on_cohort(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         found = await cohorts.list_all(ctx.tx)
         typed = inp.text.strip().casefold()
-        chosen = next((c for c in found if (inp.kind == InputKind.OPTION and inp.text == f"c{c.id}")
-                       or (inp.kind == InputKind.TEXT and typed in (c.code.casefold(), c.name.casefold()))), None)
+        chosen = next(
+            (
+                c
+                for c in found
+                if (inp.kind == InputKind.OPTION and inp.text == f"c{c.id}")
+                or (inp.kind == InputKind.TEXT and typed in (c.code.casefold(), c.name.casefold()))
+            ),
+            None,
+        )
         if chosen is None:
             return await self._again(ctx, state, _("Please choose the cohort with the buttons below."))
         state.data["cohort"] = chosen.id
@@ -148,7 +193,9 @@ class SessionAdminFlow:
 
     async def _on_start(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         if inp.kind != InputKind.TEXT:
-            return await self._again(ctx, state, not_understood(inp) if inp.kind != InputKind.OPTION else _("Please type the date and time."))
+            return await self._again(
+                ctx, state, not_understood(inp) if inp.kind != InputKind.OPTION else _("Please type the date and time.")
+            )
         try:
             moment = parse_local(inp.text, ctx.settings.timezone)
         except LocalTimeError as exc:
@@ -158,7 +205,9 @@ class SessionAdminFlow:
         state.data["start"] = moment.utc.isoformat()
         note = None
         if moment.ambiguous:
-            note = _("Note: that night the clocks go back, so this time happens twice. I took the first one (summer time).")
+            note = _(
+                "Note: that night the clocks go back, so this time happens twice. I took the first one (summer time)."
+            )
         return await self._go(ctx, state, "end", note)
 
     async def _on_end(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
@@ -170,11 +219,21 @@ class SessionAdminFlow:
             try:
                 end = end_on_day(inp.text, start.astimezone(ctx.settings.timezone).date(), ctx.settings.timezone).utc
             except LocalTimeError as exc:
-                return await self._again(ctx, state, _time_error(exc) if exc.problem == TimeProblem.NONEXISTENT else _("I couldn't read that. Please write the end time like 19:00."))
+                return await self._again(
+                    ctx,
+                    state,
+                    _time_error(exc)
+                    if exc.problem == TimeProblem.NONEXISTENT
+                    else _("I couldn't read that. Please write the end time like 19:00."),
+                )
         else:
-            return await self._again(ctx, state, not_understood(inp) if inp.kind != InputKind.OPTION else _("Please type the end time."))
+            return await self._again(
+                ctx, state, not_understood(inp) if inp.kind != InputKind.OPTION else _("Please type the end time.")
+            )
         if not start < end <= start + LONGEST:
-            return await self._again(ctx, state, _("The end must be after the start, and a session lasts at most 24 hours."))
+            return await self._again(
+                ctx, state, _("The end must be after the start, and a session lasts at most 24 hours.")
+            )
         state.data["end"] = end.isoformat()
         return await self._go(ctx, state, "place" if state.data.get("mode") == "add" else "confirm")
 
@@ -182,7 +241,11 @@ class SessionAdminFlow:
         text = inp.text.strip() if inp.kind == InputKind.TEXT else ""
         is_link = text.lower().startswith(("https://", "http://"))
         if len(text) < 2 or len(text) > (URL_MAX if is_link else TEXT_MAX) or (is_link and " " in text):
-            return await self._again(ctx, state, _("Please type a place (up to {n} characters) or one link starting with https://").format(n=TEXT_MAX))
+            return await self._again(
+                ctx,
+                state,
+                _("Please type a place (up to {n} characters) or one link starting with https://").format(n=TEXT_MAX),
+            )
         state.data.update(place=None if is_link else text, url=text if is_link else None)
         return await self._go(ctx, state, "topic")
 
@@ -192,7 +255,9 @@ class SessionAdminFlow:
         elif inp.kind == InputKind.TEXT and 0 < len(inp.text.strip()) <= TEXT_MAX:
             state.data["topic"] = inp.text.strip()
         else:
-            return await self._again(ctx, state, _("Please type a topic of up to {n} characters, or press Skip.").format(n=TEXT_MAX))
+            return await self._again(
+                ctx, state, _("Please type a topic of up to {n} characters, or press Skip.").format(n=TEXT_MAX)
+            )
         return await self._go(ctx, state, "confirm")
 
     async def _on_confirm(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
@@ -211,7 +276,12 @@ class SessionAdminFlow:
         try:
             text = await self._save(ctx, state, session)
         except session_changes.SessionClash:
-            return await self._go(ctx, state, "start", _("Another session of this cohort already starts at that time. Please choose another time."))
+            return await self._go(
+                ctx,
+                state,
+                "start",
+                _("Another session of this cohort already starts at that time. Please choose another time."),
+            )
         state.step = FINISHED
         return [Reply(text)]
 
@@ -219,13 +289,23 @@ class SessionAdminFlow:
         tz, mode = ctx.settings.timezone, state.data.get("mode")
         if mode == "cancel" and session is not None:
             told = await session_changes.cancel(ctx.tx, session, ctx.now) or 0
-            return ngettext("The session was cancelled; {n} trainee will be told.", "The session was cancelled; {n} trainees will be told.", told).format(n=told)
+            return ngettext(
+                "The session was cancelled; {n} trainee will be told.",
+                "The session was cancelled; {n} trainees will be told.",
+                told,
+            ).format(n=told)
         draft = _draft(state)
         if mode == "move" and session is not None:
-            moved, _planned = await session_changes.move(ctx.tx, session, draft.starts_at, draft.ends_at, ctx.settings, ctx.now)
-            return _("The session was moved to {when}; the trainees will be told.").format(when=start_text(moved.starts_at, tz))
+            moved, _planned = await session_changes.move(
+                ctx.tx, session, draft.starts_at, draft.ends_at, ctx.settings, ctx.now
+            )
+            return _("The session was moved to {when}; the trainees will be told.").format(
+                when=start_text(moved.starts_at, tz)
+            )
         details = SessionDetails(draft.starts_at, draft.ends_at, draft.place, draft.online_url, draft.topic)
         added, planned = await session_changes.add(ctx.tx, int(state.data["cohort"]), details, ctx.settings, ctx.now)
-        return _("The session on {when} was added.").format(when=start_text(added.starts_at, tz)) + " " + ngettext(
-            "{n} reminder planned.", "{n} reminders planned.", planned
-        ).format(n=planned)
+        return (
+            _("The session on {when} was added.").format(when=start_text(added.starts_at, tz))
+            + " "
+            + ngettext("{n} reminder planned.", "{n} reminders planned.", planned).format(n=planned)
+        )

@@ -54,7 +54,6 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.outbox.broadcast_monitor import BroadcastMonitor
 from bot.config import Settings
 from bot.flows.core import (
     InputKind,
@@ -66,10 +65,12 @@ from bot.flows.core import (
 )
 from bot.flows.engine import Incoming
 from bot.flows.registry import Registry
-from bot.handlers.telegram.request import AiohttpRequest
 from bot.handlers.telegram.polling import CatchUpFirst
+from bot.handlers.telegram.request import AiohttpRequest
 from bot.handlers.telegram.update_order import PerPersonUpdateProcessor
+from bot.handlers.textsplit import split_text
 from bot.i18n import _, use_language
+from bot.outbox.broadcast_monitor import BroadcastMonitor
 from bot.outbox.worker import (
     DeliveryUncertain,
     OutboxWorker,
@@ -78,7 +79,6 @@ from bot.outbox.worker import (
     Unreachable,
 )
 from bot.runtime import Runtime, build_outbox_worker, run_until_signalled
-from bot.handlers.textsplit import split_text
 from storage import outbox
 
 log = logging.getLogger(__name__)
@@ -101,11 +101,28 @@ def to_input(update: Update) -> UserInput | None:
     if message is None:
         return None
     if message.contact is not None:
-        own = message.contact.user_id is not None and message.from_user is not None and message.contact.user_id == message.from_user.id
+        own = (
+            message.contact.user_id is not None
+            and message.from_user is not None
+            and message.contact.user_id == message.from_user.id
+        )
         return UserInput(InputKind.CONTACT, message.contact.phone_number, contact_is_own=own)
     if message.text is not None:
         return UserInput.parse_text(message.text)
-    for kind in ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "location", "venue", "animation", "poll", "dice"):
+    for kind in (
+        "sticker",
+        "photo",
+        "voice",
+        "video",
+        "video_note",
+        "audio",
+        "document",
+        "location",
+        "venue",
+        "animation",
+        "poll",
+        "dice",
+    ):
         if getattr(message, kind, None):
             return UserInput(InputKind.OTHER, kind)
     return UserInput(InputKind.OTHER, "unknown")
@@ -207,7 +224,9 @@ class TelegramSender:
     async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
         """Replace a sent message's text; "message is not modified" is no error."""
         try:
-            await self.bot.edit_message_text(reply.text[: MessageLimit.MAX_TEXT_LENGTH], chat_id=int(chat_id), message_id=int(message_id))
+            await self.bot.edit_message_text(
+                reply.text[: MessageLimit.MAX_TEXT_LENGTH], chat_id=int(chat_id), message_id=int(message_id)
+            )
         except TelegramError as exc:
             if not (isinstance(exc, BadRequest) and "message is not modified" in exc.message.lower()):
                 _raise_mapped(exc)
@@ -267,9 +286,13 @@ class TelegramChannel:
         log.error("error while handling an update", exc_info=context.error)
         if not isinstance(update, Update) or update.effective_chat is None or update.effective_user is None:
             return
-        language = await self.runtime.engine.language_of(CHANNEL, str(update.effective_user.id), update.effective_user.language_code)
+        language = await self.runtime.engine.language_of(
+            CHANNEL, str(update.effective_user.id), update.effective_user.language_code
+        )
         with use_language(language):
-            text = _("Sorry, something went wrong on our side. Your earlier answers are saved; please try again in a moment.")
+            text = _(
+                "Sorry, something went wrong on our side. Your earlier answers are saved; please try again in a moment."
+            )
         try:
             await context.bot.send_message(update.effective_chat.id, text)
         except TelegramError:

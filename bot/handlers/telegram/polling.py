@@ -24,8 +24,13 @@ LONGEST_WAIT = 0.5  # seconds: never hold polling back longer than this
 class CatchUpFirst(BaseRequest):
     """Wraps the getUpdates request: waits (at most ``LONGEST_WAIT``) while the bot is busy."""
 
-    def __init__(self, inner: BaseRequest, processor: PerPersonUpdateProcessor,
-                 busy_at: int = BUSY_AT, longest_wait: float = LONGEST_WAIT) -> None:
+    def __init__(
+        self,
+        inner: BaseRequest,
+        processor: PerPersonUpdateProcessor,
+        busy_at: int = BUSY_AT,
+        longest_wait: float = LONGEST_WAIT,
+    ) -> None:
         self.inner = inner
         self.processor = processor
         self.busy_at = busy_at
@@ -55,4 +60,3 @@ class CatchUpFirst(BaseRequest):
         return await self.inner.do_request(
             url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
-

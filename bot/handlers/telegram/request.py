@@ -13,7 +13,6 @@ python-telegram-bot untouched.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from urllib.parse import urlencode
 
@@ -102,7 +101,7 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=self._body(request_data), timeout=timeout) as response:
                 return response.status, await response.read()
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as err:
+        except (TimeoutError, aiohttp.ServerTimeoutError) as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err

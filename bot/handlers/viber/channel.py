@@ -223,7 +223,9 @@ class ViberChannel:
     async def _apologise(self, user_id: str, platform_language: str | None) -> None:
         language = await self.runtime.engine.language_of(CHANNEL, user_id, platform_language)
         with use_language(language):
-            text = _("Sorry, something went wrong on our side. Your earlier answers are saved; please try again in a moment.")
+            text = _(
+                "Sorry, something went wrong on our side. Your earlier answers are saved; please try again in a moment."
+            )
         try:
             await self.client.send_message({"receiver": user_id, **render.messages(Reply(text), self.sender)[0]})
         except ViberError:

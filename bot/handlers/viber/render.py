@@ -20,8 +20,8 @@ from bot.flows.core import (
     decode_choice,
     encode_choice,
 )
-from bot.i18n import _
 from bot.handlers.textsplit import split_text
+from bot.i18n import _
 
 MAX_TEXT = 7000
 MAX_BUTTON_TEXT = 250
