@@ -1,13 +1,13 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+:
 #   make chat   - set up, then chat with the bot in this terminal (or run it on Telegram: make run)
-#   make test   - set up, then run the test suite
+#   make test   - set up, then run every check: formatting, lint, strict types and the test suite (make check)
 #   make bench  - set up, then measure the bot against the bare framework (docs/performance.md)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup chat run test bench catalogs clean
+.PHONY: setup chat run test check bench catalogs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,14 @@ run: setup
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=.' .env; then \
 		$(BIN)/youthbot run; else $(BIN)/youthbot chat; fi
 
-test: setup
+# One command checks everything; warnings are errors in the tests (pyproject.toml).
+check: setup
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/ruff check --quiet .
+	$(BIN)/mypy bot storage
 	$(BIN)/python -m pytest -q
+
+test: check
 
 # Every benchmark against a local fake Bot API, then one table of figures (about 10 minutes).
 # BENCH_ARGS="--quick" for tiny sizes, BENCH_ARGS="--only latency" for one of them.

@@ -215,7 +215,6 @@ async def test_wrong_token_is_unauthorized(fake: FakeTelegram) -> None:
     assert response.status_code == 401 and response.json()["description"] == "Unauthorized"
 
 
-@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # RetryAfter.retry_after
 async def test_injected_errors_map_to_ptb_exceptions(fake: FakeTelegram) -> None:
     async with Bot(fake.token, base_url=fake.base_url) as bot:
         fake.fail_next("sendmessage", 429, "Too Many Requests: retry after 1", retry_after=1)

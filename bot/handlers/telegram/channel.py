@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from datetime import timedelta
 from typing import Any, NoReturn
 
@@ -52,7 +51,6 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import BaseRequest
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Settings
 from bot.flows.core import (
@@ -173,10 +171,8 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
-    """The pause Telegram asked for (read without PTB's int-or-timedelta deprecation warning)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
+    """The pause Telegram asked for (a timedelta: ``bot`` opts in with PTB_TIMEDELTA)."""
+    value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
