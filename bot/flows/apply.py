@@ -7,7 +7,6 @@ from typing import Any
 
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import (
-    FINISHED,
     Accepted,
     Choices,
     FormFlow,
@@ -24,6 +23,7 @@ from bot.flows.form import (
 from bot.flows.info import status_reply
 from bot.flows.registry import Command, Feature
 from bot.flows.staff_notices import notify_staff
+from bot.flows.steps import FINISHED
 from bot.i18n import N_, _, format_date
 from bot.parsing import validators
 from bot.reference.texts import application_status, programme_title

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED
 from bot.flows.registry import Command, Feature
+from bot.flows.steps import FINISHED
 from bot.i18n import _
 from storage import applications, users
 from storage.conversations import ConversationState

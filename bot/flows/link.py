@@ -19,8 +19,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED
 from bot.flows.registry import Command, Delivery, Feature, MessageKind
+from bot.flows.steps import FINISHED
 from bot.i18n import _, ngettext
 from storage import applications, links, outbox, users
 from storage.conversations import ConversationState

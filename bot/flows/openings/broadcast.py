@@ -15,7 +15,6 @@ from typing import Any
 
 from bot.flows.core import Context, Option, Reply, UserInput
 from bot.flows.form import (
-    FINISHED,
     Choices,
     Parsed,
     Question,
@@ -38,6 +37,7 @@ from bot.flows.openings.broadcast_texts import (
 from bot.flows.openings.opening_card import deadline_end, local_today
 from bot.flows.registry import Command, Feature, MessageKind
 from bot.flows.staff_form import StaffForm, text_parser
+from bot.flows.steps import FINISHED
 from bot.i18n import _, ngettext
 from bot.reference.texts import programme_title
 from bot.reference.tracks import TRACKS, track_label

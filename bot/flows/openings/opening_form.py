@@ -13,8 +13,8 @@ from typing import Any
 
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import (
-    FINISHED,
     Accepted,
+    Answer,
     Parsed,
     Question,
     Rejected,
@@ -28,6 +28,7 @@ from bot.flows.openings.alerts import PROACTIVE_CHANNELS, queue_alerts
 from bot.flows.openings.opening_card import KINDS, card, kind_label, local_today
 from bot.flows.registry import Action, Command, Feature
 from bot.flows.staff_form import StaffForm, multi_choice, text_parser
+from bot.flows.steps import FINISHED
 from bot.i18n import _, format_date
 from bot.parsing import validators
 from bot.reference.tracks import TRACKS, track_label, track_list
@@ -97,7 +98,7 @@ async def _place_choices(ctx: Context) -> list[Option]:
     return places + [Option(m.key, m.name(ctx.language)) for m in ctx.municipalities.sorted_for(ctx.language)]
 
 
-async def _match_place(ctx: Context, text: str) -> Parsed | None:
+async def _match_place(ctx: Context, text: str) -> Answer | None:
     if text.strip().casefold() in (*REMOTE_WORDS, _("Remote").casefold()):
         return Accepted(REMOTE)
     return await match_municipality(ctx, text)

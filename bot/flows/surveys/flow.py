@@ -15,8 +15,10 @@ from typing import Any
 
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.engine import _dump as stash_of
-from bot.flows.form import FINISHED, Rejected
+from bot.flows.form import Rejected, Toggled, edit_pick_reply, picked_answer, summary_reply
 from bot.flows.registry import Action, Command, Delivery, Feature, MessageKind
+from bot.flows.steps import EDIT_PICK as EDIT
+from bot.flows.steps import FINISHED, SUMMARY
 from bot.flows.surveys import answering
 from bot.flows.surveys.staff import STAFF_COMMANDS, SurveySendFlow
 from bot.i18n import _, format_date, ngettext
@@ -28,8 +30,6 @@ from storage.conversations import ConversationState
 from storage.surveys import Invitation
 
 FLOW = "survey"
-SUMMARY = "_summary"
-EDIT = "_edit"
 ACTION = "survey"
 
 
@@ -137,15 +137,14 @@ class SurveyFlow:
             return opened
         _invitation, survey, answers = opened
         if state.step == SUMMARY:
-            lines = [_("Please check your answers:"), ""]
-            for question in survey.applicable(answers):
-                if question.id in answers:
-                    lines.append(f"{question.label.get()}: {answering.show(question, answers[question.id])}")
-            return [Reply("\n".join(lines), [Option("submit", _("Submit")), Option("edit", _("Edit an answer"))])]
+            lines = [
+                f"{q.label.get()}: {answering.show(q, answers[q.id])}"
+                for q in survey.applicable(answers)
+                if q.id in answers
+            ]
+            return [summary_reply(lines, [Option("submit", _("Submit")), Option("edit", _("Edit an answer"))])]
         if state.step == EDIT:
-            options = [Option(q.id, q.label.get()) for q in survey.applicable(answers) if q.id in answers]
-            options.append(Option(SUMMARY, _("◀ Back")))
-            return [Reply(_("Which answer would you like to change?"), options)]
+            return [edit_pick_reply([(q.id, q.label.get()) for q in survey.applicable(answers) if q.id in answers])]
         question = survey.question(state.step)
         assert question is not None
         return [answering.ask(question, list(state.data.get("selected", [])), _today(ctx))]
@@ -164,7 +163,7 @@ class SurveyFlow:
         result = answering.read(question, inp, _today(ctx), list(state.data.get("selected", [])))
         if isinstance(result, Rejected):
             return [Reply(result.message), *await self.prompt(ctx, state)]
-        if isinstance(result, answering.Toggled):
+        if isinstance(result, Toggled):
             state.data["selected"] = result.selected
             return await self.prompt(ctx, state)
         await surveys.save_answer(
@@ -204,10 +203,10 @@ class SurveyFlow:
     async def _handle_edit(
         self, ctx: Context, state: ConversationState, inp: UserInput, answers: dict[str, Any]
     ) -> list[Reply]:
-        choice = inp.text if inp.kind == InputKind.OPTION else None
+        choice = picked_answer(inp, list(answers))
         if choice == SUMMARY:
             state.step = SUMMARY
-        elif choice in answers:
+        elif choice is not None:
             state.step = choice
             state.data["editing"] = True
             if isinstance(answers[choice], list):

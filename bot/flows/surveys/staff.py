@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.flows.core import Context, Document, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED
 from bot.flows.registry import Command
+from bot.flows.steps import FINISHED
 from bot.i18n import _, ngettext
 from bot.reports.chart import placement_chart
 from bot.reports.indicators import build_report

@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED, NAV_NEXT, NAV_PREV, SKIP, not_understood, paged
+from bot.flows.form import not_understood, paged, turn_page
+from bot.flows.steps import FINISHED, SKIP
 from bot.flows.training.session_texts import detail_lines, short_label, start_text
 from bot.i18n import _, ngettext
 from bot.parsing.localtime import LocalTimeError, TimeProblem, end_on_day, parse_local
@@ -134,8 +135,7 @@ class SessionAdminFlow:
     # -- answers ---------------------------------------------------------------
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        if inp.kind == InputKind.OPTION and inp.text in (NAV_PREV, NAV_NEXT):
-            state.data["page"] = int(state.data.get("page", 0)) + (1 if inp.text == NAV_NEXT else -1)
+        if turn_page(state, inp):
             return await self.prompt(ctx, state)
         handler = {
             "cohort": self._on_cohort,

@@ -1,0 +1,80 @@
+"""Steps as data: the vocabulary every flow shares (goflow's nodes and exits, kept small).
+
+A flow declares its steps: each :class:`Step` has an id (what
+``ConversationState.step`` holds, so the ids are the strings stored in
+conversations and must not change), what to ask, what it accepts, and the
+steps each answer may lead to (its exits; :data:`FINISHED` ends the flow).
+The registry checks every flow's steps when it is built: unique ids, and
+exits that name a declared step or the end. A :class:`StepTable` runs them.
+
+The reserved ids and button keys below start with ``_`` so that they can never
+clash with a question id or an option key of a flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from bot.flows.core import Context, Reply, UserInput
+from storage.conversations import ConversationState
+
+FINISHED = "_finished"  # the step of a conversation that is over; the engine then drops it
+SUMMARY = "_summary"  # a form's summary (or a staff form's preview)
+EDIT_PICK = "_edit"  # "which answer would you like to change?"
+QUESTIONS = "_questions"  # stands for questions loaded at run time (a survey's YAML, checked when it loads)
+
+SKIP = "_skip"  # the button of an optional question
+DONE = "_done"  # the button that closes a multiple choice
+NAV_PREV = "_prev"  # paging buttons
+NAV_NEXT = "_next"
+
+Prompt = Callable[[Context, ConversationState], Awaitable[list[Reply]]]
+Accepts = Callable[[Context, ConversationState, UserInput], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a flow: its id, what it asks, what it accepts, where an answer may lead."""
+
+    id: str
+    prompt: Prompt
+    accepts: Accepts
+    exits: tuple[str, ...] = ()
+
+
+class StepTable:
+    """Runs declared steps: asks and handles the step the conversation is on.
+
+    A step id that is not declared (a step removed in a newer version, or the
+    empty step of a fresh state) is handled by the ``otherwise`` step.
+    """
+
+    def __init__(self, steps: Sequence[Step], otherwise: str) -> None:
+        self.steps = tuple(steps)
+        self._by_id = {step.id: step for step in self.steps}
+        self._otherwise = self._by_id[otherwise]
+
+    def step(self, step_id: str) -> Step:
+        return self._by_id.get(step_id, self._otherwise)
+
+    async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return await self.step(state.step).prompt(ctx, state)
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self.step(state.step).accepts(ctx, state, inp)
+
+
+def step_problems(steps: Sequence[Step]) -> list[str]:
+    """What is wrong with a flow's steps: a repeated id, an exit to no step (empty when sound)."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for step in steps:
+        if step.id in seen:
+            problems.append(f"step {step.id!r} is declared twice")
+        seen.add(step.id)
+    for step in steps:
+        for exit_ in step.exits:
+            if exit_ != FINISHED and exit_ not in seen:
+                problems.append(f"step {step.id!r} leads to unknown step {exit_!r}")
+    return problems
