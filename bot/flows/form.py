@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.steps import DONE, EDIT_PICK, FINISHED, NAV_NEXT, NAV_PREV, SKIP, SUMMARY
+from bot.flows.steps import DONE, EDIT_PICK, FINISHED, NAV_NEXT, NAV_PREV, SKIP, SUMMARY, Step, StepTable
 from bot.i18n import _
 from storage.conversations import ConversationState
 
@@ -237,6 +237,31 @@ class FormFlow:
 
     # -- engine --------------------------------------------------------------
 
+    asks_consent = True  # a consent step before the summary
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The questions, consent, summary and edit as declared steps (ids are the question ids)."""
+        return self._table().steps
+
+    def _table(self) -> StepTable:
+        table: StepTable | None = self.__dict__.get("_step_table")
+        if table is None:
+            ids = [q.id for q in self.questions()]
+            tail = ["consent", SUMMARY] if self.asks_consent else [SUMMARY]
+            steps = [
+                Step(qid, self._ask_question, self._answer_question, (*ids[i + 1 :], *tail))
+                for i, qid in enumerate(ids)
+            ]
+            if self.asks_consent:
+                steps.append(Step("consent", self._ask_consent, self._handle_consent, (*ids, SUMMARY, FINISHED)))
+            steps.append(Step(SUMMARY, self._ask_summary, self._handle_summary, (EDIT_PICK, FINISHED, *ids)))
+            steps.append(Step(EDIT_PICK, self._ask_edit_pick, self._handle_edit_pick, (SUMMARY, *ids)))
+            recover = Step("", self._ask_unknown, self._answer_unknown, tuple(ids))
+            table = StepTable(steps, recover)
+            self.__dict__["_step_table"] = table
+        return table
+
     def _question(self, step: str) -> Question | None:
         return next((q for q in self.questions() if q.id == step), None)
 
@@ -250,7 +275,7 @@ class FormFlow:
         for question in self.questions()[start:]:
             if self._applies(ctx, question) and question.id not in state.answers:
                 return question.id
-        if "consent" not in state.answers:
+        if self.asks_consent and "consent" not in state.answers:
             return "consent"
         return SUMMARY
 
@@ -260,16 +285,31 @@ class FormFlow:
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
         """Ask the current step's question again, as it stands."""
-        if state.step == "consent":
-            return [Reply(self.consent_text(ctx), [Option("yes", _("Yes, I agree")), Option("no", _("No"))])]
-        if state.step == SUMMARY:
-            return [await self._summary(ctx, state)]
-        if state.step == EDIT_PICK:
-            return [edit_pick_reply(self._answered(ctx, state))]
+        return await self._table().prompt(ctx, state)
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self._table().handle(ctx, state, inp)
+
+    async def _ask_consent(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return [Reply(self.consent_text(ctx), [Option("yes", _("Yes, I agree")), Option("no", _("No"))])]
+
+    async def _ask_summary(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return [await self._summary(ctx, state)]
+
+    async def _ask_edit_pick(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return [edit_pick_reply(self._answered(ctx, state))]
+
+    async def _ask_unknown(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        """A step removed in a newer version of the form: go on where the answers say."""
+        state.step = self._next_step(ctx, state, None)
+        return await self.prompt(ctx, state)
+
+    async def _answer_unknown(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self.start(ctx, state)
+
+    async def _ask_question(self, ctx: Context, state: ConversationState) -> list[Reply]:
         question = self._question(state.step)
-        if question is None:  # a step removed in a newer version of the form
-            state.step = self._next_step(ctx, state, None)
-            return await self.prompt(ctx, state)
+        assert question is not None
         options = await self._page(ctx, state, question)
         if question.optional:
             options.append(Option(SKIP, _("Skip")))
@@ -282,16 +322,9 @@ class FormFlow:
             return []
         return paged(state, await question.choices(ctx))
 
-    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        if state.step == "consent":
-            return await self._handle_consent(ctx, state, inp)
-        if state.step == SUMMARY:
-            return await self._handle_summary(ctx, state, inp)
-        if state.step == EDIT_PICK:
-            return await self._handle_edit_pick(ctx, state, inp)
+    async def _answer_question(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         question = self._question(state.step)
-        if question is None:
-            return await self.start(ctx, state)
+        assert question is not None
         if turn_page(state, inp):
             return await self.prompt(ctx, state)
         if question.optional and inp.kind == InputKind.OPTION and inp.text == SKIP:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.registry import Command, Feature
-from bot.flows.steps import FINISHED
+from bot.flows.steps import FINISHED, Step, StepTable
 from bot.i18n import LANGUAGES, _, match_platform_language, use_language
 from storage import users
 from storage.conversations import ConversationState
@@ -12,6 +12,10 @@ from storage.conversations import ConversationState
 
 class LanguageFlow:
     name = "language"
+
+    def __init__(self) -> None:
+        self.steps = (Step("choose", self._ask_choose, self._answer_choose, (FINISHED,)),)
+        self._table = StepTable(self.steps)
 
     def _options(self, state: ConversationState) -> list[Option]:
         """All languages, the one matching the platform's language first and ticked."""
@@ -27,10 +31,16 @@ class LanguageFlow:
         return await self.prompt(ctx, state)
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return await self._table.prompt(ctx, state)
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self._table.handle(ctx, state, inp)
+
+    async def _ask_choose(self, ctx: Context, state: ConversationState) -> list[Reply]:
         # Shown in the language we guess, with every language's name in itself.
         return [Reply(_("Please choose your language:"), self._options(state))]
 
-    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+    async def _answer_choose(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         chosen = None
         if inp.kind == InputKind.OPTION and inp.text in LANGUAGES:
             chosen = inp.text

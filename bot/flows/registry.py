@@ -8,7 +8,7 @@ built from them, and a broken table fails at start-up, not mid-conversation.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -17,6 +17,7 @@ import aiosqlite
 
 from bot.config import Settings
 from bot.flows.core import MAX_OPTION_KEY_BYTES, Context, Reply, UserInput
+from bot.flows.steps import Step, step_problems
 from storage.conversations import ConversationState
 from storage.outbox import OutboxItem
 from storage.users import User
@@ -26,6 +27,11 @@ class Flow(Protocol):
     """A conversation of several steps whose state lives in SQLite."""
 
     name: str
+
+    @property
+    def steps(self) -> Sequence[Step]:
+        """The flow's declared steps; checked when the registry is built."""
+        ...
 
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]: ...
 
@@ -126,6 +132,9 @@ class Registry:
                 self._add(self.commands, command.name, command, feature)
             for flow in feature.flows:
                 self._add(self.flows, flow.name, flow, feature)
+                problems = step_problems(flow.steps)
+                if problems:
+                    raise RegistryError(f"flow {flow.name!r} of {feature.name}: {problems[0]}")
             for action in feature.actions:
                 if "." in action.name or ":" in action.name:
                     raise RegistryError(f"action name {action.name!r} of {feature.name} may not contain '.' or ':'")

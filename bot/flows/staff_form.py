@@ -48,9 +48,7 @@ def text_parser(low: int, high: int, one_line: bool) -> Callable[[Context, UserI
 
 
 class StaffForm(FormFlow):
-    def _next_step(self, ctx: Context, state: ConversationState, after: str | None) -> str:
-        step = super()._next_step(ctx, state, after)
-        return SUMMARY if step == "consent" else step
+    asks_consent = False
 
     async def preview(self, ctx: Context, state: ConversationState) -> str:
         """What will be saved or sent, as its readers will see it."""

@@ -46,14 +46,15 @@ class Step:
 class StepTable:
     """Runs declared steps: asks and handles the step the conversation is on.
 
-    A step id that is not declared (a step removed in a newer version, or the
-    empty step of a fresh state) is handled by the ``otherwise`` step.
+    A step id that is not declared (a step removed in a newer version of the
+    flow) is handled by ``otherwise``: a declared step, or a recovery that is
+    not one (it moves the conversation to a declared step).
     """
 
-    def __init__(self, steps: Sequence[Step], otherwise: str) -> None:
+    def __init__(self, steps: Sequence[Step], otherwise: Step | None = None) -> None:
         self.steps = tuple(steps)
         self._by_id = {step.id: step for step in self.steps}
-        self._otherwise = self._by_id[otherwise]
+        self._otherwise = otherwise or self.steps[0]
 
     def step(self, step_id: str) -> Step:
         return self._by_id.get(step_id, self._otherwise)

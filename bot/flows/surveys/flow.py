@@ -18,7 +18,7 @@ from bot.flows.engine import _dump as stash_of
 from bot.flows.form import Rejected, Toggled, edit_pick_reply, picked_answer, summary_reply
 from bot.flows.registry import Action, Command, Delivery, Feature, MessageKind
 from bot.flows.steps import EDIT_PICK as EDIT
-from bot.flows.steps import FINISHED, SUMMARY
+from bot.flows.steps import FINISHED, QUESTIONS, SUMMARY, Step, StepTable
 from bot.flows.surveys import answering
 from bot.flows.surveys.staff import STAFF_COMMANDS, SurveySendFlow
 from bot.i18n import _, format_date, ngettext
@@ -131,33 +131,88 @@ class SurveyFlow:
         state.data["invitation"] = opened[0].id
         return await self.prompt(ctx, state)
 
+    def __init__(self) -> None:
+        # A survey's questions come from its YAML (checked when it loads): the step is the question's id.
+        self.steps = (
+            Step(QUESTIONS, self._ask_question, self._answer_question, (QUESTIONS, SUMMARY, FINISHED)),
+            Step(SUMMARY, self._ask_summary, self._answer_summary, (EDIT, QUESTIONS, FINISHED)),
+            Step(EDIT, self._ask_edit, self._answer_edit, (SUMMARY, QUESTIONS, FINISHED)),
+        )
+        self._table = StepTable(self.steps, otherwise=self.steps[0])
+
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return await self._table.prompt(ctx, state)
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self._table.handle(ctx, state, inp)
+
+    async def _opened(
+        self, ctx: Context, state: ConversationState, kind: str
+    ) -> tuple[Invitation, Survey, dict[str, Any]] | list[Reply] | None:
+        """Open the survey for a step of ``kind``; None when the answers moved it to another kind of step."""
         opened = await self._open(ctx, state)
         if isinstance(opened, list):
             return opened
+        settled = state.step if state.step in (SUMMARY, EDIT) else QUESTIONS
+        return opened if settled == kind else None
+
+    async def _ask_summary(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        opened = await self._opened(ctx, state, SUMMARY)
+        if opened is None:
+            return await self.prompt(ctx, state)
+        if isinstance(opened, list):
+            return opened
         _invitation, survey, answers = opened
-        if state.step == SUMMARY:
-            lines = [
-                f"{q.label.get()}: {answering.show(q, answers[q.id])}"
-                for q in survey.applicable(answers)
-                if q.id in answers
-            ]
-            return [summary_reply(lines, [Option("submit", _("Submit")), Option("edit", _("Edit an answer"))])]
-        if state.step == EDIT:
-            return [edit_pick_reply([(q.id, q.label.get()) for q in survey.applicable(answers) if q.id in answers])]
+        lines = [
+            f"{q.label.get()}: {answering.show(q, answers[q.id])}"
+            for q in survey.applicable(answers)
+            if q.id in answers
+        ]
+        return [summary_reply(lines, [Option("submit", _("Submit")), Option("edit", _("Edit an answer"))])]
+
+    async def _ask_edit(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        opened = await self._opened(ctx, state, EDIT)
+        if opened is None:
+            return await self.prompt(ctx, state)
+        if isinstance(opened, list):
+            return opened
+        _invitation, survey, answers = opened
+        return [edit_pick_reply([(q.id, q.label.get()) for q in survey.applicable(answers) if q.id in answers])]
+
+    async def _ask_question(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        opened = await self._opened(ctx, state, QUESTIONS)
+        if opened is None:
+            return await self.prompt(ctx, state)
+        if isinstance(opened, list):
+            return opened
+        _invitation, survey, _answers = opened
         question = survey.question(state.step)
         assert question is not None
         return [answering.ask(question, list(state.data.get("selected", [])), _today(ctx))]
 
-    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        opened = await self._open(ctx, state)
+    async def _answer_summary(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        opened = await self._opened(ctx, state, SUMMARY)
+        if opened is None:
+            return await self.handle(ctx, state, inp)
         if isinstance(opened, list):
             return opened
-        invitation, survey, answers = opened
-        if state.step == SUMMARY:
-            return await self._handle_summary(ctx, state, inp, invitation, survey, answers)
-        if state.step == EDIT:
-            return await self._handle_edit(ctx, state, inp, answers)
+        return await self._handle_summary(ctx, state, inp, *opened)
+
+    async def _answer_edit(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        opened = await self._opened(ctx, state, EDIT)
+        if opened is None:
+            return await self.handle(ctx, state, inp)
+        if isinstance(opened, list):
+            return opened
+        return await self._handle_edit(ctx, state, inp, opened[2])
+
+    async def _answer_question(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        opened = await self._opened(ctx, state, QUESTIONS)
+        if opened is None:
+            return await self.handle(ctx, state, inp)
+        if isinstance(opened, list):
+            return opened
+        invitation, survey, _answers = opened
         question = survey.question(state.step)
         assert question is not None
         result = answering.read(question, inp, _today(ctx), list(state.data.get("selected", [])))
