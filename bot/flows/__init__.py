@@ -1,4 +1,4 @@
 """The conversations. Nothing here knows Telegram, Viber or the console:
-a flow takes a :class:`~bot.flows.core.UserInput` and returns
-:class:`~bot.flows.core.Reply` objects, and reads and writes through ``storage``.
+a flow takes a :class:`~bot.messages.UserInput` and returns
+:class:`~bot.messages.Reply` objects, and reads and writes through ``storage``.
 """

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import (
-    FINISHED,
     Accepted,
     Choices,
     FormFlow,
@@ -22,9 +20,10 @@ from bot.flows.form import (
     show_text,
 )
 from bot.flows.info import status_reply
-from bot.flows.registry import Command, Feature
+from bot.flows.registry import FINISHED, Command, Context, Feature
 from bot.flows.staff_notices import notify_staff
 from bot.i18n import N_, _, format_date
+from bot.messages import InputKind, Option, Reply, UserInput
 from bot.parsing import validators
 from bot.reference.texts import application_status, programme_title
 from storage import applications, programmes

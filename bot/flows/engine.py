@@ -26,11 +26,10 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.flows import info
-from bot.flows.core import Context, InputKind, Reply, UserInput, new_token
-from bot.flows.form import FINISHED
 from bot.flows.language import suggested_language
-from bot.flows.registry import Flow, Registry
+from bot.flows.registry import FINISHED, Context, Flow, Registry
 from bot.i18n import _, match_platform_language, ngettext, use_language
+from bot.messages import InputKind, Reply, UserInput, new_token
 from bot.reference.municipalities import Municipalities
 from storage import Database, conversations, updates, users
 from storage.conversations import ConversationState

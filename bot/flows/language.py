@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED
-from bot.flows.registry import Command, Feature
+from bot.flows.registry import FINISHED, Command, Context, Feature
 from bot.i18n import LANGUAGES, _, match_platform_language, use_language
+from bot.messages import InputKind, Option, Reply, UserInput
 from storage import users
 from storage.conversations import ConversationState
 

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED
-from bot.flows.registry import Command, Delivery, Feature, MessageKind
+from bot.flows.registry import FINISHED, Command, Context, Delivery, Feature, MessageKind
 from bot.i18n import _, ngettext
+from bot.messages import InputKind, Option, Reply, UserInput
 from storage import applications, links, outbox, users
 from storage.conversations import ConversationState
 from storage.links import LinkCode

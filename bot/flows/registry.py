@@ -16,10 +16,30 @@ from typing import Protocol
 import aiosqlite
 
 from bot.config import Settings
-from bot.flows.core import MAX_OPTION_KEY_BYTES, Context, Reply, UserInput
+from bot.messages import MAX_OPTION_KEY_BYTES, Reply, UserInput
+from bot.reference.municipalities import Municipalities
 from storage.conversations import ConversationState
 from storage.outbox import OutboxItem
 from storage.users import User
+
+# The step a flow sets when it is done; the engine then closes the conversation.
+FINISHED = "_finished"
+
+
+@dataclass
+class Context:
+    """Everything a flow may use while handling one input of one user."""
+
+    tx: aiosqlite.Connection
+    user: User
+    settings: Settings
+    now: datetime
+    is_staff: bool
+    municipalities: Municipalities
+    language: str
+    registry: Registry
+    state: ConversationState | None = None  # the conversation being worked on; the engine swaps it
+    args: str = ""  # what followed the command being run, e.g. the code in "/link K7MX4P"
 
 
 class Flow(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.flows.core import Context
+from bot.flows.registry import Context
 from bot.i18n import language_for, use_language
 from storage import outbox, users
 

@@ -15,7 +15,6 @@ from datetime import datetime
 import aiosqlite
 
 from bot.config import Settings
-from bot.flows.core import Context, Option, Reply
 from bot.flows.openings.opening_card import (
     card,
     deadline_end,
@@ -23,8 +22,9 @@ from bot.flows.openings.opening_card import (
     interest_option,
     local_today,
 )
-from bot.flows.registry import Action, Command, Delivery, Feature, Keyword, MessageKind
+from bot.flows.registry import Action, Command, Context, Delivery, Feature, Keyword, MessageKind
 from bot.i18n import _
+from bot.messages import Option, Reply
 from bot.reference.tracks import TRACKS, track_label, track_list
 from storage import alerts, openings, outbox, segments
 from storage.openings import Opening

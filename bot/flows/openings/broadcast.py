@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.flows.core import Context, Option, Reply, UserInput
 from bot.flows.form import (
-    FINISHED,
     Choices,
     Parsed,
     Question,
@@ -36,9 +34,10 @@ from bot.flows.openings.broadcast_texts import (
     segment_label,
 )
 from bot.flows.openings.opening_card import deadline_end, local_today
-from bot.flows.registry import Command, Feature, MessageKind
+from bot.flows.registry import FINISHED, Command, Context, Feature, MessageKind
 from bot.flows.staff_form import StaffForm, text_parser
 from bot.i18n import _, ngettext
+from bot.messages import Option, Reply, UserInput
 from bot.reference.texts import programme_title
 from bot.reference.tracks import TRACKS, track_label
 from storage import broadcasts, cohorts, openings, outbox, programmes, segments

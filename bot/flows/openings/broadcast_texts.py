@@ -11,7 +11,6 @@ from datetime import date
 
 import aiosqlite
 
-from bot.flows.core import Option, Reply
 from bot.flows.openings.alerts import stop_hint
 from bot.flows.openings.opening_card import (
     card,
@@ -21,6 +20,7 @@ from bot.flows.openings.opening_card import (
 )
 from bot.flows.registry import Delivery
 from bot.i18n import N_, _, current_language
+from bot.messages import Option, Reply
 from bot.reference.municipalities import Municipalities
 from bot.reference.texts import programme_title
 from bot.reference.tracks import track_label

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.flows.core import Context, Option, Reply
 from bot.flows.openings.opening_card import (
     KINDS_PLURAL,
     card,
@@ -21,9 +20,10 @@ from bot.flows.openings.opening_card import (
     list_line,
     local_today,
 )
-from bot.flows.registry import Action, Command, Feature
+from bot.flows.registry import Action, Command, Context, Feature
 from bot.flows.staff_notices import notify_staff
 from bot.i18n import _, format_date, ngettext
+from bot.messages import Option, Reply
 from bot.reference.tracks import TRACKS, track_label
 from storage import applications, openings
 from storage.openings import Opening

@@ -10,8 +10,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from bot.config import Settings
-from bot.flows.core import Option
 from bot.i18n import N_, _, current_language, format_date
+from bot.messages import Option
 from bot.reference.municipalities import Municipalities
 from bot.reference.tracks import track_list
 from storage.openings import Opening

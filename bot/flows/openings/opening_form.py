@@ -11,9 +11,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import (
-    FINISHED,
     Accepted,
     Parsed,
     Question,
@@ -26,9 +24,10 @@ from bot.flows.form import (
 )
 from bot.flows.openings.alerts import PROACTIVE_CHANNELS, queue_alerts
 from bot.flows.openings.opening_card import KINDS, card, kind_label, local_today
-from bot.flows.registry import Action, Command, Feature
+from bot.flows.registry import FINISHED, Action, Command, Context, Feature
 from bot.flows.staff_form import StaffForm, multi_choice, text_parser
 from bot.i18n import _, format_date
+from bot.messages import InputKind, Option, Reply, UserInput
 from bot.parsing import validators
 from bot.reference.tracks import TRACKS, track_label, track_list
 from storage import openings, outbox, segments

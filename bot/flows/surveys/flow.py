@@ -13,13 +13,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.engine import _dump as stash_of
-from bot.flows.form import FINISHED, Rejected
-from bot.flows.registry import Action, Command, Delivery, Feature, MessageKind
+from bot.flows.form import Rejected
+from bot.flows.registry import FINISHED, Action, Command, Context, Delivery, Feature, MessageKind
 from bot.flows.surveys import answering
 from bot.flows.surveys.staff import STAFF_COMMANDS, SurveySendFlow
 from bot.i18n import _, format_date, ngettext
+from bot.messages import InputKind, Option, Reply, UserInput
 from bot.services.campaigns import INVITATION_KIND, REMINDER_KIND, plan_reminder
 from bot.surveys.definition import QuestionType, Survey
 from bot.surveys.loader import catalogue_for

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.flows.core import Context, Option, Reply
-from bot.flows.registry import Action, Command, Delivery, MessageKind
+from bot.flows.registry import Action, Command, Context, Delivery, MessageKind
 from bot.flows.training.session_texts import detail_lines, offsets_text, start_text
 from bot.i18n import _
+from bot.messages import Option, Reply
 from bot.reference.texts import programme_title
 from bot.services import reminders as reminder_plan
 from storage import attendance, cohorts, programmes, sessions, trainees

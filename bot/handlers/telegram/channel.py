@@ -53,14 +53,6 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.config import Settings
-from bot.flows.core import (
-    InputKind,
-    Option,
-    Reply,
-    UserInput,
-    decode_choice,
-    encode_choice,
-)
 from bot.flows.engine import Incoming
 from bot.flows.registry import Registry
 from bot.handlers.telegram.polling import CatchUpFirst
@@ -68,6 +60,7 @@ from bot.handlers.telegram.request import AiohttpRequest
 from bot.handlers.telegram.update_order import PerPersonUpdateProcessor
 from bot.handlers.textsplit import split_text
 from bot.i18n import _, use_language
+from bot.messages import InputKind, Option, Reply, UserInput, decode_choice, encode_choice
 from bot.outbox.broadcast_monitor import BroadcastMonitor
 from bot.outbox.worker import (
     DeliveryUncertain,
