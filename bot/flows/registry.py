@@ -16,6 +16,7 @@ from typing import Protocol
 import aiosqlite
 
 from bot.config import Settings
+from bot.errors import YouthbotError
 from bot.messages import MAX_OPTION_KEY_BYTES, Reply, UserInput
 from bot.reference.municipalities import Municipalities
 from storage.conversations import ConversationState
@@ -129,7 +130,7 @@ class Feature:
     keywords: tuple[Keyword, ...] = ()
 
 
-class RegistryError(ValueError):
+class RegistryError(YouthbotError, ValueError):
     pass
 
 
