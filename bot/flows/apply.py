@@ -26,6 +26,7 @@ from bot.i18n import N_, _, format_date
 from bot.messages import InputKind, Option, Reply, UserInput
 from bot.parsing import validators
 from bot.reference.texts import application_status, programme_title
+from bot.services import applications as application_service
 from storage import applications, programmes
 from storage.conversations import ConversationState
 
@@ -296,7 +297,7 @@ class ApplyFlow(FormFlow):
                     )
                 )
             ]
-        app = await applications.submit(
+        app = await application_service.submit(
             ctx.tx,
             applications.NewApplication(
                 user_id=ctx.user.id,

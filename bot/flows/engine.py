@@ -218,7 +218,7 @@ class Engine:
         if then:
             state.data["then"] = then
         if current is not None and flow in self.interrupting and current.flow not in self.interrupting:
-            state.data["stash"] = _dump(current)
+            state.data["stash"] = stash_of(current)
         ctx.state = state
         return await self.registry.flows[flow].start(ctx, state)
 
@@ -280,7 +280,8 @@ def _position(state: ConversationState | None) -> tuple[object, ...] | None:
     return None if state is None else (state.flow, state.step, state.data.get("page"), state.data.get("editing"))
 
 
-def _dump(state: ConversationState) -> dict[str, object]:
+def stash_of(state: ConversationState) -> dict[str, object]:
+    """A conversation as the engine keeps it while another flow interrupts it (``data["stash"]``)."""
     return {"flow": state.flow, "step": state.step, "answers": state.answers, "data": state.data}
 
 

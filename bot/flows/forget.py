@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.flows.registry import FINISHED, Command, Context, Feature
 from bot.i18n import _
 from bot.messages import InputKind, Option, Reply, UserInput
-from storage import applications, users
+from bot.services import people
 from storage.conversations import ConversationState
 
 
@@ -28,8 +28,7 @@ class ForgetFlow:
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         if inp.kind == InputKind.OPTION and inp.text == "erase":
-            await applications.anonymise_for_user(ctx.tx, ctx.user.id, ctx.now)
-            await users.delete(ctx.tx, ctx.user.id)
+            await people.erase(ctx.tx, ctx.user.id, ctx.now)
             state.step = FINISHED
             state.data["erased"] = True
             return [

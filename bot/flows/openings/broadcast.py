@@ -23,7 +23,6 @@ from bot.flows.form import (
     match_municipality,
     show_text,
 )
-from bot.flows.openings.alerts import PROACTIVE_CHANNELS
 from bot.flows.openings.broadcast_texts import (
     BROADCAST_KIND,
     PROGRESS_KIND,
@@ -33,13 +32,14 @@ from bot.flows.openings.broadcast_texts import (
     render_progress,
     segment_label,
 )
-from bot.flows.openings.opening_card import deadline_end, local_today
 from bot.flows.registry import FINISHED, Command, Context, Feature, MessageKind
 from bot.flows.staff_form import StaffForm, text_parser
 from bot.i18n import _, ngettext
 from bot.messages import Option, Reply, UserInput
 from bot.reference.texts import programme_title
 from bot.reference.tracks import TRACKS, track_label
+from bot.services.alerts import PROACTIVE_CHANNELS
+from bot.services.openings import deadline_end, local_today
 from storage import broadcasts, cohorts, openings, outbox, programmes, segments
 from storage.conversations import ConversationState
 from storage.openings import Opening

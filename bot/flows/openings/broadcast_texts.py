@@ -16,7 +16,6 @@ from bot.flows.openings.opening_card import (
     card,
     default_municipalities,
     interest_option,
-    local_today,
 )
 from bot.flows.registry import Delivery
 from bot.i18n import N_, _, current_language
@@ -24,6 +23,7 @@ from bot.messages import Option, Reply
 from bot.reference.municipalities import Municipalities
 from bot.reference.texts import programme_title
 from bot.reference.tracks import track_label
+from bot.services.openings import local_today
 from storage import alerts, broadcasts, cohorts, openings, programmes
 from storage.broadcasts import Broadcast, DeliveryCounts
 from storage.openings import Opening

@@ -18,13 +18,13 @@ from bot.flows.openings.opening_card import (
     card,
     interest_option,
     list_line,
-    local_today,
 )
 from bot.flows.registry import Action, Command, Context, Feature
 from bot.flows.staff_notices import notify_staff
 from bot.i18n import _, format_date, ngettext
 from bot.messages import Option, Reply
 from bot.reference.tracks import TRACKS, track_label
+from bot.services.openings import local_today
 from storage import applications, openings
 from storage.openings import Opening
 
