@@ -24,8 +24,7 @@ import aiosqlite
 
 from storage.db import fetch_all, fetch_one
 from storage.timefmt import from_db, to_db
-from storage.users import User
-from storage.users import _user as _user_from_row
+from storage.users import User, user_from_row
 
 FINAL = ("sent", "failed", "unreachable", "expired", "cancelled", "interrupted")
 
@@ -206,7 +205,7 @@ async def recipients(conn: aiosqlite.Connection, user_ids: Iterable[int]) -> dic
     if not ids:
         return {}
     rows = await conn.execute_fetchall(f"SELECT * FROM users WHERE id IN ({','.join('?' * len(ids))})", ids)
-    return {row["id"]: _user_from_row(row) for row in rows}
+    return {row["id"]: user_from_row(row) for row in rows}
 
 
 async def mark_sent(

@@ -8,7 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.config import Settings
-from bot.services.openings import deadline_end
+from bot.services.opening_days import deadline_end
 from storage import alerts, outbox, segments
 from storage.openings import Opening
 from storage.outbox import NewMessage

@@ -1,19 +1,30 @@
-"""Job openings: publishing, closing and interest, and the days they are open in."""
+"""Job openings: publishing (with its alerts), closing, and interest."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
+
+import aiosqlite
 
 from bot.config import Settings
-from storage.openings import Opening
+from bot.services.alerts import queue_alerts
+from storage import openings, outbox
+from storage.openings import NewOpening, Opening
 
 
-def local_today(settings: Settings, now: datetime) -> date:
-    """Deadlines are days in the programme's time zone."""
-    return now.astimezone(settings.timezone).date()
+async def publish(
+    tx: aiosqlite.Connection, new: NewOpening, created_by: int | None, settings: Settings, now: datetime
+) -> tuple[Opening, int]:
+    """Save the opening and queue its alerts; returns it and how many alerts were queued."""
+    opening = await openings.create(tx, new, created_by, now)
+    return opening, await queue_alerts(tx, opening, settings, now)
 
 
-def deadline_end(opening: Opening, settings: Settings) -> datetime:
-    """The moment an opening's last day to apply is over, in the programme's time zone
-    (alerts and broadcasts of it are not worth sending after that)."""
-    return datetime.combine(opening.deadline + timedelta(days=1), time(0), tzinfo=settings.timezone)
+async def close(tx: aiosqlite.Connection, opening_id: int, now: datetime) -> int:
+    """Close the opening and withdraw its alerts not yet sent; returns how many were withdrawn."""
+    await openings.close(tx, opening_id, now)
+    return await outbox.cancel_pending(tx, f"opening:{opening_id}")
+
+
+async def add_interest(tx: aiosqlite.Connection, opening_id: int, user_id: int, now: datetime) -> bool:
+    return await openings.add_interest(tx, opening_id, user_id, now)

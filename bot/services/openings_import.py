@@ -37,7 +37,7 @@ from bot.parsing.openings import (
 from bot.reference.municipalities import Municipalities
 from bot.reference.tracks import TRACKS, match_track
 from bot.services.alerts import queue_alerts
-from bot.services.openings import local_today
+from bot.services.opening_days import local_today
 from storage import Database, openings
 from storage.openings import KINDS, NewOpening, Opening
 

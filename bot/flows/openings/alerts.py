@@ -21,7 +21,7 @@ from bot.messages import Option, Reply
 from bot.reference.tracks import TRACKS, track_label, track_list
 from bot.services import alerts as alert_service
 from bot.services.alerts import ALERT_KIND
-from bot.services.openings import local_today
+from bot.services.opening_days import local_today
 from storage import alerts, openings
 
 # Channels that can receive proactive messages (an outbox sender runs for them).

@@ -28,9 +28,10 @@ from bot.i18n import _, format_date
 from bot.messages import InputKind, Option, Reply, UserInput
 from bot.parsing.openings import LENGTHS, REMOTE, REMOTE_WORDS, has_contact, parse_deadline_text
 from bot.reference.tracks import TRACKS, track_label, track_list
-from bot.services.alerts import PROACTIVE_CHANNELS, queue_alerts
-from bot.services.openings import local_today
-from storage import openings, outbox, segments
+from bot.services import openings as opening_service
+from bot.services.alerts import PROACTIVE_CHANNELS
+from bot.services.opening_days import local_today
+from storage import openings, segments
 from storage.conversations import ConversationState
 from storage.openings import NewOpening, Opening
 
@@ -186,8 +187,9 @@ class OpeningForm(StaffForm):
         state.step = FINISHED
         if not ctx.is_staff:
             return [Reply(_("Sorry, this command is only for the programme's staff."))]
-        opening = await openings.create(ctx.tx, opening_from(state.answers), ctx.user.id, ctx.now)
-        alerted = await queue_alerts(ctx.tx, opening, ctx.settings, ctx.now)
+        opening, alerted = await opening_service.publish(
+            ctx.tx, opening_from(state.answers), ctx.user.id, ctx.settings, ctx.now
+        )
         text = _("Saved: opening #{id} is published in /jobs, and {n} people with matching alerts will get it.").format(
             id=opening.id, n=alerted
         )
@@ -226,8 +228,7 @@ async def openings_action(ctx: Context, args: list[str]) -> list[Reply] | None:
                 menu=True,
             )
         ]
-    await openings.close(ctx.tx, opening.id, ctx.now)
-    withdrawn = await outbox.cancel_pending(ctx.tx, f"opening:{opening.id}")
+    withdrawn = await opening_service.close(ctx.tx, opening.id, ctx.now)
     return [
         Reply(
             _("Opening #{id} “{title}” is closed. Alerts withdrawn: {n}.").format(
