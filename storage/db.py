@@ -20,6 +20,10 @@ from typing import Any
 
 import aiosqlite
 
+# The connection every storage function takes; flows and services name it through storage,
+# so a second backend changes this one line, not their imports.
+Connection = aiosqlite.Connection
+
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -36,6 +40,21 @@ async def fetch_one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] 
 async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
     """Every row of a query, in one trip to the database thread."""
     return list(await conn.execute_fetchall(sql, params))
+
+
+async def fetch_count(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> int:
+    """The first column of the one row a ``SELECT count(*) …`` returns."""
+    row = await fetch_one(conn, sql, params)
+    if row is None:
+        raise StorageError(f"no row from a count query: {sql[:60]}")
+    return int(row[0])
+
+
+def inserted_id(cur: aiosqlite.Cursor) -> int:
+    """The id of the row an INSERT just added (the driver's last row id)."""
+    if cur.lastrowid is None:
+        raise StorageError("the INSERT added no row")
+    return int(cur.lastrowid)
 
 
 def _create_private_file(path: Path) -> None:

@@ -24,7 +24,7 @@ class User:
     created_at: datetime
 
 
-def _user(row: aiosqlite.Row) -> User:
+def user_from_row(row: aiosqlite.Row) -> User:
     return User(
         id=row["id"],
         channel=row["channel"],
@@ -40,12 +40,12 @@ def _user(row: aiosqlite.Row) -> User:
 
 async def get(conn: aiosqlite.Connection, user_id: int) -> User | None:
     row = await fetch_one(conn, "SELECT * FROM users WHERE id = ?", (user_id,))
-    return _user(row) if row else None
+    return user_from_row(row) if row else None
 
 
 async def find(conn: aiosqlite.Connection, channel: str, platform_id: str) -> User | None:
     row = await fetch_one(conn, "SELECT * FROM users WHERE channel = ? AND platform_id = ?", (channel, platform_id))
-    return _user(row) if row else None
+    return user_from_row(row) if row else None
 
 
 async def get_or_create(

@@ -26,11 +26,10 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.flows import info
-from bot.flows.core import Context, InputKind, Reply, UserInput, new_token
 from bot.flows.language import suggested_language
-from bot.flows.registry import Flow, Registry
-from bot.flows.steps import FINISHED
+from bot.flows.registry import FINISHED, Context, Flow, Registry
 from bot.i18n import _, match_platform_language, ngettext, use_language
+from bot.messages import InputKind, Reply, UserInput, new_token
 from bot.reference.municipalities import Municipalities
 from storage import Database, conversations, updates, users
 from storage.conversations import ConversationState
@@ -219,7 +218,7 @@ class Engine:
         if then:
             state.data["then"] = then
         if current is not None and flow in self.interrupting and current.flow not in self.interrupting:
-            state.data["stash"] = _dump(current)
+            state.data["stash"] = stash_of(current)
         ctx.state = state
         return await self.registry.flows[flow].start(ctx, state)
 
@@ -281,7 +280,8 @@ def _position(state: ConversationState | None) -> tuple[object, ...] | None:
     return None if state is None else (state.flow, state.step, state.data.get("page"), state.data.get("editing"))
 
 
-def _dump(state: ConversationState) -> dict[str, object]:
+def stash_of(state: ConversationState) -> dict[str, object]:
+    """A conversation as the engine keeps it while another flow interrupts it (``data["stash"]``)."""
     return {"flow": state.flow, "step": state.step, "answers": state.answers, "data": state.data}
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.registry import Command, Feature
-from bot.flows.steps import FINISHED, Step, StepTable
+from bot.flows.registry import FINISHED, Command, Context, Feature, Step
+from bot.flows.steps import StepTable
 from bot.i18n import _
-from storage import applications, users
+from bot.messages import InputKind, Option, Reply, UserInput
+from bot.services import people
 from storage.conversations import ConversationState
 
 
@@ -39,8 +39,7 @@ class ForgetFlow:
 
     async def _answer_confirm(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         if inp.kind == InputKind.OPTION and inp.text == "erase":
-            await applications.anonymise_for_user(ctx.tx, ctx.user.id, ctx.now)
-            await users.delete(ctx.tx, ctx.user.id)
+            await people.erase(ctx.tx, ctx.user.id, ctx.now)
             state.step = FINISHED
             state.data["erased"] = True
             return [

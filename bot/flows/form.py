@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.steps import DONE, EDIT_PICK, FINISHED, NAV_NEXT, NAV_PREV, SKIP, SUMMARY, Step, StepTable
+from bot.flows.registry import FINISHED, Context, Step
+from bot.flows.steps import DONE, EDIT_PICK, NAV_NEXT, NAV_PREV, SKIP, SUMMARY, StepTable
 from bot.i18n import _
+from bot.messages import InputKind, Option, Reply, UserInput
 from storage.conversations import ConversationState
 
 PAGE_SIZE = 10

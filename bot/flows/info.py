@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.flows.core import Context, Document, Option, Reply
-from bot.flows.registry import Command, Feature
+from bot.flows.registry import Command, Context, Feature
 from bot.i18n import LANGUAGES, _, format_date, ngettext
+from bot.messages import Document, Option, Reply
 from bot.reference.texts import application_status, programme_title
 from bot.reports.exports import applications_csv
 from storage import applications, conversations, programmes

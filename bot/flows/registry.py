@@ -1,7 +1,7 @@
 """What the bot can do, feature by feature: commands, flows and buttons.
 
 Each feature module (applying, reminders, openings, surveys, staff tools)
-declares a :class:`Feature`; ``bot/features.py`` lists them in order. The
+declares a :class:`Feature`; ``bot/flows/features.py`` lists them in order. The
 engine routes by these tables, /help and the platforms' command menus are
 built from them, and a broken table fails at start-up, not mid-conversation.
 """
@@ -16,11 +16,45 @@ from typing import Protocol
 import aiosqlite
 
 from bot.config import Settings
-from bot.flows.core import MAX_OPTION_KEY_BYTES, Context, Reply, UserInput
-from bot.flows.steps import Step, step_problems
+from bot.errors import YouthbotError
+from bot.messages import MAX_OPTION_KEY_BYTES, Reply, UserInput
+from bot.reference.municipalities import Municipalities
 from storage.conversations import ConversationState
 from storage.outbox import OutboxItem
 from storage.users import User
+
+# The step a flow sets when it is done; the engine then closes the conversation.
+FINISHED = "_finished"
+
+
+@dataclass
+class Context:
+    """Everything a flow may use while handling one input of one user."""
+
+    tx: aiosqlite.Connection
+    user: User
+    settings: Settings
+    now: datetime
+    is_staff: bool
+    municipalities: Municipalities
+    language: str
+    registry: Registry
+    state: ConversationState | None = None  # the conversation being worked on; the engine swaps it
+    args: str = ""  # what followed the command being run, e.g. the code in "/link K7MX4P"
+
+
+Prompt = Callable[[Context, ConversationState], Awaitable[list[Reply]]]
+Accepts = Callable[[Context, ConversationState, UserInput], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a flow: its id, what it asks, what it accepts, where an answer may lead."""
+
+    id: str
+    prompt: Prompt
+    accepts: Accepts
+    exits: tuple[str, ...] = ()
 
 
 class Flow(Protocol):
@@ -115,7 +149,22 @@ class Feature:
     keywords: tuple[Keyword, ...] = ()
 
 
-class RegistryError(ValueError):
+def step_problems(steps: Sequence[Step]) -> list[str]:
+    """What is wrong with a flow's steps: a repeated id, an exit to no step (empty when sound)."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for step in steps:
+        if step.id in seen:
+            problems.append(f"step {step.id!r} is declared twice")
+        seen.add(step.id)
+    for step in steps:
+        for exit_ in step.exits:
+            if exit_ != FINISHED and exit_ not in seen:
+                problems.append(f"step {step.id!r} leads to unknown step {exit_!r}")
+    return problems
+
+
+class RegistryError(YouthbotError, ValueError):
     pass
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import (
     Accepted,
     Choices,
@@ -22,8 +21,10 @@ from bot.flows.form import (
     read_ticks,
     tick_options,
 )
-from bot.flows.steps import FINISHED, SUMMARY
+from bot.flows.registry import FINISHED, Context
+from bot.flows.steps import SUMMARY
 from bot.i18n import _
+from bot.messages import InputKind, Option, Reply, UserInput
 from storage.conversations import ConversationState
 
 

@@ -1,9 +1,10 @@
 """Steps as data: the vocabulary every flow shares (goflow's nodes and exits, kept small).
 
-A flow declares its steps: each :class:`Step` has an id (what
+A flow declares its steps (``bot.flows.registry.Step``, part of the flow
+contract beside ``FINISHED``): each has an id (what
 ``ConversationState.step`` holds, so the ids are the strings stored in
 conversations and must not change), what to ask, what it accepts, and the
-steps each answer may lead to (its exits; :data:`FINISHED` ends the flow).
+steps each answer may lead to (its exits; ``FINISHED`` ends the flow).
 The registry checks every flow's steps when it is built: unique ids, and
 exits that name a declared step or the end. A :class:`StepTable` runs them.
 
@@ -13,13 +14,12 @@ clash with a question id or an option key of a flow.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from bot.flows.core import Context, Reply, UserInput
+from bot.flows.registry import Context, Step
+from bot.messages import Reply, UserInput
 from storage.conversations import ConversationState
 
-FINISHED = "_finished"  # the step of a conversation that is over; the engine then drops it
 SUMMARY = "_summary"  # a form's summary (or a staff form's preview)
 EDIT_PICK = "_edit"  # "which answer would you like to change?"
 QUESTIONS = "_questions"  # stands for questions loaded at run time (a survey's YAML, checked when it loads)
@@ -28,19 +28,6 @@ SKIP = "_skip"  # the button of an optional question
 DONE = "_done"  # the button that closes a multiple choice
 NAV_PREV = "_prev"  # paging buttons
 NAV_NEXT = "_next"
-
-Prompt = Callable[[Context, ConversationState], Awaitable[list[Reply]]]
-Accepts = Callable[[Context, ConversationState, UserInput], Awaitable[list[Reply]]]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of a flow: its id, what it asks, what it accepts, where an answer may lead."""
-
-    id: str
-    prompt: Prompt
-    accepts: Accepts
-    exits: tuple[str, ...] = ()
 
 
 class StepTable:
@@ -64,18 +51,3 @@ class StepTable:
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         return await self.step(state.step).accepts(ctx, state, inp)
-
-
-def step_problems(steps: Sequence[Step]) -> list[str]:
-    """What is wrong with a flow's steps: a repeated id, an exit to no step (empty when sound)."""
-    problems: list[str] = []
-    seen: set[str] = set()
-    for step in steps:
-        if step.id in seen:
-            problems.append(f"step {step.id!r} is declared twice")
-        seen.add(step.id)
-    for step in steps:
-        for exit_ in step.exits:
-            if exit_ != FINISHED and exit_ not in seen:
-                problems.append(f"step {step.id!r} leads to unknown step {exit_!r}")
-    return problems

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.flows.core import InputKind, Option, UserInput
 from bot.flows.features import FEATURES
 from bot.flows.form import (
     Accepted,
@@ -19,9 +18,10 @@ from bot.flows.form import (
     turn_page,
     yes_no,
 )
-from bot.flows.registry import Feature, Registry, RegistryError
-from bot.flows.steps import DONE, FINISHED, NAV_NEXT, NAV_PREV, SUMMARY, Step, StepTable, step_problems
+from bot.flows.registry import FINISHED, Feature, Registry, RegistryError, Step, step_problems
+from bot.flows.steps import DONE, NAV_NEXT, NAV_PREV, SUMMARY, StepTable
 from bot.i18n import use_language
+from bot.messages import InputKind, Option, UserInput
 from storage.conversations import ConversationState
 
 

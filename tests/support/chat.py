@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.flows.core import InputKind, Reply, UserInput
 from bot.flows.engine import Incoming
+from bot.messages import InputKind, Reply, UserInput
 from bot.runtime import Runtime
 
 

@@ -11,10 +11,10 @@ import re
 from datetime import date
 from typing import Any
 
-from bot.flows.core import InputKind, Option, Reply, UserInput
 from bot.flows.form import Accepted, Parsed, Rejected, Toggled, not_understood, read_ticks, tick_options, toggle, yes_no
 from bot.flows.steps import DONE, SKIP
 from bot.i18n import _, format_date
+from bot.messages import InputKind, Option, Reply, UserInput
 from bot.parsing import validators
 from bot.surveys.definition import SCALE_POINTS, Question, QuestionType
 

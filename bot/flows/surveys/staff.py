@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.flows.core import Context, Document, InputKind, Option, Reply, UserInput
-from bot.flows.registry import Command
-from bot.flows.steps import FINISHED, Step, StepTable
+from bot.flows.registry import FINISHED, Command, Context, Step
+from bot.flows.steps import StepTable
 from bot.i18n import _, ngettext
+from bot.messages import Document, InputKind, Option, Reply, UserInput
 from bot.reports.chart import placement_chart
 from bot.reports.indicators import build_report
 from bot.reports.indicators_text import report_text

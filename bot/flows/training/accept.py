@@ -8,10 +8,11 @@ written in one transaction (``bot.services.enrolment``).
 
 from __future__ import annotations
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import not_understood
-from bot.flows.steps import FINISHED, Step, StepTable
+from bot.flows.registry import FINISHED, Context, Step
+from bot.flows.steps import StepTable
 from bot.i18n import _, ngettext
+from bot.messages import InputKind, Option, Reply, UserInput
 from bot.reference.texts import programme_title
 from bot.services import enrolment
 from bot.services.enrolment import Refusal

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import not_understood, paged, turn_page
-from bot.flows.steps import FINISHED, SKIP, Step, StepTable
+from bot.flows.registry import FINISHED, Context, Step
+from bot.flows.steps import SKIP, StepTable
 from bot.flows.training.session_texts import detail_lines, short_label, start_text
 from bot.i18n import _, ngettext
+from bot.messages import InputKind, Option, Reply, UserInput
 from bot.parsing.localtime import LocalTimeError, TimeProblem, end_on_day, parse_local
 from bot.services import sessions as session_changes
 from storage import cohorts, sessions

@@ -26,7 +26,6 @@ from typing import Any
 
 import aiosqlite
 
-from bot.flows.core import InputKind, Reply, UserInput
 from bot.flows.engine import Incoming
 from bot.handlers.viber import render
 from bot.handlers.viber.api import (
@@ -40,6 +39,7 @@ from bot.handlers.viber.api import (
     signature_ok,
 )
 from bot.i18n import _, use_language
+from bot.messages import InputKind, Reply, UserInput
 from bot.outbox.worker import OutboxWorker, RetryLater, TransientError, Unreachable
 from bot.runtime import Runtime
 from storage import receipts, updates, users
