@@ -24,7 +24,7 @@ from bot.flows.form import (
 from bot.flows.info import status_reply
 from bot.flows.registry import Command, Feature
 from bot.flows.staff_notices import notify_staff
-from bot.i18n import N_, _, format_date
+from bot.i18n import N_, _, format_date, ngettext
 from bot.parsing import validators
 from bot.reference.texts import application_status, programme_title
 from storage import applications, programmes
@@ -119,8 +119,10 @@ async def _parse_birth_date(ctx: Context, inp: UserInput) -> Parsed:
     low, high = ctx.settings.min_age, ctx.settings.max_age
     if not low <= age <= high:
         return Rejected(
-            _(
-                "Thank you for your interest! Our trainings are for young people aged {low} to {high}, and by this date you are {age}. If you typed the date wrong, please send it again; otherwise you can /cancel, and you are welcome to follow our news."
+            ngettext(
+                "Thank you for your interest! Our trainings are for young people aged {low} to {high}, and going by this date, you are {age} year old. If you typed the date wrong, please send it again; otherwise you can /cancel, and you are welcome to follow our news.",
+                "Thank you for your interest! Our trainings are for young people aged {low} to {high}, and going by this date, you are {age} years old. If you typed the date wrong, please send it again; otherwise you can /cancel, and you are welcome to follow our news.",
+                age,
             ).format(low=low, high=high, age=age)
         )
     return Accepted(born.isoformat())
@@ -167,7 +169,9 @@ async def _parse_motivation(ctx: Context, inp: UserInput) -> Parsed:
         return Rejected(_("Please tell us a little more: at least a sentence."))
     if len(text) > limit:
         return Rejected(
-            _("That is {length} characters long; please keep it under {limit}.").format(length=len(text), limit=limit)
+            _("That is {length} characters long; up to {limit} characters are accepted. Please shorten it.").format(
+                length=len(text), limit=limit
+            )
         )
     return Accepted(text)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.flows.core import Context, Document, Option, Reply
+from bot.flows.link import channel_name
 from bot.flows.registry import Command, Feature
 from bot.i18n import LANGUAGES, _, format_date, ngettext
 from bot.reference.texts import application_status, programme_title
@@ -23,7 +24,7 @@ async def welcome(ctx: Context) -> list[Reply]:
     return [
         Reply(
             _(
-                "Welcome! I am the assistant of the ICT training programme for young people in Kosovo. Here you can apply for our free trainings in software development, system engineering, networks, entrepreneurship and vendor certifications, and follow your application."
+                "Welcome! I am the assistant of the ICT training programme for young people in Kosovo. Here you can apply for our free trainings in software development, systems engineering, networks, entrepreneurship and industry certifications (e.g. Cisco), and follow your application."
             ),
             menu_options(ctx),
             menu=True,
@@ -75,7 +76,7 @@ async def mydata_reply(ctx: Context) -> list[Reply]:
     user = ctx.user
     lines = [
         _("This is what we store about you:"),
-        _("Account: {channel} {platform_id}").format(channel=user.channel, platform_id=user.platform_id),
+        _("Account: {channel} {platform_id}").format(channel=channel_name(user.channel), platform_id=user.platform_id),
         _("Name on the account: {name}").format(name=user.display_name or "–"),
         _("Language: {language}").format(language=LANGUAGES[ctx.language].native_name),
         _("First contact: {date}").format(date=format_date(user.created_at.astimezone(ctx.settings.timezone).date())),

@@ -262,7 +262,7 @@ async def test_municipality_by_paging_buttons(chat: Chat, runtime: Runtime) -> N
     await chat.send("15.03.2004")
     await chat.press("Female")
     first_page = [o.label for o in chat.prompt().options]
-    await chat.press("More")
+    await chat.press("Next ▶")
     second_page = [o.label for o in chat.prompt().options]
     assert not set(first_page[:10]) & set(second_page[:10])
     await chat.press(second_page[0])

@@ -106,7 +106,7 @@ async def test_no_cohorts_no_openings_and_cancel(runtime: Runtime) -> None:
     staff = await _staff(runtime)
     await staff.send("/broadcast")
     await staff.press("An opening")
-    assert "There are no open openings to broadcast" in staff.text()
+    assert "There are no current openings to broadcast" in staff.text()
     await staff.press("A message I write")
     await staff.send("Hi")
     await staff.press("Trainees of one cohort")

@@ -144,7 +144,7 @@ async def test_wrong_answers_get_a_reason_and_the_question_again(runtime: Runtim
     assert "I didn't recognise that" in chat.text()
     await chat.send("employed FULL-time")  # a typed option text is read too
     await chat.send("x" * 101)
-    assert "That is 101 characters long; please keep it under 100." in chat.text()
+    assert "That is 101 characters long; up to 100 characters are accepted. Please shorten it." in chat.text()
     await chat.send("   ")
     assert "Please type your answer." in chat.text()
     await chat.send("Acme")

@@ -62,7 +62,7 @@ async def _parse_content(ctx: Context, inp: UserInput) -> Parsed:
     result = await choice_parser(_content_choices)(ctx, inp)
     if not isinstance(result, Rejected) and result.value == "opening" and not await _opening_choices(ctx):
         return Rejected(
-            _("There are no open openings to broadcast. Write a message instead, or publish one with /newopening.")
+            _("There are no current openings to broadcast. Write a message instead, or publish one with /newopening.")
         )
     return result
 
@@ -79,7 +79,7 @@ async def _segment_choices(ctx: Context) -> list[Option]:
 async def _parse_segment(ctx: Context, inp: UserInput) -> Parsed:
     result = await choice_parser(_segment_choices)(ctx, inp)
     if not isinstance(result, Rejected) and result.value == "cohort" and not await cohorts.list_all(ctx.tx):
-        return Rejected(_("There are no cohorts yet. Please choose another group."))
+        return Rejected(_("There are no cohorts yet. Please choose other recipients."))
     return result
 
 

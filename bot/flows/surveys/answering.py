@@ -143,7 +143,9 @@ def _read_text(question: Question, text: str) -> Parsed:
     assert limit is not None
     if len(answer) > limit:
         return Rejected(
-            _("That is {length} characters long; please keep it under {limit}.").format(length=len(answer), limit=limit)
+            _("That is {length} characters long; up to {limit} characters are accepted. Please shorten it.").format(
+                length=len(answer), limit=limit
+            )
         )
     return Accepted(answer)
 
