@@ -26,7 +26,7 @@ from bot.flows.registry import Command, Feature
 from bot.flows.staff_notices import notify_staff
 from bot.i18n import N_, _, format_date, ngettext
 from bot.parsing import validators
-from bot.reference.texts import application_status, programme_title
+from bot.reference.texts import application_status, programme_button, programme_title
 from storage import applications, programmes
 from storage.conversations import ConversationState
 
@@ -43,13 +43,13 @@ EDUCATION = {
     "secondary": N_("Secondary school"),
     "university_student": N_("University student"),
     "bachelor": N_("Bachelor's degree"),
-    "master": N_("Master's degree or higher"),
+    "master": N_("Master's or higher"),
 }
 EMPLOYMENT = {
-    "unemployed": N_("Unemployed, looking for work"),
+    "unemployed": N_("Looking for work"),
     "student": N_("Student, not working"),
     "employed": N_("Employed"),
-    "part_time": N_("Working part-time or occasionally"),
+    "part_time": N_("Part-time or casual work"),
     "self_employed": N_("Self-employed"),
 }
 HEARD_FROM = {
@@ -70,7 +70,7 @@ def _fixed(table: dict[str, str]) -> Choices:
 
 
 async def _programme_choices(ctx: Context) -> list[Option]:
-    return [Option(p.code, programme_title(p)) for p in await programmes.list_all(ctx.tx, only_open=True)]
+    return [Option(p.code, programme_button(p)) for p in await programmes.list_all(ctx.tx, only_open=True)]
 
 
 async def _municipality_choices(ctx: Context) -> list[Option]:

@@ -59,9 +59,7 @@ class LinkFlow:
             theirs=", ".join(theirs) or "–",
             ours=", ".join(ours),
         )
-        return [
-            Reply(text, [Option("merge", _("Yes, put them together here")), Option("keep", _("No, change nothing"))])
-        ]
+        return [Reply(text, [Option("merge", _("Yes, move them here")), Option("keep", _("No, change nothing"))])]
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         if inp.kind == InputKind.OPTION and inp.text == "keep":

@@ -39,7 +39,7 @@ from bot.flows.openings.opening_card import deadline_end, local_today
 from bot.flows.registry import Command, Feature, MessageKind
 from bot.flows.staff_form import StaffForm, text_parser
 from bot.i18n import _, ngettext
-from bot.reference.texts import programme_title
+from bot.reference.texts import programme_button
 from bot.reference.tracks import TRACKS, track_label
 from storage import broadcasts, cohorts, openings, outbox, programmes, segments
 from storage.conversations import ConversationState
@@ -96,7 +96,7 @@ async def _cohort_choices(ctx: Context) -> list[Option]:
 
 
 async def _programme_choices(ctx: Context) -> list[Option]:
-    return [Option(p.code, programme_title(p)[:60]) for p in await programmes.list_all(ctx.tx)]
+    return [Option(p.code, programme_button(p)) for p in await programmes.list_all(ctx.tx)]
 
 
 def _choice(
