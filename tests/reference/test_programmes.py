@@ -26,7 +26,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_a_long_title_needs_a_short_one(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="short.sq is missing"):
+    with pytest.raises(ConfigError, match=r"short\.sq is missing"):
         read_programmes(_write(tmp_path, ENTRY.format(sq="Trajnim për certifikim: zhvillim uebi")))
 
 
@@ -40,5 +40,5 @@ def test_short_titles_are_read_and_limited(tmp_path: Path) -> None:
     )
     assert record.title_en == "Certification course: web development"
     too_long = shorts.replace("Certificate: web", "Certificate: web development")
-    with pytest.raises(ConfigError, match="short.en must be text of at most 24 characters"):
+    with pytest.raises(ConfigError, match=r"short\.en must be text of at most 24 characters"):
         read_programmes(_write(tmp_path, ENTRY.format(sq="Ueb") + too_long))
