@@ -292,6 +292,11 @@ async def test_status_and_mydata_and_forget(chat: Chat, runtime: Runtime) -> Non
     assert reference in chat.text()
     await chat.send("/mydata")
     assert "Jane Doe" in chat.text() and "+38344123456" in chat.text()
+    # the stored fields in the reader's words, not database keys and codes
+    assert "Gender: Female" in chat.text() and "Municipality: Pristina" in chat.text()
+    assert "Status: received, under review" in chat.text() and "Sent on: " in chat.text()
+    assert "gender:" not in chat.text() and "social_media" not in chat.text()
+    assert "Programme: Two-year professional programme: software development" in chat.text()
     await chat.send("/forget")
     await chat.press("No, keep it")
     assert "Nothing was deleted" in chat.text()
