@@ -340,3 +340,10 @@ async def test_first_language_choice_is_followed_by_the_welcome(runtime: Runtime
     assert "Language set to English." in chat.text()
     assert "Welcome!" in chat.text()
     assert not any(o.key == "sq" for r in chat.last for o in r.options)  # not asked again
+
+
+async def test_first_start_without_a_platform_language_asks_in_every_language(runtime: Runtime) -> None:
+    chat = Chat(runtime, user_id="4242", platform_language=None)
+    await chat.send("/start")
+    assert chat.prompt().text.split("\n") == ["Zgjidhni gjuhën:", "Изаберите језик:", "Please choose your language:"]
+    assert not any(o.label.startswith("✓") for o in chat.prompt().options)
