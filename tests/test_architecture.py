@@ -30,10 +30,6 @@ RUNTIME = frozenset({"bot/flows/engine.py", "bot/flows/registry.py"})
 KNOWN_FLOW_WRITES: frozenset[str] = frozenset()
 KNOWN_HANDLER_STORAGE = frozenset(
     {
-        "bot/handlers/telegram/channel.py: from storage import outbox",
-        "bot/handlers/viber/channel.py: from storage import receipts",
-        "bot/handlers/viber/channel.py: from storage import updates",
-        "bot/handlers/viber/channel.py: from storage import users",
         "bot/handlers/webserver.py: from storage import Database",
         "bot/handlers/webserver.py: from storage import health",
     }
