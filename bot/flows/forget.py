@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.flows.registry import FINISHED, Command, Context, Feature
-from bot.i18n import _
+from bot.i18n import _, pgettext
 from bot.messages import InputKind, Option, Reply, UserInput
 from bot.services import people
 from storage.conversations import ConversationState
@@ -22,7 +22,7 @@ class ForgetFlow:
                 _(
                     "Do you really want to delete all your data? Your applications will be withdrawn and cannot be recovered. Only anonymous counts for the programme's reports are kept."
                 ),
-                [Option("erase", _("Yes, delete my data")), Option("keep", _("No, keep it"))],
+                [Option("erase", _("Yes, delete my data")), Option("keep", pgettext("forget my data", "No, keep it"))],
             )
         ]
 

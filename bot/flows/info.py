@@ -1,9 +1,12 @@
-"""Answers that need no conversation: welcome, help, /status, /mydata, staff /export."""
+"""Answers that need no conversation: welcome, help, /mydata, staff /export (/status is in status.py)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from bot.flows.link import channel_name
 from bot.flows.registry import Command, Context, Feature
-from bot.i18n import LANGUAGES, _, format_date, ngettext
+from bot.i18n import LANGUAGES, N_, _, format_date, ngettext
 from bot.messages import Document, Option, Reply
 from bot.reference.texts import application_status, programme_title
 from bot.reports.exports import applications_csv
@@ -23,7 +26,7 @@ async def welcome(ctx: Context) -> list[Reply]:
     return [
         Reply(
             _(
-                "Welcome! I am the assistant of the ICT training programme for young people in Kosovo. Here you can apply for our free trainings in software development, system engineering, networks, entrepreneurship and vendor certifications, and follow your application."
+                "Welcome! I am the assistant of the ICT training programme for young people in Kosovo. Here you can apply for our free trainings in software development, systems engineering, networks, entrepreneurship and industry certifications (e.g. Cisco), and follow your application."
             ),
             menu_options(ctx),
             menu=True,
@@ -45,37 +48,12 @@ async def nothing_to_cancel(ctx: Context) -> list[Reply]:
     return [Reply(_("There is nothing to cancel.")), help_reply(ctx)]
 
 
-async def status_reply(ctx: Context) -> list[Reply]:
-    apps = await applications.for_user(ctx.tx, ctx.user.id)
-    if not apps:
-        return [
-            Reply(
-                _("You have not applied yet. Would you like to apply now?"),
-                [Option("apply", _("Apply for a training"))],
-                menu=True,
-            )
-        ]
-    lines = [ngettext("You have {n} application:", "You have {n} applications:", len(apps)).format(n=len(apps))]
-    for app in apps:
-        programme = await programmes.by_id(ctx.tx, app.programme_id)
-        title = programme_title(programme) if programme else app.programme_code
-        lines.append(
-            _("• {programme}\n  reference {reference}, sent {date}, status: {status}").format(
-                programme=title,
-                reference=app.reference,
-                date=format_date(app.created_at.astimezone(ctx.settings.timezone).date()),
-                status=application_status(app.status),
-            )
-        )
-    return [Reply("\n".join(lines))]
-
-
 async def mydata_reply(ctx: Context) -> list[Reply]:
     """Everything stored about the user, in plain words (the right of access)."""
     user = ctx.user
     lines = [
         _("This is what we store about you:"),
-        _("Account: {channel} {platform_id}").format(channel=user.channel, platform_id=user.platform_id),
+        _("Account: {channel} {platform_id}").format(channel=channel_name(user.channel), platform_id=user.platform_id),
         _("Name on the account: {name}").format(name=user.display_name or "–"),
         _("Language: {language}").format(language=LANGUAGES[ctx.language].native_name),
         _("First contact: {date}").format(date=format_date(user.created_at.astimezone(ctx.settings.timezone).date())),
@@ -94,10 +72,42 @@ async def mydata_reply(ctx: Context) -> list[Reply]:
         lines.append(_("Application {reference}:").format(reference=row["reference"]))
         for column, value in row.items():
             if column != "reference" and value not in (None, ""):
-                lines.append(f"  {column}: {value}")
+                label, shown = await _stored_field(ctx, column, str(value))
+                lines.append(f"  {label}: {shown}")
     lines.append("")
     lines.append(_("To delete your data, send /forget."))
     return [Reply("\n".join(lines))]
+
+
+FIELD_LABELS = {
+    "status": N_("Status"),
+    "created_at": N_("Sent on"),
+    "programme_code": N_("Programme"),
+    "source": N_("Came through the link"),
+    "language": N_("Language"),
+    "consent_at": N_("Consent given on"),
+}
+
+
+async def _stored_field(ctx: Context, column: str, value: str) -> tuple[str, str]:
+    """One stored field of an application in the reader's words: the form's label and display."""
+    from bot.flows.apply import QUESTIONS  # the form imports this module for /status
+
+    question = next((q for q in QUESTIONS if q.id == column), None)
+    if question is not None:
+        return question.label(), await question.show(ctx, value)
+    label = _(FIELD_LABELS[column]) if column in FIELD_LABELS else column
+    if column == "status":
+        return label, application_status(value)
+    if column in ("created_at", "consent_at"):
+        moment = datetime.fromisoformat(value)
+        return label, format_date(moment.astimezone(ctx.settings.timezone).date())
+    if column == "programme_code":
+        programme = await programmes.by_code(ctx.tx, value)
+        return label, programme_title(programme) if programme else value
+    if column == "language" and value in LANGUAGES:
+        return label, LANGUAGES[value].native_name
+    return label, value
 
 
 async def export_reply(ctx: Context) -> list[Reply]:

@@ -34,7 +34,7 @@ from bot.flows.registry import FINISHED, Command, Context, Feature, MessageKind
 from bot.flows.staff_form import StaffForm, text_parser
 from bot.i18n import _, ngettext
 from bot.messages import Option, Reply, UserInput
-from bot.reference.texts import programme_title
+from bot.reference.texts import programme_button
 from bot.reference.tracks import TRACKS, track_label
 from bot.services import broadcasts as broadcast_service
 from bot.services.alerts import PROACTIVE_CHANNELS
@@ -60,7 +60,7 @@ async def _parse_content(ctx: Context, inp: UserInput) -> Parsed:
     result = await choice_parser(_content_choices)(ctx, inp)
     if not isinstance(result, Rejected) and result.value == "opening" and not await _opening_choices(ctx):
         return Rejected(
-            _("There are no open openings to broadcast. Write a message instead, or publish one with /newopening.")
+            _("There are no current openings to broadcast. Write a message instead, or publish one with /newopening.")
         )
     return result
 
@@ -77,7 +77,7 @@ async def _segment_choices(ctx: Context) -> list[Option]:
 async def _parse_segment(ctx: Context, inp: UserInput) -> Parsed:
     result = await choice_parser(_segment_choices)(ctx, inp)
     if not isinstance(result, Rejected) and result.value == "cohort" and not await cohorts.list_all(ctx.tx):
-        return Rejected(_("There are no cohorts yet. Please choose another group."))
+        return Rejected(_("There are no cohorts yet. Please choose other recipients."))
     return result
 
 
@@ -94,7 +94,7 @@ async def _cohort_choices(ctx: Context) -> list[Option]:
 
 
 async def _programme_choices(ctx: Context) -> list[Option]:
-    return [Option(p.code, programme_title(p)[:60]) for p in await programmes.list_all(ctx.tx)]
+    return [Option(p.code, programme_button(p)) for p in await programmes.list_all(ctx.tx)]
 
 
 def _choice(

@@ -28,12 +28,12 @@ from storage.openings import Opening
 from storage.segments import Segment
 
 SEGMENT_LABELS = {
-    "everyone": N_("Everyone with job alerts on"),
-    "track": N_("People with alerts for one track"),
-    "municipality": N_("Applicants from one municipality"),
+    "everyone": N_("Everyone with alerts"),
+    "track": N_("Alerts for one track"),
+    "municipality": N_("From one municipality"),
     "cohort": N_("Trainees of one cohort"),
     "graduates": N_("All graduates"),
-    "programme": N_("Applicants to one programme"),
+    "programme": N_("Applicants by programme"),
 }
 
 

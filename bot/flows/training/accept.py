@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.flows.form import not_understood
 from bot.flows.registry import FINISHED, Context
+from bot.flows.training.session_texts import COHORT_CREATE
 from bot.i18n import _, ngettext
 from bot.messages import InputKind, Option, Reply, UserInput
 from bot.reference.texts import programme_title
@@ -139,7 +140,9 @@ class AcceptFlow:
             state.step = FINISHED
             return [
                 Reply(
-                    _("There is no cohort of this programme yet. Create one on the server with: youthbot cohort create")
+                    _("There is no cohort of this programme yet. Create one on the server with: {command}").format(
+                        command=COHORT_CREATE
+                    )
                 )
             ]
         state.step = "cohort"
