@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import fetch_one
+from storage.db import fetch_one, inserted_id
 from storage.timefmt import from_db, to_db
 
 
@@ -73,7 +73,7 @@ async def get_or_create(
         " VALUES (?, ?, ?, ?, ?, ?)",
         (channel, platform_id, chat_id, display_name, stamp, stamp),
     )
-    user = await get(conn, int(cur.lastrowid or 0))
+    user = await get(conn, inserted_id(cur))
     assert user is not None
     return user, True
 

@@ -20,6 +20,7 @@ from bot.flows.form import (
     show_text,
 )
 from bot.flows.registry import FINISHED, Command, Context, Feature
+from bot.flows.status import status_reply
 from bot.i18n import N_, _, format_date, ngettext
 from bot.messages import InputKind, Option, Reply, UserInput
 from bot.parsing import validators
@@ -257,32 +258,6 @@ QUESTIONS: tuple[Question, ...] = (
         applies=lambda ctx: ctx.user.source is None,
     ),
 )
-
-
-async def status_reply(ctx: Context) -> list[Reply]:
-    """/status: the person's applications, or an offer to apply."""
-    apps = await applications.for_user(ctx.tx, ctx.user.id)
-    if not apps:
-        return [
-            Reply(
-                _("You have not applied yet. Would you like to apply now?"),
-                [Option("apply", _("Apply for a training"))],
-                menu=True,
-            )
-        ]
-    lines = [ngettext("You have {n} application:", "You have {n} applications:", len(apps)).format(n=len(apps))]
-    for app in apps:
-        programme = await programmes.by_id(ctx.tx, app.programme_id)
-        title = programme_title(programme) if programme else app.programme_code
-        lines.append(
-            _("• {programme}\n  reference {reference}, sent {date}, status: {status}").format(
-                programme=title,
-                reference=app.reference,
-                date=format_date(app.created_at.astimezone(ctx.settings.timezone).date()),
-                status=application_status(app.status),
-            )
-        )
-    return [Reply("\n".join(lines))]
 
 
 class ApplyFlow(FormFlow):

@@ -22,6 +22,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -31,7 +32,7 @@ from bot.flows.registry import FINISHED, Context, Flow, Registry
 from bot.i18n import _, match_platform_language, ngettext, use_language
 from bot.messages import InputKind, Reply, UserInput, new_token
 from bot.reference.municipalities import Municipalities
-from storage import Database, conversations, updates, users
+from storage import Database, conversations, outbox, receipts, updates, users
 from storage.conversations import ConversationState
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class Incoming:
 class Outcome:
     replies: list[Reply]
     language: str
+    queued: int = 0  # outbox rows the step queued: the channel wakes the outbox worker when > 0
 
 
 class Engine:
@@ -79,6 +81,7 @@ class Engine:
     async def handle(self, incoming: Incoming) -> Outcome:
         async with self.db.transaction() as tx:
             now = self.clock.now()
+            queued_before = outbox.queued_in(tx)
             first_time = True
             if incoming.update_key is not None:
                 first_time = await updates.claim(tx, incoming.channel, incoming.update_key, now)
@@ -103,14 +106,14 @@ class Engine:
                 if not first_time:
                     replies = await self._reprompt(ctx)
                     self._stamp(ctx.state, replies)
-                    return Outcome(replies, ctx.language)
+                    return Outcome(replies, ctx.language, outbox.queued_in(tx) - queued_before)
                 before = _position(ctx.state)
                 replies = await self._dispatch(ctx, incoming.input, suggested_language(incoming.platform_language))
             with use_language(ctx.language):
                 replies += await self._finish(ctx)
             state = ctx.state
             if state is not None and state.data.get("erased"):
-                return Outcome(replies, ctx.language)  # the user and their rows are gone
+                return Outcome(replies, ctx.language, outbox.queued_in(tx) - queued_before)  # the user is gone
             if state is None:
                 await conversations.clear(tx, user.id)
             else:
@@ -118,7 +121,53 @@ class Engine:
                     state.token = new_token()
                 await conversations.save(tx, user.id, state, now)
             self._stamp(state, replies)
-            return Outcome(replies, ctx.language)
+            return Outcome(replies, ctx.language, outbox.queued_in(tx) - queued_before)
+
+    async def subscription_changed(
+        self,
+        channel: str,
+        platform_id: str,
+        chat_id: str,
+        subscribed: bool,
+        display_name: str | None = None,
+        update_key: str | None = None,
+    ) -> None:
+        """A person subscribed (known from now on) or unsubscribed (no proactive messages);
+        a redelivered event (same ``update_key``) changes nothing."""
+        async with self.db.transaction() as tx:
+            now = self.clock.now()
+            if update_key is not None and not await updates.claim(tx, channel, update_key, now):
+                return
+            if subscribed:
+                await users.get_or_create(tx, channel, platform_id, chat_id, display_name, now)
+            else:
+                await users.mark_unreachable(tx, channel, chat_id, now)
+
+    async def unreachable(self, channel: str, chat_id: str) -> None:
+        """No proactive messages to this chat until the person writes (not subscribed yet)."""
+        async with self.db.transaction() as tx:
+            await users.mark_unreachable(tx, channel, chat_id, self.clock.now())
+
+    async def record_receipt(
+        self,
+        channel: str,
+        token: str,
+        kind: str,
+        at: datetime | None = None,
+        description: str = "failed",
+        update_key: str | None = None,
+    ) -> None:
+        """A platform's receipt of a sent message: ``delivered``, ``seen`` or (anything else) failed."""
+        async with self.db.transaction() as tx:
+            now = self.clock.now()
+            if update_key is not None and not await updates.claim(tx, channel, update_key, now):
+                return
+            if kind == "delivered":
+                await receipts.delivered(tx, channel, token, at or now)
+            elif kind == "seen":
+                await receipts.seen(tx, channel, token, at or now)
+            else:
+                await receipts.failed(tx, channel, token, description)
 
     async def language_of(self, channel: str, platform_id: str, platform_language: str | None) -> str:
         """The language to speak to someone outside a conversation turn (errors, menus)."""

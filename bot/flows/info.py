@@ -1,10 +1,9 @@
-"""Answers that need no conversation: welcome, help, /status, /mydata, staff /export."""
+"""Answers that need no conversation: welcome, help, /mydata, staff /export (/status is in status.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.flows.apply import QUESTIONS
 from bot.flows.link import channel_name
 from bot.flows.registry import Command, Context, Feature
 from bot.i18n import LANGUAGES, N_, _, format_date, ngettext
@@ -92,6 +91,8 @@ FIELD_LABELS = {
 
 async def _stored_field(ctx: Context, column: str, value: str) -> tuple[str, str]:
     """One stored field of an application in the reader's words: the form's label and display."""
+    from bot.flows.apply import QUESTIONS  # the form imports this module for /status
+
     question = next((q for q in QUESTIONS if q.id == column), None)
     if question is not None:
         return question.label(), await question.show(ctx, value)

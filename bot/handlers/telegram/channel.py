@@ -72,7 +72,6 @@ from bot.outbox.worker import (
     Unreachable,
 )
 from bot.runtime import Runtime, build_outbox_worker, run_until_signalled
-from storage import outbox
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +264,6 @@ class TelegramChannel:
         inp = to_input(update)
         if inp is None:
             return
-        queued = outbox.queued_here()
         outcome = await self.runtime.engine.handle(
             Incoming(
                 channel=CHANNEL,
@@ -280,7 +278,7 @@ class TelegramChannel:
         with use_language(outcome.language):
             for reply in outcome.replies:
                 await send_reply(context.bot, chat.id, reply)
-        if outbox.queued_here() != queued:  # a worker round costs queries: only when there is news
+        if outcome.queued:  # a worker round costs queries: only when there is news
             self.worker.wake()
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
