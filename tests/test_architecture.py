@@ -25,19 +25,6 @@ PACKAGES = ("bot", "storage")
 # state, update claims and the person's record; the registry types Context.tx. Flows are
 # everything else there.
 RUNTIME = frozenset({"bot/flows/engine.py", "bot/flows/registry.py"})
-# Debts still to pay (file: what, without line numbers). Each list may only shrink: an
-# entry that is no longer true fails the test too, so a fix takes it off.
-KNOWN_FLOW_WRITES: frozenset[str] = frozenset()
-KNOWN_HANDLER_STORAGE = frozenset(
-    {
-        "bot/handlers/webserver.py: from storage import Database",
-        "bot/handlers/webserver.py: from storage import health",
-    }
-)
-
-
-def _without_lines(found: set[str]) -> set[str]:
-    return {re.sub(r":\d+:", ":", entry, count=1) for entry in found}
 
 
 @dataclass(frozen=True)
@@ -131,10 +118,8 @@ def test_services_import_no_flows_or_handlers() -> None:
 
 
 def test_handlers_do_not_import_storage() -> None:
-    found = {str(i) for i in _imports() if _in(i.path, "bot/handlers") and _top(i.module) == "storage"}
-    offenders = {entry for entry in found if re.sub(r":\d+:", ":", entry, count=1) not in KNOWN_HANDLER_STORAGE}
+    offenders = {str(i) for i in _imports() if _in(i.path, "bot/handlers") and _top(i.module) == "storage"}
     assert offenders == set(), "a handler imports storage; go through the engine"
-    assert KNOWN_HANDLER_STORAGE - _without_lines(found) == set(), "fixed: take these off KNOWN_HANDLER_STORAGE"
 
 
 def test_no_module_takes_another_modules_private_name() -> None:
@@ -256,10 +241,8 @@ def _flow_storage_writes() -> set[str]:
 
 
 def test_flows_write_only_through_services() -> None:
-    found = _flow_storage_writes()
-    offenders = {entry for entry in found if re.sub(r":\d+:", ":", entry, count=1) not in KNOWN_FLOW_WRITES}
+    offenders = _flow_storage_writes()
     assert offenders == set(), "a flow writes to storage or imports aiosqlite; call a bot/services function"
-    assert KNOWN_FLOW_WRITES - _without_lines(found) == set(), "fixed: take these off KNOWN_FLOW_WRITES"
 
 
 def test_write_functions_are_recognised() -> None:

@@ -32,7 +32,7 @@ from bot.flows.registry import FINISHED, Context, Flow, Registry
 from bot.i18n import _, match_platform_language, ngettext, use_language
 from bot.messages import InputKind, Reply, UserInput, new_token
 from bot.reference.municipalities import Municipalities
-from storage import Database, conversations, outbox, receipts, updates, users
+from storage import Database, conversations, health, outbox, receipts, updates, users
 from storage.conversations import ConversationState
 
 log = logging.getLogger(__name__)
@@ -168,6 +168,11 @@ class Engine:
                 await receipts.seen(tx, channel, token, at or now)
             else:
                 await receipts.failed(tx, channel, token, description)
+
+    async def database_answers(self) -> bool:
+        """Whether the database answers a trivial read: the health check's question to the engine."""
+        async with self.db.reading() as conn:
+            return await health.ping(conn)
 
     async def language_of(self, channel: str, platform_id: str, platform_language: str | None) -> str:
         """The language to speak to someone outside a conversation turn (errors, menus)."""
