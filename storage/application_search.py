@@ -126,7 +126,7 @@ def _where(f: ApplicationFilter) -> tuple[str, list[Any]]:
         alternatives = ["a.reference = ?", "a.full_name LIKE ? ESCAPE '\\'"]
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params.extend([text.upper(), f"%{escaped}%"])
-        digits = _digits(text)
+        digits = _digits(text).lstrip("0")  # a local 044 ... matches a stored +38344 ...
         if len(digits) >= 5:
             alternatives.append("replace(replace(a.phone, ' ', ''), '+', '') LIKE ?")
             params.append(f"%{digits}%")
