@@ -90,7 +90,11 @@ async def test_possible_duplicates_by_phone_or_name_and_birth_date(runtime: Runt
 
 def test_filter_round_trips_through_the_query_string() -> None:
     f = ApplicationFilter(
-        programme="pro2y-software", status="shortlisted", age_group="18-24", date_from=date(2026, 11, 1), search="Arta K"
+        programme="pro2y-software",
+        status="shortlisted",
+        age_group="18-24",
+        date_from=date(2026, 11, 1),
+        search="Arta K",
     )
     query = application_filters.serialise(f)
     assert query == "programme=pro2y-software&status=shortlisted&age_group=18-24&date_from=2026-11-01&search=Arta+K"
