@@ -114,3 +114,20 @@ async def notes(tx: aiosqlite.Connection, application_id: int) -> list[Note]:
     ) as cur:
         rows = await cur.fetchall()
     return [Note(r["id"], r["application_id"], r["staff_id"], from_db(r["at"]), r["text"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where an application stands now, for rendering a message about it at send time."""
+
+    status: str
+    user_id: int | None
+    programme_id: int
+
+
+async def standing(conn: aiosqlite.Connection, application_id: int) -> Standing | None:
+    async with conn.execute(
+        "SELECT status, user_id, programme_id FROM applications WHERE id = ?", (application_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return Standing(row["status"], row["user_id"], row["programme_id"]) if row else None

@@ -8,18 +8,15 @@ from bot.flows.registry import Action, Delivery, Feature, MessageKind
 from bot.i18n import _
 from bot.services import decisions
 from bot.services.decisions import DecisionError
-from storage import applications, trainees
+from storage import application_lifecycle, applications, trainees
 
 
 async def render_decision(d: Delivery) -> Reply | None:
     """None when the application changed since (withdrawn, erased, decided otherwise)."""
     payload = d.item.payload
     decision = str(payload.get("decision", ""))
-    async with d.conn.execute(
-        "SELECT status, user_id FROM applications WHERE id = ?", (int(payload["application_id"]),)
-    ) as cur:
-        row = await cur.fetchone()
-    if row is None or row["user_id"] is None or row["status"] != decision:
+    found = await application_lifecycle.standing(d.conn, int(payload["application_id"]))
+    if found is None or found.user_id is None or found.status != decision:
         return None
     text = await decisions.message_text(
         d.conn,

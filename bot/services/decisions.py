@@ -86,11 +86,10 @@ async def message_text(
     now: datetime,
 ) -> str | None:
     """The applicant's message in the current language; None when there is no such application."""
-    async with conn.execute("SELECT programme_id FROM applications WHERE id = ?", (application_id,)) as cur:
-        row = await cur.fetchone()
-    if row is None:
+    found = await application_lifecycle.standing(conn, application_id)
+    if found is None:
         return None
-    programme = await programmes.by_id(conn, row["programme_id"])
+    programme = await programmes.by_id(conn, found.programme_id)
     name = programme_title(programme) if programme else "–"
     lines: list[str] = []
     if decision == Decision.SHORTLISTED:
