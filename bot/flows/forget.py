@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED
-from bot.flows.registry import Command, Feature
+from bot.flows.registry import FINISHED, Command, Context, Feature
 from bot.i18n import _, pgettext
-from storage import applications, users
+from bot.messages import InputKind, Option, Reply, UserInput
+from bot.services import people
 from storage.conversations import ConversationState
 
 
@@ -29,8 +28,7 @@ class ForgetFlow:
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         if inp.kind == InputKind.OPTION and inp.text == "erase":
-            await applications.anonymise_for_user(ctx.tx, ctx.user.id, ctx.now)
-            await users.delete(ctx.tx, ctx.user.id)
+            await people.erase(ctx.tx, ctx.user.id, ctx.now)
             state.step = FINISHED
             state.data["erased"] = True
             return [

@@ -13,15 +13,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
+from bot.flows.registry import FINISHED, Context
 from bot.i18n import _
+from bot.messages import InputKind, Option, Reply, UserInput
 from storage.conversations import ConversationState
 
 PAGE_SIZE = 10
 NAV_PREV = "_prev"
 NAV_NEXT = "_next"
 SKIP = "_skip"
-FINISHED = "_finished"
 SUMMARY = "_summary"
 EDIT_PICK = "_edit"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED
-from bot.flows.registry import Command, Feature
+from bot.flows.registry import FINISHED, Command, Context, Feature
 from bot.i18n import LANGUAGES, _, match_platform_language, use_language
+from bot.messages import InputKind, Option, Reply, UserInput
+from bot.services import people
 from storage import users
 from storage.conversations import ConversationState
 
@@ -41,7 +41,7 @@ class LanguageFlow:
             chosen = _typed_language(inp.text)
         if chosen is None:
             return [Reply(_("Please choose a language with the buttons below.")), *await self.prompt(ctx, state)]
-        await users.set_language(ctx.tx, ctx.user.id, chosen, ctx.now)
+        await people.set_language(ctx.tx, ctx.user.id, chosen, ctx.now)
         ctx.user = await users.get(ctx.tx, ctx.user.id) or ctx.user  # what runs next must see the choice
         ctx.language = chosen
         state.step = FINISHED

@@ -16,10 +16,47 @@ from typing import Protocol
 import aiosqlite
 
 from bot.config import Settings
-from bot.flows.core import MAX_OPTION_KEY_BYTES, Context, Reply, UserInput, role_allows
+from bot.errors import YouthbotError
+from bot.messages import MAX_OPTION_KEY_BYTES, Reply, UserInput
+from bot.reference.municipalities import Municipalities
 from storage.conversations import ConversationState
 from storage.outbox import OutboxItem
 from storage.users import User
+
+# The step a flow sets when it is done; the engine then closes the conversation.
+FINISHED = "_finished"
+
+
+@dataclass
+class Context:
+    """Everything a flow may use while handling one input of one user."""
+
+    tx: aiosqlite.Connection
+    user: User
+    settings: Settings
+    now: datetime
+    is_staff: bool
+    municipalities: Municipalities
+    language: str
+    registry: Registry
+    state: ConversationState | None = None  # the conversation being worked on; the engine swaps it
+    args: str = ""  # what followed the command being run, e.g. the code in "/link K7MX4P"
+    staff_role: str | None = None  # 'admin', 'coordinator' or 'viewer' for staff; None otherwise
+    staff_id: int | None = None  # the linked console account, when there is one
+
+    def staff_may(self, needed: str) -> bool:
+        """Whether this person's staff role covers ``needed`` (admin > coordinator > viewer)."""
+        return self.staff_role is not None and role_allows(self.staff_role, needed)
+
+
+ROLE_RANKS = {"viewer": 0, "coordinator": 1, "admin": 2}
+
+
+def role_allows(role: str | None, needed: str, is_staff: bool = False) -> bool:
+    """Whether a staff role may use what needs ``needed``; ``is_staff`` without a role means admin."""
+    if role is None:
+        return is_staff
+    return ROLE_RANKS[role] >= ROLE_RANKS[needed]
 
 
 class Flow(Protocol):
@@ -111,7 +148,7 @@ class Feature:
     keywords: tuple[Keyword, ...] = ()
 
 
-class RegistryError(ValueError):
+class RegistryError(YouthbotError, ValueError):
     pass
 
 

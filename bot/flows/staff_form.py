@@ -10,18 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import (
-    FINISHED,
-    SUMMARY,
-    Accepted,
-    Choices,
-    FormFlow,
-    Parsed,
-    Rejected,
-    not_understood,
-)
+from bot.flows.form import SUMMARY, Accepted, Choices, FormFlow, Parsed, Rejected, not_understood
+from bot.flows.registry import FINISHED, Context
 from bot.i18n import _
+from bot.messages import InputKind, Option, Reply, UserInput
 from storage.conversations import ConversationState
 
 DONE = "_done"

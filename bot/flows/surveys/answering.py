@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.flows.core import InputKind, Option, Reply, UserInput
 from bot.flows.form import Accepted, FormFlow, Rejected, not_understood
 from bot.i18n import _, format_date
+from bot.messages import InputKind, Option, Reply, UserInput
 from bot.parsing import validators
 from bot.surveys.definition import SCALE_POINTS, Question, QuestionType
 

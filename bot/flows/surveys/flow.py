@@ -13,13 +13,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.engine import _dump as stash_of
-from bot.flows.form import FINISHED, Rejected
-from bot.flows.registry import Action, Command, Delivery, Feature, MessageKind
+from bot.flows.engine import stash_of
+from bot.flows.form import Rejected
+from bot.flows.registry import FINISHED, Action, Command, Context, Delivery, Feature, MessageKind
 from bot.flows.surveys import answering
 from bot.flows.surveys.staff import STAFF_COMMANDS, SurveySendFlow
 from bot.i18n import _, format_date, ngettext
+from bot.messages import InputKind, Option, Reply, UserInput
+from bot.services import surveys as survey_service
 from bot.services.campaigns import INVITATION_KIND, REMINDER_KIND, plan_reminder
 from bot.surveys.definition import QuestionType, Survey
 from bot.surveys.loader import catalogue_for
@@ -41,14 +42,25 @@ def _survey_of(ctx: Context, invitation: Invitation) -> Survey | None:
     return catalogue_for(ctx.settings.survey_dir).get(invitation.survey_id)
 
 
+def _has_expired(ctx: Context, invitation: Invitation | None) -> bool:
+    """The invitation is this person's, due and unanswered, but past its end."""
+    return (
+        invitation is not None
+        and invitation.user_id == ctx.user.id
+        and invitation.due_at <= ctx.now
+        and invitation.status != "completed"
+        and (invitation.status == "expired" or invitation.expires_at <= ctx.now)
+    )
+
+
 async def _unavailable(ctx: Context, invitation: Invitation | None) -> list[Reply] | None:
-    """Why this invitation cannot be answered now (as a reply), or None when it can."""
+    """Why this invitation cannot be answered now (as a reply), or None when it can. Writes nothing:
+    the callers close expired invitations."""
     if invitation is None or invitation.user_id != ctx.user.id or invitation.due_at > ctx.now:
         return [Reply(_("This survey is no longer available."))]
     if invitation.status == "completed":
         return [Reply(_("You have already answered this survey. Thank you!"))]
     if invitation.status == "expired" or invitation.expires_at <= ctx.now:
-        await surveys.close_expired(ctx.tx, ctx.now)
         closed = format_date(invitation.expires_at.astimezone(ctx.settings.timezone).date())
         return [
             Reply(_("This survey is closed (it was open until {date}). Thank you all the same!").format(date=closed))
@@ -62,6 +74,8 @@ async def begin(ctx: Context, invitation: Invitation | None) -> list[Reply]:
     """Open an invitation for answering (from a button or /survey); the engine then asks
     the current question. A form in progress (an application) is kept and resumes afterwards."""
     problem = await _unavailable(ctx, invitation)
+    if _has_expired(ctx, invitation):
+        await survey_service.close_expired(ctx.tx, ctx.now)
     if problem is not None or invitation is None:
         return problem or []
     current = ctx.state
@@ -98,6 +112,8 @@ class SurveyFlow:
         """The invitation, its survey and the answers so far; or why the survey is over."""
         invitation = await surveys.get(ctx.tx, int(state.data.get("invitation", 0)))
         problem = await _unavailable(ctx, invitation)
+        if _has_expired(ctx, invitation):
+            await survey_service.close_expired(ctx.tx, ctx.now)
         if problem is not None or invitation is None:
             state.step = FINISHED
             return problem or []
@@ -167,7 +183,7 @@ class SurveyFlow:
         if isinstance(result, answering.Toggled):
             state.data["selected"] = result.selected
             return await self.prompt(ctx, state)
-        await surveys.save_answer(
+        await survey_service.save_answer(
             ctx.tx,
             invitation.id,
             question.id,
@@ -191,9 +207,8 @@ class SurveyFlow:
     ) -> list[Reply]:
         choice = inp.text if inp.kind == InputKind.OPTION else None
         if choice == "submit":
-            await surveys.drop_answers(ctx.tx, invitation.id, survey.stale(answers))
             state.step = FINISHED
-            if not await surveys.complete(ctx.tx, invitation.id, ctx.language, ctx.now):
+            if not await survey_service.submit(ctx.tx, invitation.id, survey.stale(answers), ctx.language, ctx.now):
                 return [Reply(_("You have already answered this survey. Thank you!"))]
             return [Reply(_("Thank you! Your answers have been saved. They help us make the programme better."))]
         if choice == "edit":

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bot.flows.core import Context, Document, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED
-from bot.flows.registry import Command
+from bot.flows.registry import FINISHED, Command, Context
 from bot.i18n import _, ngettext
+from bot.messages import Document, InputKind, Option, Reply, UserInput
 from bot.reports.chart import placement_chart
 from bot.reports.indicators import build_report
 from bot.reports.indicators_text import report_text

@@ -8,10 +8,11 @@ written in one transaction (``bot.services.enrolment``).
 
 from __future__ import annotations
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED, not_understood
+from bot.flows.form import not_understood
+from bot.flows.registry import FINISHED, Context
 from bot.flows.training.session_texts import COHORT_CREATE
 from bot.i18n import _, ngettext
+from bot.messages import InputKind, Option, Reply, UserInput
 from bot.reference.texts import programme_title
 from bot.services import decisions, enrolment
 from bot.services.enrolment import Refusal

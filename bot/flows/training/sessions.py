@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED, NAV_NEXT, NAV_PREV, SKIP, not_understood, paged
+from bot.flows.form import NAV_NEXT, NAV_PREV, SKIP, not_understood, paged
+from bot.flows.registry import FINISHED, Context
 from bot.flows.training.session_texts import COHORT_CREATE, detail_lines, short_label, start_text
 from bot.i18n import _, ngettext, pgettext
+from bot.messages import InputKind, Option, Reply, UserInput
 from bot.parsing.localtime import LocalTimeError, TimeProblem, end_on_day, parse_local
 from bot.services import sessions as session_changes
 from storage import cohorts, sessions
