@@ -112,7 +112,7 @@ class BroadcastMonitor:
         message = snap.message
         if message is None or message.platform_message_id is None or self._shown.get(snap.broadcast.id) == text:
             return
-        editor = self.senders.get(message.channel)
+        editor: object = self.senders.get(message.channel)
         if not isinstance(editor, MessageEditor):
             return
         if self.limiter is not None:
