@@ -11,8 +11,14 @@ from bot.runtime import Runtime
 from bot.services import decisions, notes
 from bot.services.decisions import Decision, DecisionError
 from storage import application_lifecycle, outbox, trainees
-from tests.support.applicants import add_application
+from tests.support.applicants import add_application, add_staff
 from tests.support.training import RecordingSender, add_session, make_cohort, make_worker
+
+
+@pytest.fixture(autouse=True)
+async def accounts(runtime: Runtime) -> None:
+    """Staff members 1..8, whom the decisions below are made by."""
+    await add_staff(runtime, 8)
 
 
 async def _status(runtime: Runtime, reference: str) -> str:
