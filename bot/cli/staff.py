@@ -1,4 +1,4 @@
-"""``youthbot staff add|list|disable|role|reset``: staff accounts of the web console, on the server.
+"""``youthbot staff add|list|disable|role|reset|link``: staff accounts of the web console, on the server.
 
 Plain English output; a set-password link is printed once and is valid 24 hours.
 """
@@ -34,6 +34,10 @@ def add_parsers(sub: Any) -> None:
     role.add_argument("role", choices=ROLES)
     reset = actions.add_parser("reset", help="clear the password and print a new set-password link")
     reset.add_argument("email")
+    link = actions.add_parser("link", help="link the account to a Telegram and/or Viber user id (chat staff commands)")
+    link.add_argument("email")
+    link.add_argument("--telegram", type=int, default=None, help="Telegram user id")
+    link.add_argument("--viber", default=None, help="Viber user id")
 
 
 def set_password_link(settings: Settings, token: str) -> str:
@@ -75,6 +79,9 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
                 token = await staff.reset(tx, found.id, now=now)
                 print(f"Password of {found.email} cleared. Set a new one within 24 hours at:")
                 print(set_password_link(settings, token))
+            elif args.action == "link":
+                await staff.link_chat(tx, found.id, telegram_id=args.telegram, viber_id=args.viber, now=now)
+                print(f"{found.email} linked; chat staff commands follow the role {found.role}.")
         except StaffError as exc:
             print(f"youthbot: {exc}", file=sys.stderr)
             return 2

@@ -100,6 +100,16 @@ def new_token() -> str:
     return secrets.token_hex(3)
 
 
+ROLE_RANKS = {"viewer": 0, "coordinator": 1, "admin": 2}
+
+
+def role_allows(role: str | None, needed: str, is_staff: bool = False) -> bool:
+    """Whether a staff role may use what needs ``needed``; ``is_staff`` without a role means admin."""
+    if role is None:
+        return is_staff
+    return ROLE_RANKS[role] >= ROLE_RANKS[needed]
+
+
 @dataclass
 class Context:
     """Everything a flow may use while handling one input of one user."""
@@ -113,4 +123,11 @@ class Context:
     language: str
     registry: Registry
     state: ConversationState | None = None  # the conversation being worked on; the engine swaps it
+    staff_role: str | None = None  # 'admin', 'coordinator' or 'viewer' for staff; None otherwise
+    staff_id: int | None = None  # the linked console account, when there is one
+
+    def staff_may(self, needed: str) -> bool:
+        """Whether this person's staff role covers ``needed`` (see registry.role_allows)."""
+        return self.staff_role is not None and role_allows(self.staff_role, needed)
+
     args: str = ""  # what followed the command being run, e.g. the code in "/link K7MX4P"

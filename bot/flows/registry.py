@@ -16,7 +16,7 @@ from typing import Protocol
 import aiosqlite
 
 from bot.config import Settings
-from bot.flows.core import MAX_OPTION_KEY_BYTES, Context, Reply, UserInput
+from bot.flows.core import MAX_OPTION_KEY_BYTES, Context, Reply, UserInput, role_allows
 from storage.conversations import ConversationState
 from storage.outbox import OutboxItem
 from storage.users import User
@@ -43,6 +43,7 @@ class Command:
     run: Callable[[Context], Awaitable[list[Reply]]] | None = None
     flow: str | None = None  # or: start this flow
     staff_only: bool = False
+    role: str = "coordinator"  # for a staff-only command: the least role that may use it (admin > coordinator > viewer)
     shortcut: Callable[[], str] | None = None  # label of a button under the welcome and help messages
     interrupts: bool = False  # the flow may interrupt another one, which resumes after it
 
@@ -60,6 +61,7 @@ class Action:
     name: str
     run: Callable[[Context, list[str]], Awaitable[list[Reply] | None]]
     staff_only: bool = False
+    role: str = "coordinator"  # for a staff-only action: the least role that may use it
 
 
 @dataclass(frozen=True)
@@ -157,8 +159,9 @@ class Registry:
             raise RegistryError(f"{feature.name} defines {name!r} a second time")
         table[name] = item
 
-    def visible_commands(self, is_staff: bool) -> list[Command]:
-        return [c for c in self.commands.values() if is_staff or not c.staff_only]
+    def visible_commands(self, is_staff: bool, role: str | None = None) -> list[Command]:
+        """The commands a person sees; staff ones only up to their role (config staff ids are admins)."""
+        return [c for c in self.commands.values() if not c.staff_only or role_allows(role, c.role, is_staff)]
 
     def keyword_for(self, text: str) -> Keyword | None:
         """The keyword this typed text is, if any (a short text only: a keyword is typed alone)."""

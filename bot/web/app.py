@@ -28,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 from bot import i18n
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import LANGUAGES, gettext, ngettext, use_language
+from bot.i18n import LANGUAGES, N_, gettext, ngettext, use_language
 from bot.services import audit, staff
 from bot.services.staff import Locked, Role, StaffError, StaffMember
 from storage import Database, console_figures
@@ -40,6 +40,8 @@ HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "console_session"
 PRE_CSRF_COOKIE = "console_csrf"
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
+
+LINK_GONE = N_("This link has expired or was already used. Ask an administrator for a new one.")
 
 Handler = Callable[[Request, "Context"], Awaitable[Response]]
 
@@ -135,7 +137,7 @@ class Console:
                         403,
                         me=ctx.me,
                         csrf=ctx.csrf,
-                        message=_in(ctx.me.language, "Your role does not allow this page."),
+                        message=_in(ctx.me.language, N_("Your role does not allow this page.")),
                     )
                 return await handler(request, ctx)
 
@@ -183,7 +185,11 @@ class Console:
             return self._public(request, "signin.html", 429, email=email, error=error)
         if result is None:
             return self._public(
-                request, "signin.html", 401, email=email, error=_in(language, "The e-mail or the password is wrong.")
+                request,
+                "signin.html",
+                401,
+                email=email,
+                error=_in(language, N_("The e-mail or the password is wrong.")),
             )
         return await self.start_session(result)
 
@@ -197,7 +203,7 @@ class Console:
                 404,
                 message=_in(
                     self.settings.default_language,
-                    "This link has expired or was already used. Ask an administrator for a new one.",
+                    LINK_GONE,
                 ),
             )
         return self._public(request, "password.html", error=None)
@@ -219,14 +225,14 @@ class Console:
                     404,
                     message=_in(
                         self.settings.default_language,
-                        "This link has expired or was already used. Ask an administrator for a new one.",
+                        LINK_GONE,
                     ),
                 )
             return self._public(
                 request,
                 "password.html",
                 400,
-                error=_in(self.settings.default_language, "The password must have 10 to 256 characters."),
+                error=_in(self.settings.default_language, N_("The password must have 10 to 256 characters.")),
             )
         return await self.start_session(member)
 
@@ -245,7 +251,7 @@ class Console:
                 404,
                 message=_in(
                     self.settings.default_language,
-                    "This link has expired or was already used. Ask an administrator for a new one.",
+                    LINK_GONE,
                 ),
             )
         return await self.start_session(member)

@@ -58,7 +58,7 @@ CREATE INDEX sign_in_failures_address ON sign_in_failures(address, at);
 CREATE TABLE audit_log (
     id           INTEGER PRIMARY KEY,
     at           TEXT NOT NULL,
-    staff_id     INTEGER REFERENCES staff_accounts(id),
+    staff_id     INTEGER,                      -- the staff account; no foreign key, so the record outlives any account change
     action       TEXT NOT NULL,
     target_kind  TEXT,
     target_id    TEXT,
