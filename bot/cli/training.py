@@ -19,6 +19,7 @@ import aiosqlite
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.errors import YouthbotError
 from bot.reports.attendance import attendance_csv
 from bot.services import decisions
 from bot.services.enrolment import Refusal, refusal
@@ -30,7 +31,7 @@ COMMANDS = ("cohort", "accept", "schedule")
 EXIT_ERROR = 2
 
 
-class AdminError(ValueError):
+class AdminError(YouthbotError, ValueError):
     """A staff command cannot be done; the message says why in one line."""
 
 

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from bot.flows.core import Context, Option, Reply
-from bot.flows.registry import Action, Delivery, Feature, MessageKind
+from bot.flows.registry import Action, Context, Delivery, Feature, MessageKind
 from bot.i18n import _
+from bot.messages import Option, Reply
 from bot.services import decisions
 from bot.services.decisions import DecisionError
 from storage import application_lifecycle, applications, trainees

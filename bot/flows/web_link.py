@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.flows.core import Context, Reply
-from bot.flows.registry import Command, Feature
+from bot.flows.registry import Command, Context, Feature
 from bot.i18n import _
+from bot.messages import Reply
 from bot.services import staff
 
 

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.flows.core import InputKind, Reply, UserInput
 from bot.flows.engine import Incoming, Outcome
 from bot.i18n import _, use_language
+from bot.messages import InputKind, Reply, UserInput
 from bot.runtime import Runtime
 
 CHANNEL = "console"

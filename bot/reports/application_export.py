@@ -13,7 +13,7 @@ from pathlib import Path
 import aiosqlite
 import xlsxwriter  # type: ignore[import-untyped]
 
-from bot.reports.exports import _safe_cell
+from bot.reports.csvfile import safe_cell
 from storage import applications
 from storage.application_search import ApplicationFilter, matching
 
@@ -27,7 +27,7 @@ async def csv_bytes(tx: aiosqlite.Connection, f: ApplicationFilter) -> tuple[byt
     writer.writeheader()
     count = 0
     async for row in matching(tx, f):
-        writer.writerow({k: _safe_cell(row.get(k)) for k in COLUMNS})
+        writer.writerow({k: safe_cell(row.get(k)) for k in COLUMNS})
         count += 1
     return buffer.getvalue().encode("utf-8-sig"), count
 

@@ -29,7 +29,7 @@ import aiosqlite
 
 from bot.config import Settings
 from bot.parsing.localtime import LocalTimeError, TimeProblem, end_on_day, parse_local
-from bot.reports.exports import _safe_cell
+from bot.reports.csvfile import safe_cell
 from bot.services import sessions as session_changes
 from storage import Database, cohorts, sessions
 from storage.sessions import SessionDetails
@@ -278,6 +278,6 @@ async def export_schedule(conn: aiosqlite.Connection, tz: ZoneInfo, cohort_id: i
                 session.online_url or "",
                 session.topic or "",
             )
-            writer.writerow([_safe_cell(c) for c in cells])
+            writer.writerow([safe_cell(c) for c in cells])
             count += 1
     return buffer.getvalue().encode("utf-8-sig"), count
