@@ -199,3 +199,10 @@ async def matching(tx: aiosqlite.Connection, f: ApplicationFilter) -> AsyncItera
     ) as cur:
         async for row in cur:
             yield dict(row)
+
+
+async def one(tx: aiosqlite.Connection, reference: str) -> ApplicationRow | None:
+    """One application for its detail page, with the duplicate mark, by its reference number."""
+    async with tx.execute(f"{_SELECT} WHERE a.reference = ?", (reference.strip().upper(),)) as cur:
+        row = await cur.fetchone()
+    return _row(row) if row else None

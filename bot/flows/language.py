@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.flows.registry import FINISHED, Command, Context, Feature
+from bot.flows.registry import FINISHED, Command, Context, Feature, Step
+from bot.flows.steps import StepTable
 from bot.i18n import LANGUAGES, _, match_platform_language, use_language
 from bot.messages import InputKind, Option, Reply, UserInput
 from bot.services import people
@@ -12,6 +13,10 @@ from storage.conversations import ConversationState
 
 class LanguageFlow:
     name = "language"
+
+    def __init__(self) -> None:
+        self.steps = (Step("choose", self._ask_choose, self._answer_choose, (FINISHED,)),)
+        self._table = StepTable(self.steps)
 
     def _options(self, state: ConversationState) -> list[Option]:
         """All languages, the one matching the platform's language first and ticked."""
@@ -27,13 +32,19 @@ class LanguageFlow:
         return await self.prompt(ctx, state)
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return await self._table.prompt(ctx, state)
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self._table.handle(ctx, state, inp)
+
+    async def _ask_choose(self, ctx: Context, state: ConversationState) -> list[Reply]:
         # Shown in the language we guess, with every language's name in itself; with no
         # guess (the platform gave no language), asked in each source language in turn.
         if state.data.get("suggested") in LANGUAGES:
             return [Reply(_("Please choose your language:"), self._options(state))]
         return [Reply(_every_language("Please choose your language:"), self._options(state))]
 
-    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+    async def _answer_choose(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         chosen = None
         if inp.kind == InputKind.OPTION and inp.text in LANGUAGES:
             chosen = inp.text

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.flows.registry import FINISHED, Command, Context, Delivery, Feature, MessageKind
+from bot.flows.registry import FINISHED, Command, Context, Delivery, Feature, MessageKind, Step
+from bot.flows.steps import StepTable
 from bot.i18n import N_, _, ngettext
 from bot.messages import InputKind, Option, Reply, UserInput
 from bot.services import links as link_service
@@ -42,6 +43,10 @@ def channel_name(channel: str) -> str:
 class LinkFlow:
     name = "link"
 
+    def __init__(self) -> None:
+        self.steps = (Step("confirm", self._ask_confirm, self._answer_confirm, (FINISHED,)),)
+        self._table = StepTable(self.steps)
+
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
         if not ctx.args.strip():
             state.step = FINISHED
@@ -49,6 +54,12 @@ class LinkFlow:
         return await self._redeem(ctx, state, ctx.args)
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return await self._table.prompt(ctx, state)
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self._table.handle(ctx, state, inp)
+
+    async def _ask_confirm(self, ctx: Context, state: ConversationState) -> list[Reply]:
         source = await users.get(ctx.tx, int(state.data["source"]))
         theirs = [a.reference for a in await applications.for_user(ctx.tx, source.id)] if source else []
         ours = [a.reference for a in await applications.for_user(ctx.tx, ctx.user.id)]
@@ -61,7 +72,7 @@ class LinkFlow:
         )
         return [Reply(text, [Option("merge", _("Yes, move them here")), Option("keep", _("No, change nothing"))])]
 
-    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+    async def _answer_confirm(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         if inp.kind == InputKind.OPTION and inp.text == "keep":
             state.step = FINISHED
             return [Reply(_("Nothing was changed."))]

@@ -8,7 +8,7 @@ built from them, and a broken table fails at start-up, not mid-conversation.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -25,6 +25,15 @@ from storage.users import User
 
 # The step a flow sets when it is done; the engine then closes the conversation.
 FINISHED = "_finished"
+
+ROLE_RANKS = {"viewer": 0, "coordinator": 1, "admin": 2}
+
+
+def role_allows(role: str | None, needed: str, is_staff: bool = False) -> bool:
+    """Whether a staff role may use what needs ``needed``; ``is_staff`` without a role means admin."""
+    if role is None:
+        return is_staff
+    return ROLE_RANKS[role] >= ROLE_RANKS[needed]
 
 
 @dataclass
@@ -45,24 +54,33 @@ class Context:
     staff_id: int | None = None  # the linked console account, when there is one
 
     def staff_may(self, needed: str) -> bool:
-        """Whether this person's staff role covers ``needed`` (admin > coordinator > viewer)."""
+        """Whether this person's staff role covers ``needed`` (see role_allows)."""
         return self.staff_role is not None and role_allows(self.staff_role, needed)
 
 
-ROLE_RANKS = {"viewer": 0, "coordinator": 1, "admin": 2}
+Prompt = Callable[[Context, ConversationState], Awaitable[list[Reply]]]
+Accepts = Callable[[Context, ConversationState, UserInput], Awaitable[list[Reply]]]
 
 
-def role_allows(role: str | None, needed: str, is_staff: bool = False) -> bool:
-    """Whether a staff role may use what needs ``needed``; ``is_staff`` without a role means admin."""
-    if role is None:
-        return is_staff
-    return ROLE_RANKS[role] >= ROLE_RANKS[needed]
+@dataclass(frozen=True)
+class Step:
+    """One step of a flow: its id, what it asks, what it accepts, where an answer may lead."""
+
+    id: str
+    prompt: Prompt
+    accepts: Accepts
+    exits: tuple[str, ...] = ()
 
 
 class Flow(Protocol):
     """A conversation of several steps whose state lives in SQLite."""
 
     name: str
+
+    @property
+    def steps(self) -> Sequence[Step]:
+        """The flow's declared steps; checked when the registry is built."""
+        ...
 
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]: ...
 
@@ -148,6 +166,21 @@ class Feature:
     keywords: tuple[Keyword, ...] = ()
 
 
+def step_problems(steps: Sequence[Step]) -> list[str]:
+    """What is wrong with a flow's steps: a repeated id, an exit to no step (empty when sound)."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for step in steps:
+        if step.id in seen:
+            problems.append(f"step {step.id!r} is declared twice")
+        seen.add(step.id)
+    for step in steps:
+        for exit_ in step.exits:
+            if exit_ != FINISHED and exit_ not in seen:
+                problems.append(f"step {step.id!r} leads to unknown step {exit_!r}")
+    return problems
+
+
 class RegistryError(YouthbotError, ValueError):
     pass
 
@@ -165,6 +198,9 @@ class Registry:
                 self._add(self.commands, command.name, command, feature)
             for flow in feature.flows:
                 self._add(self.flows, flow.name, flow, feature)
+                problems = step_problems(flow.steps)
+                if problems:
+                    raise RegistryError(f"flow {flow.name!r} of {feature.name}: {problems[0]}")
             for action in feature.actions:
                 if "." in action.name or ":" in action.name:
                     raise RegistryError(f"action name {action.name!r} of {feature.name} may not contain '.' or ':'")

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.runtime import Runtime
 from bot.services import decisions
 from bot.services.decisions import Decision
 from storage import application_lifecycle, trainees
-from tests.support.applicants import add_application
+from tests.support.applicants import add_application, add_staff
 from tests.support.chat import Chat
+
+
+@pytest.fixture(autouse=True)
+async def accounts(runtime: Runtime) -> None:
+    """Staff members 1..1, whom the decisions below are made by."""
+    await add_staff(runtime, 1)
 
 
 async def test_withdraw_from_status_after_a_confirmation(runtime: Runtime) -> None:

@@ -14,7 +14,7 @@ from bot.handlers.telegram.channel import serve
 from bot.runtime import Runtime, open_runtime
 from bot.services import decisions
 from bot.services.decisions import Decision
-from tests.support.applicants import add_application
+from tests.support.applicants import add_application, add_staff
 from tests.support.fake_telegram import FakeTelegram, TgUser
 from tests.support.telegram_harness import TelegramUser
 from tests.support.training import add_session, make_cohort, utc
@@ -62,6 +62,7 @@ async def live(settings: Settings, fake: FakeTelegram, clock: ManualClock) -> As
 
 
 async def test_each_decision_arrives_in_the_applicants_language(fake: FakeTelegram, live: Runtime) -> None:
+    (staff_id,) = await add_staff(live)
     cohort = await make_cohort(live)
     await add_session(live, cohort, "15.03.2027 17:30")
     people: list[tuple[TelegramUser, str, str]] = []
@@ -85,7 +86,7 @@ async def test_each_decision_arrives_in_the_applicants_language(fake: FakeTelegr
                     tx,
                     ref,
                     decision,
-                    staff_id=1,
+                    staff_id=staff_id,
                     settings=live.settings,
                     now=live.clock.now(),
                     cohort_id=cohort.id if decision == Decision.ACCEPTED else None,

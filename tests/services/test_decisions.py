@@ -7,12 +7,19 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.cli.training import accept_application
 from bot.runtime import Runtime
 from bot.services import decisions, notes
 from bot.services.decisions import Decision, DecisionError
 from storage import application_lifecycle, outbox, trainees
-from tests.support.applicants import add_application
-from tests.support.training import RecordingSender, add_session, make_cohort, make_worker
+from tests.support.applicants import add_application, add_staff
+from tests.support.training import RecordingSender, add_session, known_user, make_cohort, make_worker
+
+
+@pytest.fixture(autouse=True)
+async def accounts(runtime: Runtime) -> None:
+    """Staff members 1..8, whom the decisions below are made by."""
+    await add_staff(runtime, 8)
 
 
 async def _status(runtime: Runtime, reference: str) -> str:
@@ -148,3 +155,35 @@ async def test_notes_are_kept_in_order_and_empty_ones_refused(runtime: Runtime) 
     async with runtime.db.reading() as conn:
         kept = await notes.list_for(conn, ref)
     assert [(n.staff_id, n.text) for n in kept] == [(7, "Called her: interested."), (8, "Prefers evening sessions.")]
+
+
+async def _changes(runtime: Runtime, reference: str) -> list[tuple[str, str, int | None]]:
+    async with runtime.db.reading() as conn:
+        found = await trainees.applicant(conn, reference)
+        assert found is not None
+        return [
+            (c.from_status, c.to_status, c.staff_id)
+            for c in await application_lifecycle.history(conn, found.application_id)
+        ]
+
+
+async def test_cli_accept_goes_through_the_decision(runtime: Runtime) -> None:
+    cohort = await make_cohort(runtime)
+    ref = await add_application(runtime, "1")
+    await _decide(runtime, ref, Decision.SHORTLISTED, notify=False)
+    out = await accept_application(runtime.settings, ref, cohort.code, runtime.clock)
+    assert f"{ref} accepted into {cohort.code}" in out
+    assert await _changes(runtime, ref) == [("submitted", "shortlisted", 7), ("shortlisted", "accepted", None)]
+    async with runtime.db.reading() as conn:
+        (item,) = await outbox.due(conn, ["telegram"], runtime.clock.now(), 50)
+    assert item.kind == decisions.DECISION_MESSAGE and item.payload["cohort_id"] == cohort.id
+
+
+async def test_chat_accept_goes_through_the_decision(runtime: Runtime) -> None:
+    cohort = await make_cohort(runtime)
+    ref = await add_application(runtime, "1")
+    staff = await known_user(runtime, "999")
+    await staff.send("/accept")
+    await staff.send(f"{ref} {cohort.code}")
+    await staff.press("Yes, accept")
+    assert await _changes(runtime, ref) == [("submitted", "accepted", None)]

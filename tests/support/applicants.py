@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.runtime import Runtime
-from storage import applications, programmes, users
+from storage import applications, programmes, staff, users
 
 
 async def add_application(
@@ -53,3 +53,16 @@ async def add_application(
             now,
         )
         return app.reference
+
+
+async def add_staff(runtime: Runtime, count: int = 1) -> list[int]:
+    """Console accounts (ids 1..count in a fresh database), for decisions made by staff."""
+    async with runtime.db.transaction() as tx:
+        made = [
+            await staff.create(
+                tx, email=f"staff{i}@example.org", name=f"Staff {i}", role="coordinator", language="en",
+                now=runtime.clock.now(),
+            )
+            for i in range(count)
+        ]  # fmt: skip
+    return [m.id for m in made]

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.flows.form import (
     Accepted,
+    Answer,
     Parsed,
     Question,
     Rejected,
@@ -67,7 +68,7 @@ async def _place_choices(ctx: Context) -> list[Option]:
     return places + [Option(m.key, m.name(ctx.language)) for m in ctx.municipalities.sorted_for(ctx.language)]
 
 
-async def _match_place(ctx: Context, text: str) -> Parsed | None:
+async def _match_place(ctx: Context, text: str) -> Answer | None:
     if text.strip().casefold() in (*REMOTE_WORDS, _("Remote").casefold()):
         return Accepted(REMOTE)
     return await match_municipality(ctx, text)
