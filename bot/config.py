@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TypedDict
@@ -65,6 +65,14 @@ class Settings:
     survey_expiry_days: int = 30
     survey_send_hour: int = 10
     reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))  # longest first
+    web_enabled: bool = False  # serve the staff console inside `youthbot run`
+    web_host: str = "127.0.0.1"
+    web_port: int = 8090
+    web_base_url: str | None = None  # the console's address, for links; https gives Secure cookies
+
+    @property
+    def web_secure_cookies(self) -> bool:
+        return (self.web_base_url or "").startswith("https://")
 
     @property
     def paid_broadcasts(self) -> bool:
@@ -179,7 +187,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     if reminder_days >= expiry_days:
         raise ConfigError(f"SURVEY_REMINDER_DAYS={reminder_days} must be less than SURVEY_EXPIRY_DAYS={expiry_days}")
 
-    return Settings(
+    settings = Settings(
         telegram_token=token,
         telegram_api_url=api_url,
         database_path=Path(env.get("DATABASE_PATH", "").strip() or "data/youthbot.sqlite3"),
@@ -200,6 +208,28 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         survey_expiry_days=expiry_days,
         survey_send_hour=_int(env, "SURVEY_SEND_HOUR", 10, 0, 23),
         reminder_offsets=parse_reminder_offsets(env.get("REMINDER_OFFSETS", "").strip() or "24h,1h"),
+    )
+    return _with_web_settings(settings, env)
+
+
+def _with_web_settings(settings: Settings, env: Mapping[str, str]) -> Settings:
+    """WEB_* settings: the staff console."""
+    raw = env.get("WEB_ENABLED", "").strip().lower()
+    if raw not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise ConfigError(f"WEB_ENABLED={raw!r} must be true or false")
+    base = env.get("WEB_BASE_URL", "").strip().rstrip("/") or None
+    if base is not None:
+        host = re.match(r"^(https?)://([^/:\s]+|\[[^\]]+\])(:\d+)?(/\S*)?$", base)
+        if host is None or (host.group(1) == "http" and host.group(2) not in _LOCAL_HOSTS):
+            raise ConfigError(
+                f"WEB_BASE_URL={base!r} must be the console's https:// address (http:// only for 127.0.0.1 or localhost)"
+            )
+    return replace(
+        settings,
+        web_enabled=raw in ("1", "true", "yes"),
+        web_host=env.get("WEB_HOST", "").strip() or "127.0.0.1",
+        web_port=_int(env, "WEB_PORT", 8090, 1, 65535),
+        web_base_url=base,
     )
 
 

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bot.cli import staff as staff_admin
 from bot.cli import training as training_admin
 from bot.config import Settings, load_settings
 from bot.errors import YouthbotError
@@ -56,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     openings.add_argument("action", choices=["import"])
     openings.add_argument("file", type=Path, help="a CSV file (see docs: kind,title,employer,...)")
     sub.add_parser("broadcasts", help="list past broadcasts with their delivery counts")
+    staff_admin.add_parsers(sub)
+    sub.add_parser("web", help="serve the staff web console alone (WEB_HOST, WEB_PORT)")
     return parser
 
 
@@ -115,6 +118,12 @@ def main(argv: list[str] | None = None) -> int:
             from bot.handlers.telegram.channel import run_polling
 
             run_polling(settings)
+        elif args.command == "staff":
+            return asyncio.run(staff_admin.run(settings, args))
+        elif args.command == "web":
+            from bot.web.serve import run_web
+
+            run_web(settings)
         elif args.command == "chat":
             asyncio.run(_chat(settings, args.user, args.staff))
         elif args.command in training_admin.COMMANDS or (args.command, getattr(args, "what", None)) == (

@@ -21,7 +21,8 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import YouthbotError
 from bot.reports.attendance import attendance_csv
-from bot.services.enrolment import Refusal, accept, refusal
+from bot.services import decisions
+from bot.services.enrolment import Refusal, refusal
 from bot.services.schedule_csv import ScheduleError, export_schedule, import_schedule
 from storage import Database, StorageError, cohorts, programmes, trainees
 
@@ -109,8 +110,18 @@ async def accept_application(settings: Settings, reference: str, cohort_code: st
             if reason == Refusal.OTHER_PROGRAMME:
                 raise AdminError(f"{applicant.reference} applied to another programme than cohort {cohort.code}")
             raise AdminError(f"{applicant.reference} was withdrawn or its personal data deleted")
-        done = await accept(tx, applicant, cohort, settings, now)
-        assert done is not None
+        try:
+            done = await decisions.decide(
+                tx,
+                applicant.reference,
+                decisions.Decision.ACCEPTED,
+                staff_id=None,  # the server's operator
+                settings=settings,
+                now=now,
+                cohort_id=cohort.id,
+            )
+        except decisions.DecisionError as error:
+            raise AdminError(f"{applicant.reference}: {error}") from error
     return f"{applicant.reference} accepted into {cohort.code}; the applicant will be told; {done.reminders_planned} reminders planned"
 
 

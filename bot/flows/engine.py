@@ -33,6 +33,7 @@ from bot.i18n import _, match_platform_language, ngettext, use_language
 from bot.messages import InputKind, Reply, UserInput, new_token
 from bot.reference.municipalities import Municipalities
 from storage import Database, conversations, health, outbox, receipts, updates, users
+from storage import staff as staff_accounts
 from storage.conversations import ConversationState
 
 log = logging.getLogger(__name__)
@@ -91,12 +92,20 @@ class Engine:
             language = (
                 user.language or match_platform_language(incoming.platform_language) or self.settings.default_language
             )
+            account = await staff_accounts.by_chat(tx, incoming.channel, incoming.platform_id)
+            if account is not None and account.disabled:
+                account = None
+            configured = self.is_staff(incoming.channel, incoming.platform_id)
+            # STAFF_TELEGRAM_IDS / VIBER_STAFF_IDS mean admin; a linked console account brings its own role.
+            role = "admin" if configured else account.role if account is not None else None
             ctx = Context(
                 tx=tx,
                 user=user,
                 settings=self.settings,
                 now=now,
-                is_staff=self.is_staff(incoming.channel, incoming.platform_id),
+                is_staff=role in ("admin", "coordinator"),
+                staff_role=role,
+                staff_id=account.id if account is not None else None,
                 municipalities=self.municipalities,
                 language=language,
                 registry=self.registry,
@@ -223,7 +232,7 @@ class Engine:
         name, *args = key.split(".")
         action = self.registry.actions.get(name)
         result = None
-        if action is not None and (ctx.is_staff or not action.staff_only):
+        if action is not None and (not action.staff_only or ctx.staff_may(action.role)):
             result = await action.run(ctx, args)
         if result is None:
             result = [Reply(_("That button is no longer active."))]
@@ -251,7 +260,7 @@ class Engine:
             command = self.registry.commands.get("start")
         if command is None:
             replies = [Reply(_("I don't know the command /{name}.").format(name=name[:32])), info.help_reply(ctx)]
-        elif command.staff_only and not ctx.is_staff:
+        elif command.staff_only and not ctx.staff_may(command.role):
             replies = [Reply(_("Sorry, this command is only for the programme's staff."))]
         elif command.flow is not None:
             return await self._start(ctx, command.flow)

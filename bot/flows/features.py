@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flows import apply, forget, info, language, link, training
+from bot.flows import apply, decisions, forget, info, language, link, training, web_link
 from bot.flows.openings import alerts, broadcast, jobs, opening_form
 from bot.flows.registry import Feature, Registry
 from bot.flows.surveys import flow as survey
@@ -13,12 +13,14 @@ FEATURES: tuple[Feature, ...] = (
     info.FEATURE,
     forget.FEATURE,
     training.FEATURE,
+    decisions.FEATURE,
     jobs.FEATURE,
     alerts.FEATURE,
     survey.FEATURE,
     link.FEATURE,
     opening_form.FEATURE,
     broadcast.FEATURE,
+    web_link.FEATURE,
 )
 
 

@@ -17,7 +17,7 @@ def menu_options(ctx: Context) -> list[Option]:
     """Shortcut buttons under the welcome and help messages; their keys are command names."""
     return [
         Option(command.name, command.shortcut())
-        for command in ctx.registry.visible_commands(ctx.is_staff)
+        for command in ctx.registry.visible_commands(ctx.is_staff, ctx.staff_role)
         if command.shortcut is not None
     ]
 
@@ -36,7 +36,7 @@ async def welcome(ctx: Context) -> list[Reply]:
 
 def help_reply(ctx: Context) -> Reply:
     lines = [_("Here is what I can do:")]
-    lines += [f"/{c.name} – {c.describe()}" for c in ctx.registry.visible_commands(ctx.is_staff)]
+    lines += [f"/{c.name} – {c.describe()}" for c in ctx.registry.visible_commands(ctx.is_staff, ctx.staff_role)]
     return Reply("\n".join(lines), menu_options(ctx), menu=True)
 
 

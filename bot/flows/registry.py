@@ -26,6 +26,15 @@ from storage.users import User
 # The step a flow sets when it is done; the engine then closes the conversation.
 FINISHED = "_finished"
 
+ROLE_RANKS = {"viewer": 0, "coordinator": 1, "admin": 2}
+
+
+def role_allows(role: str | None, needed: str, is_staff: bool = False) -> bool:
+    """Whether a staff role may use what needs ``needed``; ``is_staff`` without a role means admin."""
+    if role is None:
+        return is_staff
+    return ROLE_RANKS[role] >= ROLE_RANKS[needed]
+
 
 @dataclass
 class Context:
@@ -41,6 +50,12 @@ class Context:
     registry: Registry
     state: ConversationState | None = None  # the conversation being worked on; the engine swaps it
     args: str = ""  # what followed the command being run, e.g. the code in "/link K7MX4P"
+    staff_role: str | None = None  # 'admin', 'coordinator' or 'viewer' for staff; None otherwise
+    staff_id: int | None = None  # the linked console account, when there is one
+
+    def staff_may(self, needed: str) -> bool:
+        """Whether this person's staff role covers ``needed`` (see role_allows)."""
+        return self.staff_role is not None and role_allows(self.staff_role, needed)
 
 
 Prompt = Callable[[Context, ConversationState], Awaitable[list[Reply]]]
@@ -83,6 +98,7 @@ class Command:
     run: Callable[[Context], Awaitable[list[Reply]]] | None = None
     flow: str | None = None  # or: start this flow
     staff_only: bool = False
+    role: str = "coordinator"  # for a staff-only command: the least role that may use it (admin > coordinator > viewer)
     shortcut: Callable[[], str] | None = None  # label of a button under the welcome and help messages
     interrupts: bool = False  # the flow may interrupt another one, which resumes after it
 
@@ -100,6 +116,7 @@ class Action:
     name: str
     run: Callable[[Context, list[str]], Awaitable[list[Reply] | None]]
     staff_only: bool = False
+    role: str = "coordinator"  # for a staff-only action: the least role that may use it
 
 
 @dataclass(frozen=True)
@@ -215,8 +232,9 @@ class Registry:
             raise RegistryError(f"{feature.name} defines {name!r} a second time")
         table[name] = item
 
-    def visible_commands(self, is_staff: bool) -> list[Command]:
-        return [c for c in self.commands.values() if is_staff or not c.staff_only]
+    def visible_commands(self, is_staff: bool, role: str | None = None) -> list[Command]:
+        """The commands a person sees; staff ones only up to their role (config staff ids are admins)."""
+        return [c for c in self.commands.values() if not c.staff_only or role_allows(role, c.role, is_staff)]
 
     def keyword_for(self, text: str) -> Keyword | None:
         """The keyword this typed text is, if any (a short text only: a keyword is typed alone)."""

@@ -32,4 +32,9 @@ async def status_reply(ctx: Context) -> list[Reply]:
                 status=application_status(app.status),
             )
         )
-    return [Reply("\n".join(lines))]
+    withdrawable = [app for app in apps if app.status in ("submitted", "shortlisted")]
+    options = [
+        Option(f"withdraw.ask.{app.id}", _("Withdraw {reference}").format(reference=app.reference))
+        for app in withdrawable
+    ]
+    return [Reply("\n".join(lines), options)]

@@ -26,7 +26,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
@@ -97,8 +97,10 @@ async def _body(request: Request) -> bytes | None:
     return body if len(body) <= MAX_BODY_BYTES else None
 
 
-def build_app(telegram: TelegramWebhook | None, viber: ViberChannel | None, checks: Health) -> Starlette:
-    """The routes of the enabled channels, and the health check."""
+def build_app(
+    telegram: TelegramWebhook | None, viber: ViberChannel | None, checks: Health, console: Starlette | None = None
+) -> Starlette:
+    """The routes of the enabled channels, the health check, and the staff console (WEB_ENABLED) beside them."""
 
     async def telegram_webhook(request: Request) -> Response:
         assert telegram is not None
@@ -121,11 +123,13 @@ def build_app(telegram: TelegramWebhook | None, viber: ViberChannel | None, chec
         report = await checks.report()
         return JSONResponse(report, status_code=200 if all(report.values()) else 503)
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
     if telegram is not None:
         routes.append(Route(TELEGRAM_PATH, telegram_webhook, methods=["POST"]))
     if viber is not None:
         routes.append(Route(VIBER_PATH, viber_webhook, methods=["POST"]))
+    if console is not None:
+        routes.append(Mount("", app=console))  # last: the webhook paths match first
     return Starlette(routes=routes)
 
 
@@ -164,7 +168,7 @@ async def serve_webhooks(runtime: Runtime, stop: asyncio.Event, sock: socket.soc
     hook = TelegramWebhook(application, settings.telegram_webhook_secret or "") if application else None
     server = _Server(
         uvicorn.Config(
-            build_app(hook, viber, checks),
+            build_app(hook, viber, checks, _console(runtime)),
             log_config=None,
             access_log=False,
             lifespan="off",
@@ -231,6 +235,14 @@ async def _stop_telegram(application: Application, telegram: TelegramChannel) ->
         await application.stop()
     await telegram.post_shutdown(application)
     await application.shutdown()
+
+
+def _console(runtime: Runtime) -> Starlette | None:
+    if not runtime.settings.web_enabled:
+        return None
+    from bot.web.app import create_app
+
+    return create_app(runtime.db, runtime.settings, runtime.clock)
 
 
 def run_webhooks(settings: Settings) -> None:

@@ -48,9 +48,9 @@ def _write_po(catalog: Catalog, path: Path) -> None:
 
 
 def extract_messages(source_dir: Path = PROJECT_DIR / "bot") -> Catalog:
-    """Every translatable string in the code (``_``, ``ngettext``, ``N_`` ...)."""
+    """Every translatable string in the code (``_``, ``ngettext``, ``N_`` ...) and the console's templates."""
     catalog = Catalog(domain=DOMAIN, project="youthbot", charset="utf-8")
-    method_map = [("**.py", "python")]
+    method_map = [("**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")]
     for filename, lineno, message, comments, context in extract_from_dir(
         str(source_dir),
         method_map,

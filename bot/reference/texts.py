@@ -8,7 +8,9 @@ from storage.programmes import Programme
 
 STATUSES = {
     "submitted": N_("received, under review"),
+    "shortlisted": N_("shortlisted, under review"),
     "accepted": N_("accepted"),
+    "waitlisted": N_("on the waiting list"),
     "rejected": N_("not selected this time"),
     "withdrawn": N_("withdrawn"),
 }

@@ -47,7 +47,13 @@ async def refusal(
 
 
 async def accept(
-    tx: aiosqlite.Connection, applicant: Applicant, cohort: Cohort, settings: Settings, now: datetime
+    tx: aiosqlite.Connection,
+    applicant: Applicant,
+    cohort: Cohort,
+    settings: Settings,
+    now: datetime,
+    *,
+    notify: bool = True,
 ) -> Accepted | None:
     """Enrol, tell the applicant, plan their reminders; None when it cannot be done (see ``refusal``)."""
     if await refusal(tx, applicant, cohort) is not None:
@@ -58,8 +64,9 @@ async def accept(
     planned = 0
     user = await users.get(tx, applicant.user_id) if applicant.user_id is not None else None
     if user is not None:
-        await reminder_plan.enrolment_notice(
-            tx, enrolment, Recipient(user.id, user.channel, user.chat_id, enrolment.id), now
-        )
+        if notify:  # the decision service sends its own message instead
+            await reminder_plan.enrolment_notice(
+                tx, enrolment, Recipient(user.id, user.channel, user.chat_id, enrolment.id), now
+            )
         planned = await reminder_plan.plan_for_trainee(tx, cohort.id, user.id, settings.reminder_offsets, now)
     return Accepted(enrolment, planned)

@@ -11,7 +11,7 @@ from benchmarks.__main__ import discover
 from benchmarks.harness.report import table
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = ["conversation_throughput", "latency", "memory", "storage_load"]
+OURS = ["console", "conversation_throughput", "latency", "memory", "storage_load"]
 
 
 def test_every_benchmark_module_is_found() -> None:
@@ -47,6 +47,9 @@ def test_quick_run_prints_one_table_with_every_figure() -> None:
         "conversations in progress",
         "'database is locked' errors",
         "answers written per second",
+        "Console: list, 3 filters + search, p99",
+        "Console: detail, p99",
+        "Console: CSV export of",
     ):
         rows = [line for line in out.splitlines() if fragment in line]
         assert len(rows) == 1, (fragment, out)

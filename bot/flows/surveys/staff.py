@@ -167,5 +167,7 @@ async def report_reply(ctx: Context) -> list[Reply]:
 
 STAFF_COMMANDS = (
     Command("sendsurvey", lambda: _("Send a survey now (staff)"), flow="survey_send", staff_only=True),
-    Command("report", lambda: _("Programme indicators and chart (staff)"), run=report_reply, staff_only=True),
+    Command(
+        "report", lambda: _("Programme indicators and chart (staff)"), run=report_reply, staff_only=True, role="viewer"
+    ),
 )

@@ -15,7 +15,7 @@ from bot.flows.training.session_texts import COHORT_CREATE
 from bot.i18n import _, ngettext
 from bot.messages import InputKind, Option, Reply, UserInput
 from bot.reference.texts import programme_title
-from bot.services import enrolment
+from bot.services import decisions, enrolment
 from bot.services.enrolment import Refusal
 from storage import cohorts, programmes, trainees
 from storage.conversations import ConversationState
@@ -192,10 +192,21 @@ class AcceptFlow:
             state.step = FINISHED
             return [Reply(_("That application no longer exists."))]
         problem = await self._refused(ctx, applicant, cohort)
-        done = None if problem else await enrolment.accept(ctx.tx, applicant, cohort, ctx.settings, ctx.now)
         state.step = FINISHED
-        if done is None:
-            return [Reply(problem or _("Nothing was changed."))]
+        if problem:
+            return [Reply(problem)]
+        try:
+            done = await decisions.decide(
+                ctx.tx,
+                applicant.reference,
+                decisions.Decision.ACCEPTED,
+                staff_id=None,  # a chat staff member has no console account yet
+                settings=ctx.settings,
+                now=ctx.now,
+                cohort_id=cohort.id,
+            )
+        except decisions.DecisionError:
+            return [Reply(_("Nothing was changed."))]
         text = _("Done: {name} is now in {cohort} and will be told.").format(
             name=applicant.full_name or applicant.reference, cohort=cohort.name
         )

@@ -370,9 +370,16 @@ async def serve(runtime: Runtime, stop: asyncio.Event, concurrent_updates: int =
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        console = None
+        if runtime.settings.web_enabled:
+            from bot.web.serve import serve_console_until
+
+            console = asyncio.create_task(serve_console_until(runtime, stop), name="console")
         try:
             await stop.wait()
         finally:
+            if console is not None:
+                await asyncio.gather(console, return_exceptions=True)
             await application.updater.stop()
             await application.stop()
             await channel.post_shutdown(application)

@@ -1,0 +1,1 @@
+"""The staff web console (starlette, server-rendered Jinja2 templates)."""
