@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from bot.flows.core import Reply
 from bot.outbox.worker import RetryLater, TransientError, Unreachable
 from bot.runtime import Runtime
@@ -162,10 +164,8 @@ async def test_a_kill_during_a_429_pause_loses_no_outcome(runtime: Runtime) -> N
     worker.limiter._sleep = die_in_a_long_wait
     for n in range(8):
         await _queue(runtime, str(n), f"hello {n}")
-    try:
+    with pytest.raises(_Killed):
         await worker.run_once()
-    except _Killed:
-        pass
     # The restart: only calls in flight could be cut off, and there were none.
     restarted, _ = worker_for(runtime, sender)
     assert await restarted.recover() == 0
