@@ -110,4 +110,6 @@ async def render_progress(delivery: Delivery) -> Reply | None:
     if broadcast is None:
         return None
     counts = await broadcasts.delivery_counts(delivery.conn, broadcast.id)
-    return Reply(final_text(broadcast, counts) if counts.remaining == 0 else progress_text(broadcast, counts))
+    text = final_text(broadcast, counts) if counts.remaining == 0 else progress_text(broadcast, counts)
+    await broadcasts.note_progress_shown(delivery.conn, broadcast.id, text)
+    return Reply(text)
