@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.cli import training as training_admin
+from bot.cli.files import write_private
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import CatalogError
 from storage import StorageError
@@ -76,7 +77,7 @@ async def _export(settings: Settings, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(content.decode("utf-8-sig"))
     else:
-        out.write_bytes(content)
+        write_private(out, content)
         print(f"{count} applications written to {out}", file=sys.stderr)
 
 

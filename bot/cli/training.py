@@ -17,6 +17,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.cli.files import write_private
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.reports.attendance import attendance_csv
@@ -149,7 +150,7 @@ def _write(content: bytes, out: Path | None, what: str) -> None:
     if out is None:
         sys.stdout.write(content.decode("utf-8-sig"))
     else:
-        out.write_bytes(content)
+        write_private(out, content)
         print(f"{what} written to {out}", file=sys.stderr)
 
 
