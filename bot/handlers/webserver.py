@@ -221,9 +221,13 @@ async def _telegram_webhook(application: Application, url: str, secret: str) -> 
 
 async def _viber_webhook(viber: ViberChannel, url: str) -> None:
     try:
-        await viber.start(url)
+        info = await viber.check_token()
     except ViberError as exc:
-        raise StartupError(f"Viber refused the start-up: {exc} (check VIBER_AUTH_TOKEN and WEBHOOK_BASE_URL)") from exc
+        raise StartupError(f"Viber refused the start-up: {exc} (check VIBER_AUTH_TOKEN)") from exc
+    try:
+        await viber.point_webhook(url, info)
+    except ViberError as exc:
+        raise StartupError(f"Viber refused the webhook {url}: {exc} (check WEBHOOK_BASE_URL)") from exc
 
 
 async def _stop_telegram(application: Application, telegram: TelegramChannel) -> None:  # type: ignore[type-arg]

@@ -120,10 +120,18 @@ class ViberChannel:
 
     async def start(self, webhook_url: str) -> dict[str, Any]:
         """Check the token (get_account_info), then point Viber at our webhook."""
-        info = await self.client.get_account_info()
+        info = await self.check_token()
+        await self.point_webhook(webhook_url, info)
+        return info
+
+    async def check_token(self) -> dict[str, Any]:
+        """The account's details; a ViberError here means VIBER_AUTH_TOKEN is at fault."""
+        return await self.client.get_account_info()
+
+    async def point_webhook(self, webhook_url: str, info: dict[str, Any]) -> None:
+        """Set the webhook (Viber calls it once to check); a ViberError here means the URL is at fault."""
         await self.client.set_webhook(webhook_url)
         log.info("Viber bot %r receives callbacks at its webhook", info.get("name"))
-        return info
 
     async def handle(self, body: bytes, signature: str | None) -> Answer:
         """One callback, as the web server received it (raw body and signature header)."""
