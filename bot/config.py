@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -73,7 +74,9 @@ class Settings:
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 
 
-def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float, kind: type = float) -> float:
+def _number(
+    env: Mapping[str, str], name: str, default: float, low: float, high: float, kind: type[float] | type[int] = float
+) -> float:
     """A numeric setting within bounds; ``kind=int`` for whole numbers."""
     raw = env.get(name, "").strip()
     if not raw:
@@ -205,7 +208,21 @@ _VIBER_ID_RE = re.compile(r"^[A-Za-z0-9+/=_-]{1,64}$")
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
-def _webhook_settings(env: Mapping[str, str], telegram_token: str | None) -> dict[str, object]:
+class _WebhookSettings(TypedDict):
+    """The fields of :class:`Settings` that :func:`_webhook_settings` reads, by name and type."""
+
+    webhook_base_url: str | None
+    webhook_host: str
+    webhook_port: int
+    telegram_webhook_secret: str | None
+    viber_auth_token: str | None
+    viber_api_url: str
+    viber_bot_name: str
+    viber_bot_avatar: str | None
+    viber_staff_ids: frozenset[str]
+
+
+def _webhook_settings(env: Mapping[str, str], telegram_token: str | None) -> _WebhookSettings:
     """WEBHOOK_* and VIBER_* settings: the web server and the Viber channel."""
     base = env.get("WEBHOOK_BASE_URL", "").strip().rstrip("/") or None
     if base is not None:

@@ -14,6 +14,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage import outbox
+from storage.db import inserted_id
 from storage.segments import Segment
 from storage.timefmt import from_db, to_db
 
@@ -114,7 +115,7 @@ async def create(
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (created_by, opening_id, text, segment.kind, segment.arg, recipients, to_db(now)),
     )
-    broadcast = await get(conn, int(cur.lastrowid))
+    broadcast = await get(conn, inserted_id(cur))
     assert broadcast is not None
     return broadcast
 

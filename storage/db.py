@@ -38,6 +38,21 @@ async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] 
     return list(await conn.execute_fetchall(sql, params))
 
 
+async def fetch_count(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> int:
+    """The first column of the one row a ``SELECT count(*) …`` returns."""
+    row = await fetch_one(conn, sql, params)
+    if row is None:
+        raise StorageError(f"no row from a count query: {sql[:60]}")
+    return int(row[0])
+
+
+def inserted_id(cur: aiosqlite.Cursor) -> int:
+    """The id of the row an INSERT just added (the driver's last row id)."""
+    if cur.lastrowid is None:
+        raise StorageError("the INSERT added no row")
+    return int(cur.lastrowid)
+
+
 def _create_private_file(path: Path) -> None:
     """Create the database file (and its folder) readable by the owner only."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

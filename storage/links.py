@@ -18,6 +18,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage.db import fetch_count
 from storage.timefmt import from_db, to_db
 
 # Letters and digits that cannot be mistaken for one another when read or typed.
@@ -114,11 +115,9 @@ async def record_failure(conn: aiosqlite.Connection, user_id: int, now: datetime
 
 
 async def failures_since(conn: aiosqlite.Connection, user_id: int, since: datetime) -> int:
-    async with conn.execute(
-        "SELECT count(*) FROM link_attempts WHERE user_id = ? AND at >= ?", (user_id, to_db(since))
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0])
+    return await fetch_count(
+        conn, "SELECT count(*) FROM link_attempts WHERE user_id = ? AND at >= ?", (user_id, to_db(since))
+    )
 
 
 async def shared_programmes(conn: aiosqlite.Connection, user_a: int, user_b: int) -> list[str]:

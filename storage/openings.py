@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
+from storage.db import fetch_count, inserted_id
 from storage.timefmt import from_db, to_db
 
 KINDS = ("job", "internship")
@@ -80,7 +81,7 @@ async def create(conn: aiosqlite.Connection, new: NewOpening, created_by: int | 
             to_db(now),
         ),
     )
-    opening_id = int(cur.lastrowid)
+    opening_id = inserted_id(cur)
     await conn.executemany(
         "INSERT INTO opening_tracks(opening_id, track) VALUES (?, ?)", [(opening_id, t) for t in set(new.tracks)]
     )
@@ -124,9 +125,7 @@ async def list_open(
 
 async def count_open(conn: aiosqlite.Connection, today: date, kind: str | None = None, track: str | None = None) -> int:
     where, params = _open_filter(today, kind, track)
-    async with conn.execute(f"SELECT count(*) FROM openings o{where}", params) as cur:
-        row = await cur.fetchone()
-    return int(row[0])
+    return await fetch_count(conn, f"SELECT count(*) FROM openings o{where}", params)
 
 
 async def close(conn: aiosqlite.Connection, opening_id: int, now: datetime) -> bool:
@@ -167,6 +166,4 @@ async def interest_since(conn: aiosqlite.Connection, opening_id: int, user_id: i
 
 
 async def interest_count(conn: aiosqlite.Connection, opening_id: int) -> int:
-    async with conn.execute("SELECT count(*) FROM opening_interest WHERE opening_id = ?", (opening_id,)) as cur:
-        row = await cur.fetchone()
-    return int(row[0])
+    return await fetch_count(conn, "SELECT count(*) FROM opening_interest WHERE opening_id = ?", (opening_id,))

@@ -15,6 +15,7 @@ one-off row, so a reminder is not queued behind a broadcast to thousands.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.db import fetch_all, fetch_one
+from storage.db import fetch_all, fetch_one, inserted_id
 from storage.timefmt import from_db, to_db
 from storage.users import User
 from storage.users import _user as _user_from_row
@@ -117,7 +118,7 @@ async def enqueue(
         return None
     global _queued_here
     _queued_here += 1
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
 async def enqueue_many(conn: aiosqlite.Connection, messages: Iterable[NewMessage], now: datetime) -> int:
@@ -159,7 +160,7 @@ async def due(
     skip = list(skip_ids)
     placeholders = ",".join("?" * len(channels))
     skip_sql = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
-    rows: list = []
+    rows: list[sqlite3.Row] = []
     # One query per value of ``bulk``: with it fixed, the index bounds not_before, so a
     # query finding few due rows does not walk every pending row planned for later, and
     # the index's order is the wanted order (no sort of a big broadcast's rows).
@@ -269,8 +270,9 @@ async def next_due_at(conn: aiosqlite.Connection, channels: list[str]) -> dateti
 
 async def counts(conn: aiosqlite.Connection, ref: str | None = None) -> dict[str, int]:
     """Rows by status, for everything or for one ``ref``."""
+    params: tuple[str, ...] = ()
     if ref is None:
-        sql, params = "SELECT status, count(*) FROM outbox GROUP BY status", ()
+        sql = "SELECT status, count(*) FROM outbox GROUP BY status"
     else:
         sql, params = "SELECT status, count(*) FROM outbox WHERE ref = ? GROUP BY status", (ref,)
     async with conn.execute(sql, params) as cur:

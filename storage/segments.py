@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from storage.db import fetch_count
+
 SEGMENTS = ("everyone", "track", "municipality", "cohort", "graduates", "programme")
 WITH_ARGUMENT = frozenset({"track", "municipality", "cohort", "programme"})
 ALERT_KEY_PREFIX = "alert:"
@@ -97,9 +99,7 @@ async def count(
 ) -> int:
     condition, params = _segment_condition(segment)
     sql, params = _query("count(*)", condition, params, channels, not_alerted_about)
-    async with conn.execute(sql, params) as cur:
-        row = await cur.fetchone()
-    return int(row[0])
+    return await fetch_count(conn, sql, params)
 
 
 async def alert_recipients(

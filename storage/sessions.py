@@ -12,6 +12,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage.db import inserted_id
 from storage.timefmt import from_db, to_db
 
 
@@ -75,7 +76,7 @@ async def create(conn: aiosqlite.Connection, cohort_id: int, details: SessionDet
             to_db(now),
         ),
     )
-    session = await get(conn, int(cur.lastrowid))
+    session = await get(conn, inserted_id(cur))
     assert session is not None
     return session
 

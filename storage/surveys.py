@@ -16,6 +16,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.db import inserted_id
 from storage.timefmt import from_db, to_db
 
 OPEN = ("planned", "started")
@@ -112,7 +113,8 @@ async def segment(conn: aiosqlite.Connection, kind: str, ref_id: int | None = No
     """Who a staff send reaches: 'graduates' (everyone), 'programme' (its graduates),
     'cohort' (its trainees and graduates)."""
     if kind == "graduates":
-        sql, params = _RECIPIENTS + " WHERE 1 = 1" + _LATEST_GRADUATION.format(filter=""), ()
+        params: tuple[int, ...] = ()
+        sql = _RECIPIENTS + " WHERE 1 = 1" + _LATEST_GRADUATION.format(filter="")
     elif kind == "programme" and ref_id is not None:
         sql = _RECIPIENTS + " WHERE 1 = 1" + _LATEST_GRADUATION.format(filter="AND c2.programme_id = ?")
         params = (ref_id,)
@@ -132,7 +134,7 @@ async def plan(conn: aiosqlite.Connection, new: NewInvitation, now: datetime) ->
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(survey_id, enrolment_id, wave) DO NOTHING",
         (new.survey_id, new.wave, new.enrolment_id, new.user_id, to_db(new.due_at), to_db(new.expires_at), to_db(now)),
     )
-    return int(cur.lastrowid) if cur.rowcount == 1 else None
+    return inserted_id(cur) if cur.rowcount == 1 else None
 
 
 async def get(conn: aiosqlite.Connection, invitation_id: int) -> Invitation | None:

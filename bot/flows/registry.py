@@ -1,7 +1,7 @@
 """What the bot can do, feature by feature: commands, flows and buttons.
 
 Each feature module (applying, reminders, openings, surveys, staff tools)
-declares a :class:`Feature`; ``bot/features.py`` lists them in order. The
+declares a :class:`Feature`; ``bot/flows/features.py`` lists them in order. The
 engine routes by these tables, /help and the platforms' command menus are
 built from them, and a broken table fails at start-up, not mid-conversation.
 """

@@ -114,7 +114,7 @@ class BroadcastMonitor:
             return
         if self._shown.get(snap.broadcast.id, message.shown) == text:
             return  # the message shows this already: Telegram would refuse the edit
-        editor = self.senders.get(message.channel)
+        editor: object = self.senders.get(message.channel)
         if not isinstance(editor, MessageEditor):
             return
         if self.limiter is not None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -177,7 +178,7 @@ class OutboxWorker:
             group: list[OutboxItem] = []
             taken = 0
             for item in items:
-                if self._stopping:
+                if self.stopping:
                     break
                 chat_key = f"{item.channel}:{item.chat_id}"
                 wait = self.limiter.chat_ready_in(chat_key)
@@ -213,7 +214,7 @@ class OutboxWorker:
                 continue
             task = asyncio.create_task(self._deliver(item, reply))
             self._in_flight[item.id] = task
-            task.add_done_callback(lambda _t, item_id=item.id: self._done(item_id))
+            task.add_done_callback(functools.partial(self._done, item.id))
 
     async def _wait_for(self, wait: Awaitable[object], blocks: bool) -> None:
         """Wait for a slot or the end of a pause, with every outcome written first and while waiting.
@@ -239,7 +240,12 @@ class OutboxWorker:
         while self._results:
             await self._flush()
 
-    def _done(self, item_id: int) -> None:
+    @property
+    def stopping(self) -> bool:
+        """Whether :meth:`stop` was called (read anew after each await)."""
+        return self._stopping
+
+    def _done(self, item_id: int, _task: asyncio.Task[None]) -> None:
         self._in_flight.pop(item_id, None)
         self._slots.release()
 

@@ -61,10 +61,16 @@ async def test_nobody_listening_is_a_network_error() -> None:
 
 
 async def test_a_silent_server_times_out() -> None:
+    handlers: list[asyncio.Task[None]] = []
+
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while await reader.read(65536):  # read the request, never answer, until the client gives up
-            pass
-        writer.close()
+        handlers.append(asyncio.current_task())  # type: ignore[arg-type]
+        try:
+            while await reader.read(65536):  # read the request, never answer, until the client gives up
+                pass
+        finally:
+            writer.close()
+            await writer.wait_closed()
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -76,6 +82,7 @@ async def test_a_silent_server_times_out() -> None:
     finally:
         await request.shutdown()
         server.close()
+        await asyncio.gather(*handlers)  # each closes its connection once the client has gone
         await server.wait_closed()
 
 

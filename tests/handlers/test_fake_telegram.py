@@ -9,6 +9,7 @@ import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -220,7 +221,7 @@ async def test_injected_errors_map_to_ptb_exceptions(fake: FakeTelegram) -> None
         fake.fail_next("sendmessage", 429, "Too Many Requests: retry after 1", retry_after=1)
         with pytest.raises(RetryAfter) as retry:
             await bot.send_message(USER.id, "hi")
-        assert "Retry in 1 second" in str(retry.value)
+        assert retry.value.retry_after == timedelta(seconds=1)  # a timedelta: bot opts in with PTB_TIMEDELTA
         await bot.send_message(USER.id, "second try works")
         fake.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=99)
         await bot.send_message(USER.id, "other chats are unaffected")

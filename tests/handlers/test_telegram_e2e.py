@@ -203,6 +203,7 @@ async def test_killed_mid_application_and_restarted_finishes_it(
         await user.say("Arta Krasniqi", prompt("birth_date", "sq", tg_settings))
         process.send_signal(signal.SIGKILL)
         process.wait(10)
+        process.stderr.close()  # type: ignore[union-attr]
         fake.send_text(tg, "01.02.2003")  # sent while the bot is down
         mark = len(fake.requests)
         process = _bot_process(tg_settings, fake, tmp_path)
@@ -214,6 +215,7 @@ async def test_killed_mid_application_and_restarted_finishes_it(
         await user.say("arta@example.com", prompt("education", "sq", tg_settings))
         process.send_signal(signal.SIGKILL)
         process.wait(10)
+        process.stderr.close()  # type: ignore[union-attr]
         mark = len(fake.requests)
         process = _bot_process(tg_settings, fake, tmp_path)
         await _wait_polling(fake, mark)
@@ -230,6 +232,7 @@ async def test_killed_mid_application_and_restarted_finishes_it(
         except subprocess.TimeoutExpired:
             process.kill()
         stderr = process.stderr.read().decode() if process.stderr else ""
+        process.stderr.close()  # type: ignore[union-attr]
     assert tg_settings.telegram_token not in stderr
     async with Database(tg_settings.database_path) as db, db.reading() as conn:
         (row,) = await applications.export_rows(conn)

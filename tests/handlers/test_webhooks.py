@@ -206,6 +206,7 @@ async def test_youthbot_run_serves_viber_alone_and_stops_on_sigterm(
         except subprocess.TimeoutExpired:
             process.kill()
     stderr = process.stderr.read().decode() if process.stderr else ""
+    process.stderr.close()  # type: ignore[union-attr]
     assert process.returncode == 0, stderr
     assert viber.token not in stderr
 

@@ -146,9 +146,9 @@ class SurveyFlow:
             options = [Option(q.id, q.label.get()) for q in survey.applicable(answers) if q.id in answers]
             options.append(Option(SUMMARY, _("◀ Back")))
             return [Reply(_("Which answer would you like to change?"), options)]
-        question = survey.question(state.step)
-        assert question is not None
-        return [answering.ask(question, list(state.data.get("selected", [])), _today(ctx))]
+        asked = survey.question(state.step)
+        assert asked is not None
+        return [answering.ask(asked, list(state.data.get("selected", [])), _today(ctx))]
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         opened = await self._open(ctx, state)

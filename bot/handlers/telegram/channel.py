@@ -47,6 +47,8 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
+    ExtBot,
+    JobQueue,
     MessageHandler,
     filters,
 )
@@ -80,6 +82,16 @@ from bot.runtime import Runtime, build_outbox_worker, run_until_signalled
 from storage import outbox
 
 log = logging.getLogger(__name__)
+
+# The Application with python-telegram-bot's default type parameters (no persistence, the default context).
+TelegramApplication = Application[
+    ExtBot[None],
+    ContextTypes.DEFAULT_TYPE,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[ContextTypes.DEFAULT_TYPE],
+]
 CHANNEL = "telegram"
 TELEGRAM_LANGUAGES = (("sq", "sq"), ("sr", "sr"), ("en", "en"))  # our catalog, Telegram's language_code
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -177,7 +189,7 @@ def _retry_seconds(exc: RetryAfter) -> float:
 
 
 def _delivery_error(exc: TelegramError) -> Exception:
-    """Telegram's error as the outbox's (see the error tree in bot/outbox.py); other
+    """Telegram's error as the outbox's (see the error tree in bot/outbox/worker.py); other
     errors are returned as they are (the worker records them as failed)."""
     if isinstance(exc, RetryAfter):
         return RetryLater(_retry_seconds(exc))
@@ -235,7 +247,7 @@ class TelegramChannel:
     passes one shared worker that sends for every channel and runs it itself.
     """
 
-    def __init__(self, runtime: Runtime, application: Application, worker: OutboxWorker | None = None) -> None:  # type: ignore[type-arg]
+    def __init__(self, runtime: Runtime, application: TelegramApplication, worker: OutboxWorker | None = None) -> None:
         self.runtime = runtime
         self.application = application
         settings = runtime.settings
@@ -294,7 +306,7 @@ class TelegramChannel:
         except TelegramError:
             log.warning("could not tell the user about the error")
 
-    async def post_init(self, application: Application) -> None:  # type: ignore[type-arg]
+    async def post_init(self, application: TelegramApplication) -> None:
         await self.set_commands()
         if self.runtime.settings.paid_broadcasts:
             log.warning("OUTBOX_RATE_PER_SECOND is above 30: proactive messages are paid broadcasts (0.1 Stars each)")
@@ -302,7 +314,7 @@ class TelegramChannel:
             self._worker_task = asyncio.create_task(self.worker.run_forever(), name="outbox")
         self._monitor_task = asyncio.create_task(self.monitor.run_forever(), name="broadcast-progress")
 
-    async def post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
+    async def post_shutdown(self, application: TelegramApplication) -> None:
         self.monitor.stop()
         if self._worker_task is not None:
             self.worker.stop()
@@ -333,9 +345,9 @@ async def _answer_quietly(query: Any) -> None:
         log.debug("callback query not answered: %s", exc.message)
 
 
-def build_application(  # type: ignore[type-arg]
+def build_application(
     runtime: Runtime, worker: OutboxWorker | None = None, concurrent_updates: int = CONCURRENT_UPDATES
-) -> tuple[Application, TelegramChannel]:
+) -> tuple[TelegramApplication, TelegramChannel]:
     settings = runtime.settings
     assert settings.telegram_token is not None
     builder = (
