@@ -28,11 +28,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot.config import ConfigError, Settings
-from bot.handlers.telegram.channel import ALLOWED_UPDATES, TelegramChannel, build_application
+from bot.handlers.telegram.channel import ALLOWED_UPDATES, TOKEN_REJECTED, TelegramChannel, build_application
 from bot.handlers.viber.api import ViberClient, ViberError
 from bot.handlers.viber.channel import ViberChannel
 from bot.outbox.worker import OutboxWorker
@@ -208,6 +208,8 @@ async def _start_telegram(application: Application, telegram: TelegramChannel) -
         await application.initialize()
         await telegram.post_init(application)
         await application.start()
+    except InvalidToken:
+        raise StartupError(TOKEN_REJECTED) from None  # its message holds the token itself
     except TelegramError as exc:
         raise StartupError(f"Telegram refused the start-up: {exc} (check TELEGRAM_BOT_TOKEN)") from exc
 
