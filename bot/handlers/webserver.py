@@ -56,12 +56,19 @@ class TelegramWebhook:
         self.secret = secret
         self._one_at_a_time = asyncio.Lock()
 
+    def authentic(self, given_secret: str | None) -> bool:
+        """Checked before the body is read: an unsigned request costs no memory."""
+        return hmac.compare_digest((given_secret or "").encode(), self.secret.encode())
+
     async def handle(self, body: bytes, given_secret: str | None) -> int:
-        if not hmac.compare_digest((given_secret or "").encode(), self.secret.encode()):
+        if not self.authentic(given_secret):
             return 403
         try:
             data = json.loads(body)
             update = Update.de_json(data, self.application.bot) if isinstance(data, dict) else None
+        except RecursionError:
+            log.warning("telegram webhook: a body nested too deeply to decode was refused")
+            update = None
         except (ValueError, KeyError, TypeError):
             update = None
         if update is None:
@@ -90,11 +97,16 @@ class Health:
 
 
 async def _body(request: Request) -> bytes | None:
+    """The body, or None when it is larger than the limit: read as a stream, never beyond the limit."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         return None
-    body = await request.body()
-    return body if len(body) <= MAX_BODY_BYTES else None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None  # the rest stays unread; the server closes the connection
+    return bytes(body)
 
 
 def build_app(telegram: TelegramWebhook | None, viber: ViberChannel | None, checks: Health) -> Starlette:
@@ -102,10 +114,13 @@ def build_app(telegram: TelegramWebhook | None, viber: ViberChannel | None, chec
 
     async def telegram_webhook(request: Request) -> Response:
         assert telegram is not None
+        secret = request.headers.get("x-telegram-bot-api-secret-token")
+        if not telegram.authentic(secret):
+            return Response(status_code=403)
         body = await _body(request)
         if body is None:
             return Response(status_code=413)
-        return Response(status_code=await telegram.handle(body, request.headers.get("x-telegram-bot-api-secret-token")))
+        return Response(status_code=await telegram.handle(body, secret))
 
     async def viber_webhook(request: Request) -> Response:
         assert viber is not None

@@ -139,6 +139,9 @@ class ViberChannel:
             return Answer(403)
         try:
             event = json.loads(body)
+        except RecursionError:
+            log.warning("viber webhook: a body nested too deeply to decode was refused")
+            return Answer(400)
         except ValueError:
             return Answer(400)
         if not isinstance(event, dict):
