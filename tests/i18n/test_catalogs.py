@@ -152,3 +152,13 @@ def test_dates_in_locale_without_zone_names() -> None:
 def test_latin_catalog_is_not_committed() -> None:
     ignored = (Path(LOCALES_DIR).parent / ".gitignore").read_text()
     assert "locales/sr_Latn/" in ignored
+
+
+def test_catalogs_compile_only_when_a_catalog_changed(capsys: pytest.CaptureFixture[str]) -> None:
+    """``make chat`` and ``make test`` run it every time: quiet when nothing changed."""
+    from bot.cli import main
+
+    assert main(["catalogs", "compile"]) == 0
+    capsys.readouterr()
+    assert main(["catalogs", "compile"]) == 0
+    assert capsys.readouterr().out == ""
