@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiosqlite
 
@@ -18,9 +18,14 @@ class Programme:
     titles: dict[str, str]  # language code ('sq', 'sr', 'en') -> title
     is_open: bool
     position: int
+    short_titles: dict[str, str] = field(default_factory=dict)  # for buttons; may be empty
 
     def title(self, language: str) -> str:
         return self.titles.get(language) or self.titles["en"]
+
+    def short_title(self, language: str) -> str:
+        """The button title: the short one when the file gives it, else the full title."""
+        return self.short_titles.get(language) or self.title(language)
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,9 @@ class ProgrammeRecord:
     title_sr: str
     title_en: str
     is_open: bool
+    short_sq: str = ""
+    short_sr: str = ""
+    short_en: str = ""
 
 
 def _programme(row: aiosqlite.Row) -> Programme:
@@ -43,6 +51,7 @@ def _programme(row: aiosqlite.Row) -> Programme:
         titles={"sq": row["title_sq"], "sr": row["title_sr"], "en": row["title_en"]},
         is_open=bool(row["is_open"]),
         position=row["position"],
+        short_titles={"sq": row["short_sq"], "sr": row["short_sr"], "en": row["short_en"]},
     )
 
 
@@ -53,12 +62,25 @@ async def sync(conn: aiosqlite.Connection, records: Iterable[ProgrammeRecord]) -
     for position, rec in enumerate(records):
         codes.append(rec.code)
         await conn.execute(
-            "INSERT INTO programmes(code, kind, title_sq, title_sr, title_en, is_open, position)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO programmes(code, kind, title_sq, title_sr, title_en, is_open, position,"
+            " short_sq, short_sr, short_en)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(code) DO UPDATE SET kind = excluded.kind, title_sq = excluded.title_sq,"
             " title_sr = excluded.title_sr, title_en = excluded.title_en,"
-            " is_open = excluded.is_open, position = excluded.position",
-            (rec.code, rec.kind, rec.title_sq, rec.title_sr, rec.title_en, int(rec.is_open), position),
+            " is_open = excluded.is_open, position = excluded.position,"
+            " short_sq = excluded.short_sq, short_sr = excluded.short_sr, short_en = excluded.short_en",
+            (
+                rec.code,
+                rec.kind,
+                rec.title_sq,
+                rec.title_sr,
+                rec.title_en,
+                int(rec.is_open),
+                position,
+                rec.short_sq,
+                rec.short_sr,
+                rec.short_en,
+            ),
         )
     placeholders = ",".join("?" * len(codes))
     await conn.execute(f"UPDATE programmes SET is_open = 0 WHERE code NOT IN ({placeholders})", codes)

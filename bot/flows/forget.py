@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import FINISHED
 from bot.flows.registry import Command, Feature
-from bot.i18n import _
+from bot.i18n import _, pgettext
 from storage import applications, users
 from storage.conversations import ConversationState
 
@@ -23,7 +23,7 @@ class ForgetFlow:
                 _(
                     "Do you really want to delete all your data? Your applications will be withdrawn and cannot be recovered. Only anonymous counts for the programme's reports are kept."
                 ),
-                [Option("erase", _("Yes, delete my data")), Option("keep", _("No, keep it"))],
+                [Option("erase", _("Yes, delete my data")), Option("keep", pgettext("forget my data", "No, keep it"))],
             )
         ]
 

@@ -72,7 +72,7 @@ def paged(state: ConversationState, options: list[Option]) -> list[Option]:
     if page > 0:
         shown.append(Option(NAV_PREV, _("◀ Previous")))
     if page < pages - 1:
-        shown.append(Option(NAV_NEXT, _("More ▶")))
+        shown.append(Option(NAV_NEXT, _("Next ▶")))
     return shown
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.flows.core import Context, Document, Option, Reply
+from bot.flows.link import channel_name
 from bot.flows.registry import Command, Feature
-from bot.i18n import LANGUAGES, _, format_date, ngettext
+from bot.i18n import LANGUAGES, N_, _, format_date, ngettext
 from bot.reference.texts import application_status, programme_title
 from bot.reports.exports import applications_csv
 from storage import applications, conversations, programmes
@@ -23,7 +26,7 @@ async def welcome(ctx: Context) -> list[Reply]:
     return [
         Reply(
             _(
-                "Welcome! I am the assistant of the ICT training programme for young people in Kosovo. Here you can apply for our free trainings in software development, system engineering, networks, entrepreneurship and vendor certifications, and follow your application."
+                "Welcome! I am the assistant of the ICT training programme for young people in Kosovo. Here you can apply for our free trainings in software development, systems engineering, networks, entrepreneurship and industry certifications (e.g. Cisco), and follow your application."
             ),
             menu_options(ctx),
             menu=True,
@@ -75,7 +78,7 @@ async def mydata_reply(ctx: Context) -> list[Reply]:
     user = ctx.user
     lines = [
         _("This is what we store about you:"),
-        _("Account: {channel} {platform_id}").format(channel=user.channel, platform_id=user.platform_id),
+        _("Account: {channel} {platform_id}").format(channel=channel_name(user.channel), platform_id=user.platform_id),
         _("Name on the account: {name}").format(name=user.display_name or "–"),
         _("Language: {language}").format(language=LANGUAGES[ctx.language].native_name),
         _("First contact: {date}").format(date=format_date(user.created_at.astimezone(ctx.settings.timezone).date())),
@@ -94,10 +97,42 @@ async def mydata_reply(ctx: Context) -> list[Reply]:
         lines.append(_("Application {reference}:").format(reference=row["reference"]))
         for column, value in row.items():
             if column != "reference" and value not in (None, ""):
-                lines.append(f"  {column}: {value}")
+                label, shown = await _stored_field(ctx, column, str(value))
+                lines.append(f"  {label}: {shown}")
     lines.append("")
     lines.append(_("To delete your data, send /forget."))
     return [Reply("\n".join(lines))]
+
+
+FIELD_LABELS = {
+    "status": N_("Status"),
+    "created_at": N_("Sent on"),
+    "programme_code": N_("Programme"),
+    "source": N_("Came through the link"),
+    "language": N_("Language"),
+    "consent_at": N_("Consent given on"),
+}
+
+
+async def _stored_field(ctx: Context, column: str, value: str) -> tuple[str, str]:
+    """One stored field of an application in the reader's words: the form's label and display."""
+    from bot.flows.apply import QUESTIONS  # the form imports this module for /status
+
+    question = next((q for q in QUESTIONS if q.id == column), None)
+    if question is not None:
+        return question.label(), await question.show(ctx, value)
+    label = _(FIELD_LABELS[column]) if column in FIELD_LABELS else column
+    if column == "status":
+        return label, application_status(value)
+    if column in ("created_at", "consent_at"):
+        moment = datetime.fromisoformat(value)
+        return label, format_date(moment.astimezone(ctx.settings.timezone).date())
+    if column == "programme_code":
+        programme = await programmes.by_code(ctx.tx, value)
+        return label, programme_title(programme) if programme else value
+    if column == "language" and value in LANGUAGES:
+        return label, LANGUAGES[value].native_name
+    return label, value
 
 
 async def export_reply(ctx: Context) -> list[Reply]:

@@ -27,8 +27,11 @@ class LanguageFlow:
         return await self.prompt(ctx, state)
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        # Shown in the language we guess, with every language's name in itself.
-        return [Reply(_("Please choose your language:"), self._options(state))]
+        # Shown in the language we guess, with every language's name in itself; with no
+        # guess (the platform gave no language), asked in each source language in turn.
+        if state.data.get("suggested") in LANGUAGES:
+            return [Reply(_("Please choose your language:"), self._options(state))]
+        return [Reply(_every_language("Please choose your language:"), self._options(state))]
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         chosen = None
@@ -44,6 +47,14 @@ class LanguageFlow:
         state.step = FINISHED
         with use_language(chosen):
             return [Reply(_("Language set to English."))]
+
+
+def _every_language(message: str) -> str:
+    lines = []
+    for code in ("sq", "sr", "en"):
+        with use_language(code):
+            lines.append(_(message))
+    return "\n".join(lines)
 
 
 def _typed_language(text: str) -> str | None:

@@ -21,7 +21,7 @@ from datetime import timedelta
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import FINISHED
 from bot.flows.registry import Command, Delivery, Feature, MessageKind
-from bot.i18n import _, ngettext
+from bot.i18n import N_, _, ngettext
 from storage import applications, links, outbox, users
 from storage.conversations import ConversationState
 from storage.links import LinkCode
@@ -30,12 +30,13 @@ from storage.users import User
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(hours=1)
-CHANNEL_NAMES = {"telegram": "Telegram", "viber": "Viber", "console": "console"}
+CHANNEL_NAMES = {"telegram": N_("Telegram"), "viber": N_("Viber"), "console": N_("console")}
 NOTICE_KIND = "account_linked"
 
 
 def channel_name(channel: str) -> str:
-    return CHANNEL_NAMES.get(channel, channel)
+    """The app's name as the reader's language writes it (Телеграм in Cyrillic)."""
+    return _(CHANNEL_NAMES[channel]) if channel in CHANNEL_NAMES else channel
 
 
 class LinkFlow:
@@ -58,9 +59,7 @@ class LinkFlow:
             theirs=", ".join(theirs) or "–",
             ours=", ".join(ours),
         )
-        return [
-            Reply(text, [Option("merge", _("Yes, put them together here")), Option("keep", _("No, change nothing"))])
-        ]
+        return [Reply(text, [Option("merge", _("Yes, move them here")), Option("keep", _("No, change nothing"))])]
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         if inp.kind == InputKind.OPTION and inp.text == "keep":
@@ -87,7 +86,7 @@ class LinkFlow:
         return [
             Reply(
                 _(
-                    "Your link code is {code}. It works once, for the next {minutes} minutes.\n\nOpen this bot in your other app (Telegram or Viber) and send there:\n/link {code}\n\nEverything of this account (applications, trainings, reminders, surveys) then moves there, and the programme writes to you there from then on. Never give this code to anyone else."
+                    "Your link code is {code}. It works once, for the next {minutes} minutes.\n\nOpen this bot in your other app (Telegram or Viber) and send there:\n/link {code}\n\nEverything in this account (applications, trainings, reminders, surveys) then moves there, and the programme writes to you there from then on. Never give this code to anyone else."
                 ).format(code=code, minutes=minutes)
             )
         ]

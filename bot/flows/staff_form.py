@@ -38,7 +38,7 @@ def text_parser(low: int, high: int, one_line: bool) -> Callable[[Context, UserI
             return Rejected(_("That is too short: please write at least {n} characters.").format(n=low))
         if len(text) > high:
             return Rejected(
-                _("That is {length} characters long; please keep it under {limit}.").format(
+                _("That is {length} characters long; up to {limit} characters are accepted. Please shorten it.").format(
                     length=len(text), limit=high
                 )
             )

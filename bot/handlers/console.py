@@ -64,7 +64,12 @@ class ConsoleChat:
 async def run_console(runtime: Runtime, user: str, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
     chat = ConsoleChat(runtime, user, out, Path("exports"))
     with use_language(runtime.settings.default_language):
-        print(_("Console chat. Type /start to begin, a number to choose an option, Ctrl-D to quit."), file=out)
+        print(
+            _("Console chat. Type /start to begin, a number to choose an option, {keys} to quit.").format(
+                keys="Ctrl-D"
+            ),
+            file=out,
+        )
     loop = asyncio.get_running_loop()
     while True:
         if stdin.isatty():

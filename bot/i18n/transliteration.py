@@ -6,6 +6,8 @@ what people type (Приштина and Priština are the same place).
 
 from __future__ import annotations
 
+import re
+
 _LOWER = {
     "а": "a",
     "б": "b",
@@ -41,15 +43,23 @@ _LOWER = {
 _DIGRAPHS = {"lj": "Lj", "nj": "Nj", "dž": "Dž"}
 
 
-def _upper(cyr: str, latin: str, next_char: str) -> str:
-    # Љубав -> Ljubav, but ЉУБАВ -> LJUBAV: a digraph is all caps when the next letter is.
+# Brand names heard in Cyrillic are written the brand's way in Latin (Вајбер -> Viber,
+# not Vajber), with their case endings: Вајбера -> Vibera, Телеграму -> Telegramu.
+_BRANDS = {"вајбер": "Viber", "телеграм": "Telegram", "сиско": "Cisco"}
+_BRAND = re.compile(r"(?<![\w])(" + "|".join(_BRANDS) + r")", re.IGNORECASE)
+
+
+def _upper(latin: str, previous_char: str, next_char: str) -> str:
+    # Љубав -> Ljubav, but ЉУБАВ -> LJUBAV and КОЊ -> KONJ: a digraph is all caps when
+    # the next letter is, or when it ends a word whose previous letter is upper case.
     if latin in _DIGRAPHS:
-        return latin.upper() if next_char.isupper() else _DIGRAPHS[latin]
+        if next_char.isupper() or (not next_char.isalpha() and previous_char.isupper()):
+            return latin.upper()
+        return _DIGRAPHS[latin]
     return latin.upper()
 
 
-def to_latin(text: str) -> str:
-    """Transliterate Serbian Cyrillic letters; every other character is kept as it is."""
+def _letters(text: str) -> str:
     out = []
     for index, char in enumerate(text):
         lower = char.lower()
@@ -59,6 +69,18 @@ def to_latin(text: str) -> str:
         elif char == lower:
             out.append(latin)
         else:
+            previous = text[index - 1] if index > 0 else ""
             nxt = text[index + 1] if index + 1 < len(text) else ""
-            out.append(_upper(char, latin, nxt))
+            out.append(_upper(latin, previous, nxt))
     return "".join(out)
+
+
+def _brand(match: re.Match[str]) -> str:
+    word = match.group(1)
+    latin = _BRANDS[word.lower()]
+    return latin.upper() if word.isupper() and len(word) > 1 else latin
+
+
+def to_latin(text: str) -> str:
+    """Transliterate Serbian Cyrillic letters; every other character is kept as it is."""
+    return _letters(_BRAND.sub(_brand, text))

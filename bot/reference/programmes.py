@@ -9,6 +9,7 @@ from bot.config import ConfigError
 from storage.programmes import ProgrammeRecord
 
 KINDS = ("professional", "ict", "entrepreneurship", "certification", "incubation")
+SHORT_MAX = 24  # a button label that fits the narrowest chat list rows
 
 
 def read_programmes(path: Path) -> list[ProgrammeRecord]:
@@ -37,10 +38,27 @@ def read_programmes(path: Path) -> list[ProgrammeRecord]:
         for lang in ("sq", "sr", "en"):
             if not isinstance(titles.get(lang), str) or not titles[lang].strip():
                 raise ConfigError(f"{where}: title.{lang} is missing")
+        shorts = entry.get("short", {})
+        if not isinstance(shorts, dict):
+            raise ConfigError(f"{where}: short must be a table (short.sq, short.sr, short.en)")
+        for lang in ("sq", "sr", "en"):
+            short = shorts.get(lang, "")
+            if not isinstance(short, str) or len(short.strip()) > SHORT_MAX:
+                raise ConfigError(f"{where}: short.{lang} must be text of at most {SHORT_MAX} characters")
+            if not short.strip() and len(titles[lang].strip()) > SHORT_MAX:
+                raise ConfigError(f"{where}: short.{lang} is missing (the title is too long for a button)")
         is_open = entry.get("open", True)
         if not isinstance(is_open, bool):
             raise ConfigError(f"{where}: open must be true or false")
         records.append(
-            ProgrammeRecord(code, kind, titles["sq"].strip(), titles["sr"].strip(), titles["en"].strip(), is_open)
+            ProgrammeRecord(
+                code,
+                kind,
+                titles["sq"].strip(),
+                titles["sr"].strip(),
+                titles["en"].strip(),
+                is_open,
+                *(shorts.get(lang, "").strip() for lang in ("sq", "sr", "en")),
+            )
         )
     return records

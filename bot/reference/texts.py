@@ -23,3 +23,10 @@ def programme_title(programme: Programme) -> str:
     language = current_language()
     title = programme.title(language.content_key)
     return to_latin(title) if language.code == "sr_Latn" else title
+
+
+def programme_button(programme: Programme) -> str:
+    """The programme's short title for a button, in the current language."""
+    language = current_language()
+    title = programme.short_title(language.content_key)
+    return to_latin(title) if language.code == "sr_Latn" else title

@@ -10,7 +10,7 @@ from bot.i18n import N_, _
 
 TRACKS: dict[str, str] = {
     "software": N_("Software development"),
-    "systems": N_("System engineering"),
+    "systems": N_("Systems engineering"),
     "networks": N_("Networks"),
     "project_management": N_("Project management"),
     "web": N_("Web development"),

@@ -59,6 +59,11 @@ class Text:
 class Choice:
     key: str
     text: Text
+    short: Text | None = None  # the button label when the text is too long for a button
+
+    def button(self) -> str:
+        """The label on the answer's button, in the current language."""
+        return (self.short or self.text).get()
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from bot.surveys.definition import (
 
 LANGUAGE_NAMES = {"sq": "Albanian (sq)", "sr": "Serbian (sr, in Cyrillic)", "en": "English (en)"}
 MAX_BUTTON_TEXT = 64
+MAX_BUTTON_LABEL = 24  # what a phone shows of a button in the narrowest chat list rows
 MAX_TEXT_LIMIT = 3500
 _SURVEY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -170,7 +171,7 @@ def _conditions(
 def _options(reader: Reader, node: Node) -> tuple[Choice, ...]:
     choices: list[Choice] = []
     for entry in reader.sequence(node, "options"):
-        fields = reader.mapping(entry, {"key", "text"}, ("key", "text"))
+        fields = reader.mapping(entry, {"key", "text", "short"}, ("key", "text"))
         key_node = fields["key"]
         key = reader.scalar(key_node, "an option key")
         if ":" in key:
@@ -187,7 +188,17 @@ def _options(reader: Reader, node: Node) -> tuple[Choice, ...]:
             )
         if any(choice.key == key for choice in choices):
             reader.fail(key_node, f"option key '{key}' is used twice")
-        choices.append(Choice(key, reader.text(fields["text"], f"the text of option '{key}'", MAX_BUTTON_TEXT)))
+        text = reader.text(fields["text"], f"the text of option '{key}'", MAX_BUTTON_TEXT)
+        short = None
+        if "short" in fields:
+            short = reader.text(fields["short"], f"the short label of option '{key}'", MAX_BUTTON_LABEL)
+        elif any(len(spelling) > MAX_BUTTON_LABEL for spelling in text.spellings()):
+            reader.fail(
+                fields["text"],
+                f"option '{key}' needs a short label ('short:' with sq, sr and en) of at most"
+                f" {MAX_BUTTON_LABEL} characters for its button",
+            )
+        choices.append(Choice(key, text, short))
     if len(choices) < 2:
         reader.fail(node, "a choice question needs at least two options")
     return tuple(choices)
@@ -248,7 +259,7 @@ def _question(reader: Reader, node: Node, earlier: dict[str, Question], later: s
     return Question(
         id=qid,
         type=qtype,
-        label=reader.text(fields["label"], "the label", MAX_BUTTON_TEXT),
+        label=reader.text(fields["label"], "the label", MAX_BUTTON_LABEL),  # on the Edit buttons
         text=reader.text(fields["text"], "the question text"),
         line=node.start_mark.line + 1,
         **extra,  # type: ignore[arg-type]

@@ -51,7 +51,7 @@ async def test_stop_in_every_language_stops_everything(runtime: Runtime, word: s
     assert await _prefs(runtime, "1001") == alerts.AlertPreferences(False, True, frozenset())
     await chat.send("/alerts")
     assert "You have stopped all job alerts and announcements" in chat.text()
-    await chat.press("Receive announcements again")
+    await chat.press("Get announcements again")
     assert (await _prefs(runtime, "1001")).stopped is False
 
 

@@ -262,7 +262,7 @@ async def test_municipality_by_paging_buttons(chat: Chat, runtime: Runtime) -> N
     await chat.send("15.03.2004")
     await chat.press("Female")
     first_page = [o.label for o in chat.prompt().options]
-    await chat.press("More")
+    await chat.press("Next ▶")
     second_page = [o.label for o in chat.prompt().options]
     assert not set(first_page[:10]) & set(second_page[:10])
     await chat.press(second_page[0])
@@ -292,6 +292,11 @@ async def test_status_and_mydata_and_forget(chat: Chat, runtime: Runtime) -> Non
     assert reference in chat.text()
     await chat.send("/mydata")
     assert "Jane Doe" in chat.text() and "+38344123456" in chat.text()
+    # the stored fields in the reader's words, not database keys and codes
+    assert "Gender: Female" in chat.text() and "Municipality: Pristina" in chat.text()
+    assert "Status: received, under review" in chat.text() and "Sent on: " in chat.text()
+    assert "gender:" not in chat.text() and "social_media" not in chat.text()
+    assert "Programme: Two-year professional programme: software development" in chat.text()
     await chat.send("/forget")
     await chat.press("No, keep it")
     assert "Nothing was deleted" in chat.text()
@@ -345,3 +350,10 @@ async def test_a_single_word_is_not_taken_for_the_full_name(chat: Chat, runtime:
     assert "your first and your last name" in chat.text()
     await chat.send("Gjon van der Berg-Gashi")  # particles, hyphens and several parts pass
     assert (await _stored_answers(runtime, chat))["full_name"] == "Gjon van der Berg-Gashi"
+
+
+async def test_first_start_without_a_platform_language_asks_in_every_language(runtime: Runtime) -> None:
+    chat = Chat(runtime, user_id="4242", platform_language=None)
+    await chat.send("/start")
+    assert chat.prompt().text.split("\n") == ["Zgjidhni gjuhën:", "Изаберите језик:", "Please choose your language:"]
+    assert not any(o.label.startswith("✓") for o in chat.prompt().options)

@@ -33,7 +33,7 @@ async def test_list_pages_newest_first(runtime: Runtime, clock) -> None:
     chat = await _youth(runtime)
     await chat.send("/jobs")
     text = chat.text()
-    assert "12 open openings" in text and "page 1 of 3" in text
+    assert "12 current openings" in text and "page 1 of 3" in text
     assert text.index("Opening 11") < text.index("Opening 07") and "Opening 06" not in text
     await chat.press("Next")
     assert "page 2 of 3" in chat.text() and "Opening 06" in chat.text() and "Opening 07" not in chat.text()
@@ -52,18 +52,18 @@ async def test_filters_by_type_and_track(runtime: Runtime) -> None:
     await chat.send("/jobs")
     await chat.press("Filter by type")
     await chat.press("Internships")
-    assert "2 open openings (Internships)" in chat.text() and "Web job" not in chat.text()
+    assert "2 current openings (Internships)" in chat.text() and "Web job" not in chat.text()
     await chat.press("Filter by track")
     await chat.press("Web development")
-    assert "1 open opening (Internships · Web development)" in chat.text() and "Web internship" in chat.text()
+    assert "1 current opening (Internships · Web development)" in chat.text() and "Web internship" in chat.text()
     await chat.press("Filter by type")
     await chat.press("jobs.list.0.job.web")
-    assert "1 open opening (Jobs · Web development)" in chat.text() and "Web job" in chat.text()
+    assert "1 current opening (Jobs · Web development)" in chat.text() and "Web job" in chat.text()
     await chat.press("Show all")
-    assert "3 open openings" in chat.text()
+    assert "3 current openings" in chat.text()
     await chat.press("Filter by track")
     await chat.press("Entrepreneurship")
-    assert "No open openings match this filter (Entrepreneurship)" in chat.text()
+    assert "No current openings match this filter (Entrepreneurship)" in chat.text()
 
 
 async def test_detail_and_interest_recorded_once_with_a_staff_notice(runtime: Runtime) -> None:

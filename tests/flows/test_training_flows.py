@@ -218,7 +218,7 @@ async def test_reminders_can_be_turned_off_and_on(runtime: Runtime) -> None:
     jane = await trainee(runtime, cohort, "2001", "Jane Doe")
     await add_session(runtime, cohort, "15.03.2027 17:30")
     await jane.send("/reminders")
-    assert "Reminders are on" in jane.text() and "24 hours, 1 hour before" in jane.text()
+    assert "Reminders are on" in jane.text() and "24 hours and 1 hour before" in jane.text()
     await jane.press("Turn reminders off")
     assert "Reminders are off" in jane.text()
     await jane.send(press("remind.off"))

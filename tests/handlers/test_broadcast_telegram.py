@@ -124,7 +124,7 @@ async def test_staff_broadcast_in_telegram_with_one_progress_message(
             await staff.say("/broadcast", "What would you like to broadcast?")
             await staff.press("A message I write", "Write the message")
             await staff.say(TEXT, "Who should get it?")
-            await staff.press("Everyone with job alerts on", "That is 3 people now.")
+            await staff.press("Everyone with alerts", "That is 3 people now.")
             await staff.press("Send to 3 people", "is on its way to 3 people")
             await staff.expect("Broadcast #1 is being sent.")
             await _until(

@@ -69,6 +69,13 @@ def option(survey: Survey, question_id: str, key: str) -> str:
     return next(c.text.sr for c in question.choices if c.key == key)
 
 
+def button(survey: Survey, question_id: str, key: str) -> str:
+    """The answer's button label: its short label when it has one."""
+    question = survey.question(question_id)
+    assert question is not None
+    return next((c.short or c.text).sr for c in question.choices if c.key == key)
+
+
 async def test_a_graduate_answers_the_3_month_survey_in_serbian(
     fake: FakeTelegram, bot: tuple[Runtime, TelegramChannel], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -84,13 +91,13 @@ async def test_a_graduate_answers_the_3_month_survey_in_serbian(
     invitation = (await user.expect(survey.title.sr))[-1]
     assert survey.intro.sr[:40] in (invitation.text or "")
     await user.press(text("Start the survey", "sr"), serbian(survey, "employment_status"))
-    await user.press(option(survey, "employment_status", "employed_full_time"), serbian(survey, "employer"))
+    await user.press(button(survey, "employment_status", "employed_full_time"), serbian(survey, "employer"))
     await user.say("Фирма Софт д.о.о.", serbian(survey, "job_title"))
     await user.say("Програмер", serbian(survey, "job_in_ict"))
     await user.press(text("Yes", "sr"), serbian(survey, "start_date"))
     await user.say("1.1.2030", serbian(survey, "start_date"))  # in the future: asked again
     await user.say("15.9.2026", serbian(survey, "income_band"))
-    await user.press(option(survey, "income_band", "eur_500_799"), serbian(survey, "training_helped"))
+    await user.press(button(survey, "income_band", "eur_500_799"), serbian(survey, "training_helped"))
     await user.press("5", serbian(survey, "started_business"))
     await user.press(text("No", "sr"), serbian(survey, "further_study"))
     await user.press(text("No", "sr"), serbian(survey, "comment"))

@@ -10,7 +10,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import LANGUAGES, LOCALES_DIR, SOURCE_CATALOGS, _, format_date, format_datetime, ngettext, use_language
+from bot.i18n import (
+    LANGUAGES,
+    LOCALES_DIR,
+    SOURCE_CATALOGS,
+    _,
+    format_date,
+    format_datetime,
+    ngettext,
+    pgettext,
+    use_language,
+)
 from bot.i18n.catalogs import extract_messages, latin_serbian
 from bot.i18n.transliteration import to_latin
 
@@ -70,9 +80,34 @@ def test_plural_forms(folder: str) -> None:
 
 @pytest.mark.parametrize("folder", SOURCE_CATALOGS)
 def test_every_string_in_the_code_is_in_the_catalog(folder: str) -> None:
-    in_code = {_ids(m)[0] for m in extract_messages() if m.id}
-    in_catalog = {_ids(m)[0] for m in _catalog(folder) if m.id}
+    """Keyed by (msgctxt, msgid): an entry without its context does not translate a pgettext call."""
+    in_code = {(m.context or "", _ids(m)[0]) for m in extract_messages() if m.id}
+    in_catalog = {(m.context or "", _ids(m)[0]) for m in _catalog(folder) if m.id}
     assert sorted(in_code - in_catalog) == []
+
+
+@pytest.mark.parametrize("folder", SOURCE_CATALOGS)
+def test_message_contexts_are_complete_and_distinct(folder: str) -> None:
+    """Every msgctxt entry of the code is translated in the catalog, and the split says different things."""
+    catalog = _catalog(folder)
+    with_context = [m for m in extract_messages() if m.id and m.context]
+    assert with_context, "the code uses message contexts (pgettext)"
+    by_id: dict[str, set[str]] = {}
+    for message in with_context:
+        entry = catalog.get(message.id, context=message.context)
+        assert entry is not None, (message.context, message.id)
+        assert not entry.fuzzy and all(s and s.strip() for s in _strings(entry)), (message.context, message.id)
+        by_id.setdefault(_ids(message)[0], set()).add(_strings(entry)[0])
+    if folder != "en":
+        assert all(len(strings) > 1 for strings in by_id.values()), by_id
+
+
+def test_pgettext_speaks_each_context() -> None:
+    with use_language("sq"):
+        assert pgettext("forget my data", "No, keep it") == "Jo, mos i fshi"
+        assert pgettext("cancel a session", "No, keep it") == "Jo, mos e anulo"
+    with use_language("sr_Latn"):
+        assert pgettext("cancel a session", "No, keep it") == "Ne, ne otkazuj"
 
 
 @pytest.mark.parametrize("folder", ["sq", "sr"])
@@ -94,7 +129,7 @@ def test_serbian_is_cyrillic_and_latin_is_generated() -> None:
         for string in _strings(message):
             letters = PLACEHOLDER.sub("", re.sub(r"/\w+|\S+@\S+|\+?\d[\d ]+", "", string))
             assert not re.search(r"[a-zA-Z]{3,}", letters.replace("YB", "")), string
-        translit = latin.get(message.id)
+        translit = latin.get(message.id, context=message.context)
         assert translit is not None
         for string in _strings(translit):
             assert not re.search("[\u0400-\u04ff]", string), string
@@ -119,6 +154,32 @@ def test_plural_rules_in_use() -> None:
 def test_transliteration() -> None:
     assert to_latin("Љиљана Његош, ЏЕП, Ђаковица, Џеп") == "Ljiljana Njegoš, DŽEP, Đakovica, Džep"
     assert to_latin("{name} и /apply") == "{name} i /apply"
+
+
+def test_all_capitals_ending_in_a_digraph_stay_all_capitals() -> None:
+    assert to_latin("КОЊ") == "KONJ"
+    assert to_latin("КОЊ И ЉУБАВ") == "KONJ I LJUBAV"
+    assert to_latin("ЈЕЖ, КОЊ.") == "JEŽ, KONJ."
+    assert to_latin("ОЏ") == "ODŽ"
+    assert to_latin("Коњ и Љубав") == "Konj i Ljubav"
+    assert to_latin("Џ") == "Dž"
+
+
+def test_brand_names_come_out_as_the_brands_write_them() -> None:
+    assert to_latin("Телеграм или Вајбер") == "Telegram ili Viber"
+    assert to_latin("између Телеграма и Вајбера, у Телеграму, преко Вајбером") == (
+        "između Telegrama i Vibera, u Telegramu, preko Viberom"
+    )
+    assert to_latin("ВАЈБЕР") == "VIBER"
+    assert to_latin("нпр. Сиско") == "npr. Cisco"
+    assert to_latin("Вајберовац") == "Viberovac"  # the stem is what counts
+
+
+def test_latin_catalog_names_the_brands() -> None:
+    latin = latin_serbian(_catalog("sr"))
+    strings = [s for m in latin if m.id for s in _strings(m)]
+    assert not [s for s in strings if re.search(r"Vajber|Sisko", s)]
+    assert any("Telegram" in s and "Viber" in s for s in strings)
 
 
 def test_each_language_speaks_its_own_words() -> None:
@@ -162,3 +223,13 @@ def test_catalogs_compile_only_when_a_catalog_changed(capsys: pytest.CaptureFixt
     capsys.readouterr()
     assert main(["catalogs", "compile"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_serbian_texts_name_commands_and_links_exactly() -> None:
+    """Commands and links reach the Cyrillic text as placeholders, so they are named, not paraphrased."""
+    with use_language("sr"):
+        cohort = _("There are no cohorts yet. Create one on the server with: {command}")
+        place = _("Where? Type the place (room and address), or the online link starting with {prefix}")
+    assert "{command}" in cohort and re.search("[\u0400-\u04ff]", cohort)
+    assert cohort.format(command="youthbot cohort create").endswith("youthbot cohort create")
+    assert place.format(prefix="https://").endswith("https://")

@@ -76,7 +76,7 @@ async def test_opted_out_and_unreachable_people_are_never_sent_to(runtime: Runti
     await staff.send("/broadcast")
     await staff.press("A message I write")
     await staff.send("Second message")
-    await staff.press("Everyone with job alerts on")
+    await staff.press("Everyone with alerts")
     assert "That is 1 person now." in staff.text()  # the person who said STOP and the blocked one are left out
 
 

@@ -12,7 +12,7 @@ ANSWERS_EN = {
     "phone": "044 123 456",
     "email": "jane@example.com",
     "education": "Secondary school",
-    "employment": "Unemployed, looking for work",
+    "employment": "Looking for work",
     "motivation": "I want to become a software developer.",
     "heard_from": "Social media",
 }

@@ -295,3 +295,25 @@ def test_cli_check_reports_one_line_and_exit_status_2(
     assert err == [
         f"youthbot: surveys/mini.yaml, line {line_of(MINI, 'key: ict')}, question 'sector': option key 'a:b' may not contain ':'"
     ]
+
+
+LONG_OPTION = "text: {sq: Tjetër, sr: Друго, en: Other}"
+LONG_TEXT = "text: {sq: Një përgjigje shumë e gjatë për buton, sr: Друго, en: Other}"
+
+
+def test_an_option_too_long_for_a_button_needs_a_short_label() -> None:
+    broken = MINI.replace(LONG_OPTION, LONG_TEXT, 1)
+    message = failure(broken)
+    assert "option 'other' needs a short label" in message and "24 characters" in message
+    fixed = broken.replace(LONG_TEXT, LONG_TEXT + "\n        short: {sq: Tjetër, sr: Друго, en: Other}", 1)
+    choice = parse_survey(fixed, SOURCE).question("sector").choices[1]
+    assert choice.short is not None and choice.short.en == "Other"
+    assert choice.text.sq == "Një përgjigje shumë e gjatë për buton"
+
+
+def test_a_short_label_over_24_characters_is_refused() -> None:
+    broken = MINI.replace(
+        LONG_OPTION, LONG_OPTION + "\n        short: {sq: Tjetër, sr: Друго, en: Something else not in the list}", 1
+    )
+    assert "the short label of option 'other'" in failure(broken)
+    assert "longer than 24 characters" in failure(broken)

@@ -45,7 +45,7 @@ async def alerts_screen(ctx: Context) -> list[Reply]:
     if prefs.stopped:
         text = _("You have stopped all job alerts and announcements from us.")
         options = [
-            Option("alerts.resume", _("Receive announcements again")),
+            Option("alerts.resume", _("Get announcements again")),
             Option("alerts.on", _("Turn on job alerts")),
         ]
     elif prefs.alerts:

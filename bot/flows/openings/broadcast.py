@@ -39,7 +39,7 @@ from bot.flows.openings.opening_card import deadline_end, local_today
 from bot.flows.registry import Command, Feature, MessageKind
 from bot.flows.staff_form import StaffForm, text_parser
 from bot.i18n import _, ngettext
-from bot.reference.texts import programme_title
+from bot.reference.texts import programme_button
 from bot.reference.tracks import TRACKS, track_label
 from storage import broadcasts, cohorts, openings, outbox, programmes, segments
 from storage.conversations import ConversationState
@@ -62,7 +62,7 @@ async def _parse_content(ctx: Context, inp: UserInput) -> Parsed:
     result = await choice_parser(_content_choices)(ctx, inp)
     if not isinstance(result, Rejected) and result.value == "opening" and not await _opening_choices(ctx):
         return Rejected(
-            _("There are no open openings to broadcast. Write a message instead, or publish one with /newopening.")
+            _("There are no current openings to broadcast. Write a message instead, or publish one with /newopening.")
         )
     return result
 
@@ -79,7 +79,7 @@ async def _segment_choices(ctx: Context) -> list[Option]:
 async def _parse_segment(ctx: Context, inp: UserInput) -> Parsed:
     result = await choice_parser(_segment_choices)(ctx, inp)
     if not isinstance(result, Rejected) and result.value == "cohort" and not await cohorts.list_all(ctx.tx):
-        return Rejected(_("There are no cohorts yet. Please choose another group."))
+        return Rejected(_("There are no cohorts yet. Please choose other recipients."))
     return result
 
 
@@ -96,7 +96,7 @@ async def _cohort_choices(ctx: Context) -> list[Option]:
 
 
 async def _programme_choices(ctx: Context) -> list[Option]:
-    return [Option(p.code, programme_title(p)[:60]) for p in await programmes.list_all(ctx.tx)]
+    return [Option(p.code, programme_button(p)) for p in await programmes.list_all(ctx.tx)]
 
 
 def _choice(

@@ -33,12 +33,12 @@ BROADCAST_KIND = "broadcast"
 PROGRESS_KIND = "broadcast_progress"
 
 SEGMENT_LABELS = {
-    "everyone": N_("Everyone with job alerts on"),
-    "track": N_("People with alerts for one track"),
-    "municipality": N_("Applicants from one municipality"),
+    "everyone": N_("Everyone with alerts"),
+    "track": N_("Alerts for one track"),
+    "municipality": N_("From one municipality"),
     "cohort": N_("Trainees of one cohort"),
     "graduates": N_("All graduates"),
-    "programme": N_("Applicants to one programme"),
+    "programme": N_("Applicants by programme"),
 }
 
 

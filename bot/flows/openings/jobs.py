@@ -82,9 +82,9 @@ async def show_list(ctx: Context, listing: Listing) -> list[Reply]:
     if not shown and not filtered:
         lines.append(_("There are no open jobs or internships right now. Turn on /alerts to hear about new ones."))
     elif not shown:
-        lines.append(_("No open openings match this filter ({filter}).").format(filter=filtered))
+        lines.append(_("No current openings match this filter ({filter}).").format(filter=filtered))
     else:
-        heading = ngettext("{n} open opening", "{n} open openings", total).format(n=total)
+        heading = ngettext("{n} current opening", "{n} current openings", total).format(n=total)
         if filtered:
             heading += f" ({filtered})"
         if pages > 1:

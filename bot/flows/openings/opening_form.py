@@ -28,7 +28,7 @@ from bot.flows.openings.alerts import PROACTIVE_CHANNELS, queue_alerts
 from bot.flows.openings.opening_card import KINDS, card, kind_label, local_today
 from bot.flows.registry import Action, Command, Feature
 from bot.flows.staff_form import StaffForm, multi_choice, text_parser
-from bot.i18n import _, format_date
+from bot.i18n import _, format_date, ngettext
 from bot.parsing import validators
 from bot.reference.tracks import TRACKS, track_label, track_list
 from storage import openings, outbox, segments
@@ -194,7 +194,7 @@ class OpeningForm(StaffForm):
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
         intro = Reply(
             _(
-                "A new job or internship opening. Write its texts in one language; the bot translates everything around them. /cancel stops."
+                "A new job or internship opening. Write its texts in one language; the bot translates the rest of the card (labels, dates) itself. /cancel stops."
             )
         )
         return [intro, *await super().start(ctx, state)]
@@ -206,7 +206,11 @@ class OpeningForm(StaffForm):
             [
                 _("Preview: this is how the opening will look."),
                 card(opening, ctx.municipalities, local_today(ctx.settings, ctx.now)),
-                _("When you save it, {n} people with matching job alerts get it.").format(n=len(people)),
+                ngettext(
+                    "When you save it, {n} person with matching job alerts gets it.",
+                    "When you save it, {n} people with matching job alerts get it.",
+                    len(people),
+                ).format(n=len(people)),
             ]
         )
 
@@ -219,9 +223,11 @@ class OpeningForm(StaffForm):
             return [Reply(_("Sorry, this command is only for the programme's staff."))]
         opening = await openings.create(ctx.tx, opening_from(state.answers), ctx.user.id, ctx.now)
         alerted = await queue_alerts(ctx.tx, opening, ctx.settings, ctx.now)
-        text = _("Saved: opening #{id} is published in /jobs, and {n} people with matching alerts will get it.").format(
-            id=opening.id, n=alerted
-        )
+        text = ngettext(
+            "Saved: opening #{id} is published in /jobs, and {n} person with matching alerts will get it.",
+            "Saved: opening #{id} is published in /jobs, and {n} people with matching alerts will get it.",
+            alerted,
+        ).format(id=opening.id, n=alerted)
         options = [Option(f"jobs.show.{opening.id}", _("Show it")), Option("broadcast", _("Broadcast it"))]
         return [Reply(text, options, menu=True)]
 
@@ -229,7 +235,7 @@ class OpeningForm(StaffForm):
 async def close_command(ctx: Context) -> list[Reply]:
     shown = await openings.list_open(ctx.tx, local_today(ctx.settings, ctx.now), limit=30)
     if not shown:
-        return [Reply(_("There are no open openings."))]
+        return [Reply(_("There are no current openings."))]
     options = [Option(f"openings.close.{o.id}", f"#{o.id} {o.title} – {o.employer}"[:60]) for o in shown]
     return [Reply(_("Which opening do you want to close?"), options, menu=True)]
 

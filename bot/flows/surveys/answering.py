@@ -41,10 +41,10 @@ def ask(question: Question, selected: list[str], today: date) -> Reply:
     options: list[Option] = []
     qtype = question.type
     if qtype == QuestionType.SINGLE_CHOICE:
-        options = [Option(c.key, c.text.get()) for c in question.choices]
+        options = [Option(c.key, c.button()) for c in question.choices]
     elif qtype == QuestionType.MULTIPLE_CHOICE:
         lines.append(_("Choose all that apply, then press Done."))
-        options = [Option(c.key, ("✓ " if c.key in selected else "") + c.text.get()) for c in question.choices]
+        options = [Option(c.key, ("✓ " if c.key in selected else "") + c.button()) for c in question.choices]
         options.append(Option(DONE, _("Done")))
     elif qtype == QuestionType.YES_NO:
         options = [Option("yes", _("Yes")), Option("no", _("No"))]
@@ -106,7 +106,9 @@ def _read_choice(question: Question, inp: UserInput, selected: list[str]) -> Par
     else:
         typed = inp.text.strip().removeprefix("✓").strip().casefold()
         for choice in question.choices:
-            if typed == choice.key.casefold() or typed in (s.casefold() for s in choice.text.spellings()):
+            if typed == choice.key.casefold() or typed in (
+                s.casefold() for s in (*choice.text.spellings(), *(choice.short.spellings() if choice.short else ()))
+            ):
                 key = choice.key
         if key is None:
             return Rejected(_("I didn't recognise that. Please choose one of the buttons below."))
@@ -143,7 +145,9 @@ def _read_text(question: Question, text: str) -> Parsed:
     assert limit is not None
     if len(answer) > limit:
         return Rejected(
-            _("That is {length} characters long; please keep it under {limit}.").format(length=len(answer), limit=limit)
+            _("That is {length} characters long; up to {limit} characters are accepted. Please shorten it.").format(
+                length=len(answer), limit=limit
+            )
         )
     return Accepted(answer)
 

@@ -59,15 +59,21 @@ class SurveySendFlow:
         survey = self._survey(ctx, state)
         assert survey is not None
         count = len(await self._reachable(ctx, state))
-        text = ngettext(
-            "Send “{title}” now to {n} person? Without an answer, they get one reminder after {days} days, and the survey closes after {expiry} days.",
-            "Send “{title}” now to {n} people? Without an answer, they get one reminder after {days} days, and the survey closes after {expiry} days.",
-            count,
-        ).format(
-            title=survey.title.get(),
-            n=count,
-            days=ctx.settings.survey_reminder_days,
-            expiry=ctx.settings.survey_expiry_days,
+        days, expiry = ctx.settings.survey_reminder_days, ctx.settings.survey_expiry_days
+        text = " ".join(
+            [
+                ngettext("Send “{title}” now to {n} person?", "Send “{title}” now to {n} people?", count).format(
+                    title=survey.title.get(), n=count
+                ),
+                ngettext(
+                    "Without an answer, they get one reminder after {days} day.",
+                    "Without an answer, they get one reminder after {days} days.",
+                    days,
+                ).format(days=days),
+                ngettext(
+                    "The survey closes after {expiry} day.", "The survey closes after {expiry} days.", expiry
+                ).format(expiry=expiry),
+            ]
         )
         return [Reply(text, [Option("send", _("Send now")), Option("cancel", _("Cancel"))])]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import FINISHED, not_understood
+from bot.flows.training.session_texts import COHORT_CREATE
 from bot.i18n import _, ngettext
 from bot.reference.texts import programme_title
 from bot.services import enrolment
@@ -138,7 +139,9 @@ class AcceptFlow:
             state.step = FINISHED
             return [
                 Reply(
-                    _("There is no cohort of this programme yet. Create one on the server with: youthbot cohort create")
+                    _("There is no cohort of this programme yet. Create one on the server with: {command}").format(
+                        command=COHORT_CREATE
+                    )
                 )
             ]
         state.step = "cohort"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from bot.flows.core import Context, Document, Option, Reply
 from bot.flows.form import PAGE_SIZE
-from bot.flows.training.session_texts import detail_lines, short_label
-from bot.i18n import _
+from bot.flows.training.session_texts import COHORT_CREATE, detail_lines, short_label
+from bot.i18n import _, ngettext
 from bot.reports.attendance import attendance_csv
 from storage import attendance, cohorts, sessions
 from storage.attendance import Attendee
@@ -24,14 +24,16 @@ def _page_of(items: list[Option], page: int, nav_key: str) -> list[Option]:
     if page > 0:
         shown.append(Option(f"{nav_key}{page - 1}", _("◀ Previous")))
     if page < pages - 1:
-        shown.append(Option(f"{nav_key}{page + 1}", _("More ▶")))
+        shown.append(Option(f"{nav_key}{page + 1}", _("Next ▶")))
     return shown
 
 
 async def cohort_list(ctx: Context, page: int = 0) -> list[Reply]:
     found = await cohorts.list_all(ctx.tx)
     if not found:
-        return [Reply(_("There are no cohorts yet. Create one on the server with: youthbot cohort create"))]
+        return [
+            Reply(_("There are no cohorts yet. Create one on the server with: {command}").format(command=COHORT_CREATE))
+        ]
     options = [Option(f"att.c.{c.id}", c.name[:60]) for c in found]
     return [Reply(_("Attendance: choose a cohort."), _page_of(options, page, "att.l."), menu=True)]
 
@@ -88,7 +90,9 @@ async def cohort_csv(ctx: Context, cohort_id: int) -> list[Reply] | None:
         return None
     content, count = await attendance_csv(ctx.tx, ctx.settings.timezone, cohort_id)
     name = f"attendance-{cohort.code}-{ctx.now.astimezone(ctx.settings.timezone):%Y-%m-%d}.csv"
-    caption = _("Attendance of {cohort}: {n} rows").format(cohort=cohort.name, n=count)
+    caption = ngettext("Attendance of {cohort}: {n} row", "Attendance of {cohort}: {n} rows", count).format(
+        cohort=cohort.name, n=count
+    )
     return [Reply(caption, document=Document(name, content, caption))]
 
 

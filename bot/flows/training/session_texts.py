@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_interval, format_skeleton
+from babel.lists import format_list
 
 from bot.i18n import _, current_language, format_date, format_datetime, ngettext
 from storage.sessions import Session
 
 LABEL_MAX = 60
+COHORT_CREATE = "youthbot cohort create"  # named in texts as a {command} placeholder
 
 
 def _locale() -> Locale:
@@ -65,4 +67,5 @@ def offset_text(offset: timedelta) -> str:
 
 
 def offsets_text(offsets: tuple[timedelta, ...]) -> str:
-    return ", ".join(offset_text(o) for o in offsets)
+    """``24 hours and 1 hour``: the list joined the language's way (``24 orë dhe 1 orë``)."""
+    return format_list([offset_text(o) for o in offsets], locale=current_language().babel_locale)

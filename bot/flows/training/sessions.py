@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import FINISHED, NAV_NEXT, NAV_PREV, SKIP, not_understood, paged
-from bot.flows.training.session_texts import detail_lines, short_label, start_text
-from bot.i18n import _, ngettext
+from bot.flows.training.session_texts import COHORT_CREATE, detail_lines, short_label, start_text
+from bot.i18n import _, ngettext, pgettext
 from bot.parsing.localtime import LocalTimeError, TimeProblem, end_on_day, parse_local
 from bot.services import sessions as session_changes
 from storage import cohorts, sessions
@@ -56,7 +56,13 @@ class SessionAdminFlow:
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
         if not await cohorts.list_all(ctx.tx):
             state.step = FINISHED
-            return [Reply(_("There are no cohorts yet. Create one on the server with: youthbot cohort create"))]
+            return [
+                Reply(
+                    _("There are no cohorts yet. Create one on the server with: {command}").format(
+                        command=COHORT_CREATE
+                    )
+                )
+            ]
         return await self._go(ctx, state, "cohort")
 
     async def _go(self, ctx: Context, state: ConversationState, step: str, note: str | None = None) -> list[Reply]:
@@ -115,12 +121,23 @@ class SessionAdminFlow:
             keep = [Option("keep", _("Same length as before"))] if session is not None else []
             return [Reply(_("Type the end time, like 19:00 (or a date and time if it ends on another day)."), keep)]
         if step == "place":
-            return [Reply(_("Where? Type the place (room and address), or the online link starting with https://"))]
+            return [
+                Reply(
+                    _("Where? Type the place (room and address), or the online link starting with {prefix}").format(
+                        prefix="https://"
+                    )
+                )
+            ]
         if step == "topic":
             return [Reply(_("Type the topic of the session, or press Skip."), [Option(SKIP, _("Skip"))])]
         if step == "confirm" and mode == "cancel" and session is not None:
             text = "\n".join([_("Cancel this session? The trainees will be told."), "", *detail_lines(session, tz)])
-            return [Reply(text, [Option("yes", _("Yes, cancel it")), Option("back", _("No, keep it"))])]
+            return [
+                Reply(
+                    text,
+                    [Option("yes", _("Yes, cancel it")), Option("back", pgettext("cancel a session", "No, keep it"))],
+                )
+            ]
         if step == "confirm" and state.data.get("start"):
             head = (
                 _("Please check the new session:")
@@ -244,7 +261,9 @@ class SessionAdminFlow:
             return await self._again(
                 ctx,
                 state,
-                _("Please type a place (up to {n} characters) or one link starting with https://").format(n=TEXT_MAX),
+                _("Please type a place (up to {n} characters) or one link starting with {prefix}").format(
+                    n=TEXT_MAX, prefix="https://"
+                ),
             )
         state.data.update(place=None if is_link else text, url=text if is_link else None)
         return await self._go(ctx, state, "topic")

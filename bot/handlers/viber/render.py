@@ -78,8 +78,8 @@ def keyboard(reply: Reply) -> dict[str, Any] | None:
 def document_text(document: Document) -> str:
     """Viber sends files only from a public URL; personal data is never put at one."""
     note = _(
-        "The file {filename} cannot be sent in Viber. Please use the same command in Telegram, or ask the administrator to export it on the server with the youthbot export command."
-    ).format(filename=document.filename)
+        "The file {filename} cannot be sent in Viber. Please use the same command in Telegram, or ask the administrator to export it on the server with the command {command}."
+    ).format(filename=document.filename, command="youthbot export")
     return f"{document.caption}\n\n{note}" if document.caption else note
 
 
