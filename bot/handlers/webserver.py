@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import socket
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot.config import ConfigError, Settings
+from bot.handlers import jsonbody
 from bot.handlers.telegram.channel import ALLOWED_UPDATES, TOKEN_REJECTED, TelegramChannel, build_application
 from bot.handlers.viber.api import ViberClient, ViberError
 from bot.handlers.viber.channel import ViberChannel
@@ -64,9 +64,9 @@ class TelegramWebhook:
         if not self.authentic(given_secret):
             return 403
         try:
-            data = json.loads(body)
+            data = jsonbody.loads(body)
             update = Update.de_json(data, self.application.bot) if isinstance(data, dict) else None
-        except RecursionError:
+        except jsonbody.TooDeep:
             log.warning("telegram webhook: a body nested too deeply to decode was refused")
             update = None
         except (ValueError, KeyError, TypeError):

@@ -17,7 +17,6 @@ A callback that arrives twice (same event and message token: Viber retries) is h
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ import aiosqlite
 
 from bot.flows.core import InputKind, Reply, UserInput
 from bot.flows.engine import Incoming
+from bot.handlers import jsonbody
 from bot.handlers.viber import render
 from bot.handlers.viber.api import (
     NOT_REGISTERED,
@@ -138,8 +138,8 @@ class ViberChannel:
         if not signature_ok(self.token, body, signature):
             return Answer(403)
         try:
-            event = json.loads(body)
-        except RecursionError:
+            event = jsonbody.loads(body)
+        except jsonbody.TooDeep:
             log.warning("viber webhook: a body nested too deeply to decode was refused")
             return Answer(400)
         except ValueError:
