@@ -10,6 +10,8 @@ import time
 from asyncio.subprocess import DEVNULL, PIPE
 from pathlib import Path
 
+import pytest
+
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.webhook_harness import free_socket
 
@@ -24,12 +26,21 @@ def _run(api_url: str, token: str, tmp_path: Path) -> subprocess.Popen[bytes]:
     )
 
 
-async def test_a_revoked_token_gives_one_line_without_the_token(tmp_path: Path) -> None:
+@pytest.mark.parametrize("webhooks", [False, True], ids=["polling", "webhooks"])
+async def test_a_revoked_token_gives_one_line_without_the_token(tmp_path: Path, webhooks: bool) -> None:
     async with FakeTelegram() as fake:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "WEBHOOK_"))}
         env.update(
             TELEGRAM_BOT_TOKEN=REVOKED, TELEGRAM_API_URL=fake.base_url, DATABASE_PATH=str(tmp_path / "bot.sqlite3")
         )
+        if webhooks:
+            with free_socket() as sock:
+                port = sock.getsockname()[1]
+            env.update(
+                WEBHOOK_BASE_URL="https://bot.example.org",
+                WEBHOOK_PORT=str(port),
+                TELEGRAM_WEBHOOK_SECRET="a-secret-of-enough-length-1234",
+            )
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stdout=DEVNULL, stderr=PIPE
         )
