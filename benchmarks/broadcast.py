@@ -38,9 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram.ext import ApplicationBuilder
 
 from bot.config import FREE_BROADCAST_RATE, load_settings
-from bot.flows.core import InputKind, Reply, UserInput
 from bot.flows.engine import Incoming
 from bot.handlers.telegram.channel import TelegramSender
+from bot.messages import InputKind, Reply, UserInput
 from bot.outbox.broadcast_monitor import BroadcastMonitor
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.worker import OutboxWorker

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings, load_settings  # noqa: E402
-from bot.flows.core import Reply  # noqa: E402
+from bot.messages import Reply  # noqa: E402
 from bot.outbox.ratelimit import RateLimiter  # noqa: E402
 from bot.outbox.worker import OutboxWorker  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402

@@ -25,8 +25,8 @@ from pathlib import Path
 from benchmarks import Figure
 from benchmarks.harness.report import print_report
 from bot.config import load_settings
-from bot.flows.core import InputKind, Reply, UserInput
 from bot.flows.engine import Incoming
+from bot.messages import InputKind, Reply, UserInput
 from bot.reference.programmes import read_programmes
 from bot.runtime import Runtime, open_runtime
 from storage import Database, applications, programmes

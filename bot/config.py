@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.errors import YouthbotError
 from bot.i18n import LANGUAGES
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -30,7 +31,7 @@ PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 SURVEYS_DIR = Path(__file__).resolve().parent.parent / "surveys"
 
 
-class ConfigError(ValueError):
+class ConfigError(YouthbotError, ValueError):
     """A setting is missing or invalid; the message names it."""
 
 

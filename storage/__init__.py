@@ -5,6 +5,6 @@ connection (usually the transaction from :meth:`Database.transaction`) so that
 several writes of one user step commit together or not at all.
 """
 
-from storage.db import Database, StorageError
+from storage.db import Connection, Database, StorageError
 
-__all__ = ["Database", "StorageError"]
+__all__ = ["Connection", "Database", "StorageError"]

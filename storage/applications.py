@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import fetch_one
+from storage.db import fetch_one, inserted_id
 from storage.timefmt import from_db, to_db
 
 # Letters and digits that cannot be mistaken for one another when read aloud or typed.
@@ -139,7 +139,7 @@ async def submit(conn: aiosqlite.Connection, app: NewApplication, now: datetime)
     row = await fetch_one(
         conn,
         "SELECT a.*, p.code FROM applications a JOIN programmes p ON p.id = a.programme_id WHERE a.id = ?",
-        (cur.lastrowid,),
+        (inserted_id(cur),),
     )
     assert row is not None
     return _application(row)

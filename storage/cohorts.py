@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
+from storage.db import inserted_id
 from storage.timefmt import to_db
 
 
@@ -64,7 +65,7 @@ async def create(
             to_db(now),
         ),
     )
-    cohort = await get(conn, int(cur.lastrowid or 0))
+    cohort = await get(conn, inserted_id(cur))
     assert cohort is not None
     return cohort
 
@@ -105,7 +106,7 @@ async def enrol(conn: aiosqlite.Connection, cohort_id: int, application_id: int,
     if cur.rowcount == 0:
         return None
     await conn.execute("UPDATE applications SET status = 'accepted' WHERE id = ?", (application_id,))
-    async with conn.execute("SELECT * FROM enrolments WHERE id = ?", (cur.lastrowid,)) as c:
+    async with conn.execute("SELECT * FROM enrolments WHERE id = ?", (inserted_id(cur),)) as c:
         row = await c.fetchone()
     return _enrolment(row) if row else None
 

@@ -20,6 +20,10 @@ from typing import Any
 
 import aiosqlite
 
+# The connection every storage function takes; flows and services name it through storage,
+# so a second backend changes this one line, not their imports.
+Connection = aiosqlite.Connection
+
 BUSY_TIMEOUT_MS = 30_000
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,18 +26,22 @@ import aiosqlite
 
 from storage.db import fetch_all, fetch_one, inserted_id
 from storage.timefmt import from_db, to_db
-from storage.users import User
-from storage.users import _user as _user_from_row
+from storage.users import User, user_from_row
 
 FINAL = ("sent", "failed", "unreachable", "expired", "cancelled", "interrupted")
 
-_queued_here = 0  # rows queued by this process so far (committed or not)
+# Rows queued through each open connection so far (committed or not), forgotten with it.
+_queued: weakref.WeakKeyDictionary[aiosqlite.Connection, int] = weakref.WeakKeyDictionary()
 
 
-def queued_here() -> int:
-    """How many rows this process has queued so far: a step that moved it has something to send,
-    so the sender wakes the outbox worker then, not after every message."""
-    return _queued_here
+def queued_in(conn: aiosqlite.Connection) -> int:
+    """How many rows were queued through this connection so far: the engine compares it
+    before and after a step, so the channel wakes the outbox worker only when there is news."""
+    return _queued.get(conn, 0)
+
+
+def _count_queued(conn: aiosqlite.Connection, added: int) -> None:
+    _queued[conn] = _queued.get(conn, 0) + added
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,7 @@ async def enqueue(
     )
     if cur.rowcount != 1:
         return None
-    global _queued_here
-    _queued_here += 1
+    _count_queued(conn, 1)
     return inserted_id(cur)
 
 
@@ -147,8 +151,7 @@ async def enqueue_many(conn: aiosqlite.Connection, messages: Iterable[NewMessage
         rows,
     )
     added = conn.total_changes - before
-    global _queued_here
-    _queued_here += added
+    _count_queued(conn, added)
     return added
 
 
@@ -207,7 +210,7 @@ async def recipients(conn: aiosqlite.Connection, user_ids: Iterable[int]) -> dic
     if not ids:
         return {}
     rows = await conn.execute_fetchall(f"SELECT * FROM users WHERE id IN ({','.join('?' * len(ids))})", ids)
-    return {row["id"]: _user_from_row(row) for row in rows}
+    return {row["id"]: user_from_row(row) for row in rows}
 
 
 async def mark_sent(

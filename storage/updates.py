@@ -12,7 +12,8 @@ from storage.timefmt import to_db
 async def claim(conn: aiosqlite.Connection, channel: str, update_key: str, now: datetime) -> bool:
     """Record the update as handled; False when it already was."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO handled_updates(channel, update_key, handled_at) VALUES (?, ?, ?)",
+        "INSERT INTO handled_updates(channel, update_key, handled_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(channel, update_key) DO NOTHING",
         (channel, update_key, to_db(now)),
     )
     return cur.rowcount == 1

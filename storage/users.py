@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import fetch_one
+from storage.db import fetch_one, inserted_id
 from storage.timefmt import from_db, to_db
 
 
@@ -24,7 +24,7 @@ class User:
     created_at: datetime
 
 
-def _user(row: aiosqlite.Row) -> User:
+def user_from_row(row: aiosqlite.Row) -> User:
     return User(
         id=row["id"],
         channel=row["channel"],
@@ -40,12 +40,12 @@ def _user(row: aiosqlite.Row) -> User:
 
 async def get(conn: aiosqlite.Connection, user_id: int) -> User | None:
     row = await fetch_one(conn, "SELECT * FROM users WHERE id = ?", (user_id,))
-    return _user(row) if row else None
+    return user_from_row(row) if row else None
 
 
 async def find(conn: aiosqlite.Connection, channel: str, platform_id: str) -> User | None:
     row = await fetch_one(conn, "SELECT * FROM users WHERE channel = ? AND platform_id = ?", (channel, platform_id))
-    return _user(row) if row else None
+    return user_from_row(row) if row else None
 
 
 async def get_or_create(
@@ -73,7 +73,7 @@ async def get_or_create(
         " VALUES (?, ?, ?, ?, ?, ?)",
         (channel, platform_id, chat_id, display_name, stamp, stamp),
     )
-    user = await get(conn, int(cur.lastrowid or 0))
+    user = await get(conn, inserted_id(cur))
     assert user is not None
     return user, True
 

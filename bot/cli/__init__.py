@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.cli import training as training_admin
 from bot.cli.files import write_private
-from bot.config import ConfigError, Settings, load_settings
-from bot.i18n import CatalogError
+from bot.config import Settings, load_settings
+from bot.errors import YouthbotError
 from storage import StorageError
 
 EXIT_CONFIG = 2
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "openings":
                 return asyncio.run(import_command(settings, args.file))
             return asyncio.run(broadcasts_command(settings))
-    except (ConfigError, CatalogError, StorageError) as exc:
+    except (YouthbotError, StorageError) as exc:
         print(f"youthbot: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:

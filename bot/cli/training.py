@@ -20,6 +20,7 @@ import aiosqlite
 from bot.cli.files import write_private
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.errors import YouthbotError
 from bot.reports.attendance import attendance_csv
 from bot.services.enrolment import Refusal, accept, refusal
 from bot.services.schedule_csv import ScheduleError, export_schedule, import_schedule
@@ -30,7 +31,7 @@ COMMANDS = ("cohort", "accept", "schedule")
 EXIT_ERROR = 2
 
 
-class AdminError(ValueError):
+class AdminError(YouthbotError, ValueError):
     """A staff command cannot be done; the message says why in one line."""
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import (
-    FINISHED,
     Accepted,
     Choices,
     FormFlow,
@@ -21,12 +19,14 @@ from bot.flows.form import (
     not_understood,
     show_text,
 )
-from bot.flows.info import status_reply
-from bot.flows.registry import Command, Feature
-from bot.flows.staff_notices import notify_staff
+from bot.flows.registry import FINISHED, Command, Context, Feature
+from bot.flows.status import status_reply
 from bot.i18n import N_, _, format_date, ngettext
+from bot.messages import InputKind, Option, Reply, UserInput
 from bot.parsing import validators
 from bot.reference.texts import application_status, programme_button, programme_title
+from bot.services import applications as application_service
+from bot.services.notices import notify_staff
 from storage import applications, programmes
 from storage.conversations import ConversationState
 
@@ -307,7 +307,7 @@ class ApplyFlow(FormFlow):
                     )
                 )
             ]
-        app = await applications.submit(
+        app = await application_service.submit(
             ctx.tx,
             applications.NewApplication(
                 user_id=ctx.user.id,
@@ -344,7 +344,9 @@ class ApplyFlow(FormFlow):
 async def _notify_staff(ctx: Context, reference: str, programme: programmes.Programme, answers: dict[str, Any]) -> None:
     """Tell every staff member, in their language, through the outbox."""
     await notify_staff(
-        ctx,
+        ctx.tx,
+        ctx.settings,
+        ctx.now,
         lambda: _("New application {reference}: {name}, {programme}.").format(
             reference=reference, name=answers["full_name"], programme=programme_title(programme)
         ),

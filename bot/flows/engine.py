@@ -22,17 +22,17 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.flows import info
-from bot.flows.core import Context, InputKind, Reply, UserInput, new_token
-from bot.flows.form import FINISHED
 from bot.flows.language import suggested_language
-from bot.flows.registry import Flow, Registry
+from bot.flows.registry import FINISHED, Context, Flow, Registry
 from bot.i18n import _, match_platform_language, ngettext, use_language
+from bot.messages import InputKind, Reply, UserInput, new_token
 from bot.reference.municipalities import Municipalities
-from storage import Database, conversations, updates, users
+from storage import Database, conversations, health, outbox, receipts, updates, users
 from storage.conversations import ConversationState
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ class Incoming:
 class Outcome:
     replies: list[Reply]
     language: str
+    queued: int = 0  # outbox rows the step queued: the channel wakes the outbox worker when > 0
 
 
 class Engine:
@@ -80,6 +81,7 @@ class Engine:
     async def handle(self, incoming: Incoming) -> Outcome:
         async with self.db.transaction() as tx:
             now = self.clock.now()
+            queued_before = outbox.queued_in(tx)
             first_time = True
             if incoming.update_key is not None:
                 first_time = await updates.claim(tx, incoming.channel, incoming.update_key, now)
@@ -104,14 +106,14 @@ class Engine:
                 if not first_time:
                     replies = await self._reprompt(ctx)
                     self._stamp(ctx.state, replies)
-                    return Outcome(replies, ctx.language)
+                    return Outcome(replies, ctx.language, outbox.queued_in(tx) - queued_before)
                 before = _position(ctx.state)
                 replies = await self._dispatch(ctx, incoming.input, suggested_language(incoming.platform_language))
             with use_language(ctx.language):
                 replies += await self._finish(ctx)
             state = ctx.state
             if state is not None and state.data.get("erased"):
-                return Outcome(replies, ctx.language)  # the user and their rows are gone
+                return Outcome(replies, ctx.language, outbox.queued_in(tx) - queued_before)  # the user is gone
             if state is None:
                 await conversations.clear(tx, user.id)
             else:
@@ -119,7 +121,58 @@ class Engine:
                     state.token = new_token()
                 await conversations.save(tx, user.id, state, now)
             self._stamp(state, replies)
-            return Outcome(replies, ctx.language)
+            return Outcome(replies, ctx.language, outbox.queued_in(tx) - queued_before)
+
+    async def subscription_changed(
+        self,
+        channel: str,
+        platform_id: str,
+        chat_id: str,
+        subscribed: bool,
+        display_name: str | None = None,
+        update_key: str | None = None,
+    ) -> None:
+        """A person subscribed (known from now on) or unsubscribed (no proactive messages);
+        a redelivered event (same ``update_key``) changes nothing."""
+        async with self.db.transaction() as tx:
+            now = self.clock.now()
+            if update_key is not None and not await updates.claim(tx, channel, update_key, now):
+                return
+            if subscribed:
+                await users.get_or_create(tx, channel, platform_id, chat_id, display_name, now)
+            else:
+                await users.mark_unreachable(tx, channel, chat_id, now)
+
+    async def unreachable(self, channel: str, chat_id: str) -> None:
+        """No proactive messages to this chat until the person writes (not subscribed yet)."""
+        async with self.db.transaction() as tx:
+            await users.mark_unreachable(tx, channel, chat_id, self.clock.now())
+
+    async def record_receipt(
+        self,
+        channel: str,
+        token: str,
+        kind: str,
+        at: datetime | None = None,
+        description: str = "failed",
+        update_key: str | None = None,
+    ) -> None:
+        """A platform's receipt of a sent message: ``delivered``, ``seen`` or (anything else) failed."""
+        async with self.db.transaction() as tx:
+            now = self.clock.now()
+            if update_key is not None and not await updates.claim(tx, channel, update_key, now):
+                return
+            if kind == "delivered":
+                await receipts.delivered(tx, channel, token, at or now)
+            elif kind == "seen":
+                await receipts.seen(tx, channel, token, at or now)
+            else:
+                await receipts.failed(tx, channel, token, description)
+
+    async def database_answers(self) -> bool:
+        """Whether the database answers a trivial read: the health check's question to the engine."""
+        async with self.db.reading() as conn:
+            return await health.ping(conn)
 
     async def language_of(self, channel: str, platform_id: str, platform_language: str | None) -> str:
         """The language to speak to someone outside a conversation turn (errors, menus)."""
@@ -219,7 +272,7 @@ class Engine:
         if then:
             state.data["then"] = then
         if current is not None and flow in self.interrupting and current.flow not in self.interrupting:
-            state.data["stash"] = _dump(current)
+            state.data["stash"] = stash_of(current)
         ctx.state = state
         return await self.registry.flows[flow].start(ctx, state)
 
@@ -281,7 +334,8 @@ def _position(state: ConversationState | None) -> tuple[object, ...] | None:
     return None if state is None else (state.flow, state.step, state.data.get("page"), state.data.get("editing"))
 
 
-def _dump(state: ConversationState) -> dict[str, object]:
+def stash_of(state: ConversationState) -> dict[str, object]:
+    """A conversation as the engine keeps it while another flow interrupts it (``data["stash"]``)."""
     return {"flow": state.flow, "step": state.step, "answers": state.answers, "data": state.data}
 
 

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED
-from bot.flows.registry import Command, Feature
+from bot.flows.registry import FINISHED, Command, Context, Feature, Step
+from bot.flows.steps import StepTable
 from bot.i18n import _, pgettext
-from storage import applications, users
+from bot.messages import InputKind, Option, Reply, UserInput
+from bot.services import people
 from storage.conversations import ConversationState
 
 
 class ForgetFlow:
     name = "forget"
 
+    def __init__(self) -> None:
+        self.steps = (Step("confirm", self._ask_confirm, self._answer_confirm, (FINISHED,)),)
+        self._table = StepTable(self.steps)
+
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
         state.step = "confirm"
         return await self.prompt(ctx, state)
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return await self._table.prompt(ctx, state)
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self._table.handle(ctx, state, inp)
+
+    async def _ask_confirm(self, ctx: Context, state: ConversationState) -> list[Reply]:
         return [
             Reply(
                 _(
@@ -27,10 +37,9 @@ class ForgetFlow:
             )
         ]
 
-    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+    async def _answer_confirm(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         if inp.kind == InputKind.OPTION and inp.text == "erase":
-            await applications.anonymise_for_user(ctx.tx, ctx.user.id, ctx.now)
-            await users.delete(ctx.tx, ctx.user.id)
+            await people.erase(ctx.tx, ctx.user.id, ctx.now)
             state.step = FINISHED
             state.data["erased"] = True
             return [

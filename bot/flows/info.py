@@ -1,13 +1,13 @@
-"""Answers that need no conversation: welcome, help, /status, /mydata, staff /export."""
+"""Answers that need no conversation: welcome, help, /mydata, staff /export (/status is in status.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.flows.core import Context, Document, Option, Reply
 from bot.flows.link import channel_name
-from bot.flows.registry import Command, Feature
+from bot.flows.registry import Command, Context, Feature
 from bot.i18n import LANGUAGES, N_, _, format_date, ngettext
+from bot.messages import Document, Option, Reply
 from bot.reference.texts import application_status, programme_title
 from bot.reports.exports import applications_csv
 from storage import applications, conversations, programmes
@@ -46,31 +46,6 @@ async def help_command(ctx: Context) -> list[Reply]:
 
 async def nothing_to_cancel(ctx: Context) -> list[Reply]:
     return [Reply(_("There is nothing to cancel.")), help_reply(ctx)]
-
-
-async def status_reply(ctx: Context) -> list[Reply]:
-    apps = await applications.for_user(ctx.tx, ctx.user.id)
-    if not apps:
-        return [
-            Reply(
-                _("You have not applied yet. Would you like to apply now?"),
-                [Option("apply", _("Apply for a training"))],
-                menu=True,
-            )
-        ]
-    lines = [ngettext("You have {n} application:", "You have {n} applications:", len(apps)).format(n=len(apps))]
-    for app in apps:
-        programme = await programmes.by_id(ctx.tx, app.programme_id)
-        title = programme_title(programme) if programme else app.programme_code
-        lines.append(
-            _("• {programme}\n  reference {reference}, sent {date}, status: {status}").format(
-                programme=title,
-                reference=app.reference,
-                date=format_date(app.created_at.astimezone(ctx.settings.timezone).date()),
-                status=application_status(app.status),
-            )
-        )
-    return [Reply("\n".join(lines))]
 
 
 async def mydata_reply(ctx: Context) -> list[Reply]:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED
-from bot.flows.registry import Command, Feature
+from bot.flows.registry import FINISHED, Command, Context, Feature, Step
+from bot.flows.steps import StepTable
 from bot.i18n import LANGUAGES, _, match_platform_language, use_language
+from bot.messages import InputKind, Option, Reply, UserInput
+from bot.services import people
 from storage import users
 from storage.conversations import ConversationState
 
 
 class LanguageFlow:
     name = "language"
+
+    def __init__(self) -> None:
+        self.steps = (Step("choose", self._ask_choose, self._answer_choose, (FINISHED,)),)
+        self._table = StepTable(self.steps)
 
     def _options(self, state: ConversationState) -> list[Option]:
         """All languages, the one matching the platform's language first and ticked."""
@@ -27,13 +32,19 @@ class LanguageFlow:
         return await self.prompt(ctx, state)
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return await self._table.prompt(ctx, state)
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self._table.handle(ctx, state, inp)
+
+    async def _ask_choose(self, ctx: Context, state: ConversationState) -> list[Reply]:
         # Shown in the language we guess, with every language's name in itself; with no
         # guess (the platform gave no language), asked in each source language in turn.
         if state.data.get("suggested") in LANGUAGES:
             return [Reply(_("Please choose your language:"), self._options(state))]
         return [Reply(_every_language("Please choose your language:"), self._options(state))]
 
-    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+    async def _answer_choose(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         chosen = None
         if inp.kind == InputKind.OPTION and inp.text in LANGUAGES:
             chosen = inp.text
@@ -41,7 +52,7 @@ class LanguageFlow:
             chosen = _typed_language(inp.text)
         if chosen is None:
             return [Reply(_("Please choose a language with the buttons below.")), *await self.prompt(ctx, state)]
-        await users.set_language(ctx.tx, ctx.user.id, chosen, ctx.now)
+        await people.set_language(ctx.tx, ctx.user.id, chosen, ctx.now)
         ctx.user = await users.get(ctx.tx, ctx.user.id) or ctx.user  # what runs next must see the choice
         ctx.language = chosen
         state.step = FINISHED

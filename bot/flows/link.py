@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED
-from bot.flows.registry import Command, Delivery, Feature, MessageKind
+from bot.flows.registry import FINISHED, Command, Context, Delivery, Feature, MessageKind, Step
+from bot.flows.steps import StepTable
 from bot.i18n import N_, _, ngettext
-from storage import applications, links, outbox, users
+from bot.messages import InputKind, Option, Reply, UserInput
+from bot.services import links as link_service
+from storage import applications, links, users
 from storage.conversations import ConversationState
 from storage.links import LinkCode
 from storage.users import User
@@ -42,6 +43,10 @@ def channel_name(channel: str) -> str:
 class LinkFlow:
     name = "link"
 
+    def __init__(self) -> None:
+        self.steps = (Step("confirm", self._ask_confirm, self._answer_confirm, (FINISHED,)),)
+        self._table = StepTable(self.steps)
+
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
         if not ctx.args.strip():
             state.step = FINISHED
@@ -49,6 +54,12 @@ class LinkFlow:
         return await self._redeem(ctx, state, ctx.args)
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return await self._table.prompt(ctx, state)
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self._table.handle(ctx, state, inp)
+
+    async def _ask_confirm(self, ctx: Context, state: ConversationState) -> list[Reply]:
         source = await users.get(ctx.tx, int(state.data["source"]))
         theirs = [a.reference for a in await applications.for_user(ctx.tx, source.id)] if source else []
         ours = [a.reference for a in await applications.for_user(ctx.tx, ctx.user.id)]
@@ -61,7 +72,7 @@ class LinkFlow:
         )
         return [Reply(text, [Option("merge", _("Yes, move them here")), Option("keep", _("No, change nothing"))])]
 
-    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+    async def _answer_confirm(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         if inp.kind == InputKind.OPTION and inp.text == "keep":
             state.step = FINISHED
             return [Reply(_("Nothing was changed."))]
@@ -81,7 +92,7 @@ class LinkFlow:
         return [Reply(_("Please answer with the buttons below.")), *await self.prompt(ctx, state)]
 
     async def _issue(self, ctx: Context) -> list[Reply]:
-        code = await links.issue(ctx.tx, ctx.user.id, ctx.now, ctx.now + CODE_LIFETIME)
+        code = await link_service.issue(ctx.tx, ctx.user.id, ctx.now, ctx.now + CODE_LIFETIME)
         minutes = int(CODE_LIFETIME.total_seconds() // 60)
         return [
             Reply(
@@ -97,7 +108,7 @@ class LinkFlow:
             return [Reply(_("Too many wrong codes. Please try again in an hour."))]
         problem, record, source = await self._check(ctx, typed)
         if problem is not None or record is None or source is None:
-            await links.record_failure(ctx.tx, ctx.user.id, ctx.now, ctx.now - FAILURE_WINDOW)
+            await link_service.record_failure(ctx.tx, ctx.user.id, ctx.now, ctx.now - FAILURE_WINDOW)
             return [
                 Reply(
                     problem
@@ -145,7 +156,7 @@ class LinkFlow:
     async def _move(self, ctx: Context, record: LinkCode, source: User) -> list[Reply]:
         target = ctx.user
         try:
-            result = await links.move_records(ctx.tx, source.id, target.id, target.channel, target.chat_id)
+            result = await link_service.move_records(ctx.tx, source, target)
         except links.MoveConflict as conflict:
             if conflict.programmes:
                 text = _(
@@ -156,17 +167,7 @@ class LinkFlow:
                     "Your two accounts hold records that cannot be put together automatically. Please contact the programme's staff; nothing was changed."
                 )
             return [Reply(text)]
-        await links.mark_used(ctx.tx, record.id, target.id, ctx.now)
-        await outbox.enqueue(
-            ctx.tx,
-            channel=source.channel,
-            chat_id=source.chat_id,
-            user_id=source.id,
-            kind=NOTICE_KIND,
-            payload={"channel": target.channel},
-            now=ctx.now,
-            dedup_key=f"{NOTICE_KIND}:{record.id}",
-        )
+        await link_service.finish_move(ctx.tx, record, source, target, NOTICE_KIND, ctx.now)
         moved = result.moved.get("applications", 0)
         done = ngettext(
             "Done: {n} application moved here from your {channel} account.",

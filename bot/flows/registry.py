@@ -8,7 +8,7 @@ built from them, and a broken table fails at start-up, not mid-conversation.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -16,16 +16,56 @@ from typing import Protocol
 import aiosqlite
 
 from bot.config import Settings
-from bot.flows.core import MAX_OPTION_KEY_BYTES, Context, Reply, UserInput
+from bot.errors import YouthbotError
+from bot.messages import MAX_OPTION_KEY_BYTES, Reply, UserInput
+from bot.reference.municipalities import Municipalities
 from storage.conversations import ConversationState
 from storage.outbox import OutboxItem
 from storage.users import User
+
+# The step a flow sets when it is done; the engine then closes the conversation.
+FINISHED = "_finished"
+
+
+@dataclass
+class Context:
+    """Everything a flow may use while handling one input of one user."""
+
+    tx: aiosqlite.Connection
+    user: User
+    settings: Settings
+    now: datetime
+    is_staff: bool
+    municipalities: Municipalities
+    language: str
+    registry: Registry
+    state: ConversationState | None = None  # the conversation being worked on; the engine swaps it
+    args: str = ""  # what followed the command being run, e.g. the code in "/link K7MX4P"
+
+
+Prompt = Callable[[Context, ConversationState], Awaitable[list[Reply]]]
+Accepts = Callable[[Context, ConversationState, UserInput], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a flow: its id, what it asks, what it accepts, where an answer may lead."""
+
+    id: str
+    prompt: Prompt
+    accepts: Accepts
+    exits: tuple[str, ...] = ()
 
 
 class Flow(Protocol):
     """A conversation of several steps whose state lives in SQLite."""
 
     name: str
+
+    @property
+    def steps(self) -> Sequence[Step]:
+        """The flow's declared steps; checked when the registry is built."""
+        ...
 
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]: ...
 
@@ -109,7 +149,22 @@ class Feature:
     keywords: tuple[Keyword, ...] = ()
 
 
-class RegistryError(ValueError):
+def step_problems(steps: Sequence[Step]) -> list[str]:
+    """What is wrong with a flow's steps: a repeated id, an exit to no step (empty when sound)."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for step in steps:
+        if step.id in seen:
+            problems.append(f"step {step.id!r} is declared twice")
+        seen.add(step.id)
+    for step in steps:
+        for exit_ in step.exits:
+            if exit_ != FINISHED and exit_ not in seen:
+                problems.append(f"step {step.id!r} leads to unknown step {exit_!r}")
+    return problems
+
+
+class RegistryError(YouthbotError, ValueError):
     pass
 
 
@@ -126,6 +181,9 @@ class Registry:
                 self._add(self.commands, command.name, command, feature)
             for flow in feature.flows:
                 self._add(self.flows, flow.name, flow, feature)
+                problems = step_problems(flow.steps)
+                if problems:
+                    raise RegistryError(f"flow {flow.name!r} of {feature.name}: {problems[0]}")
             for action in feature.actions:
                 if "." in action.name or ":" in action.name:
                     raise RegistryError(f"action name {action.name!r} of {feature.name} may not contain '.' or ':'")

@@ -10,21 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import (
-    FINISHED,
-    SUMMARY,
     Accepted,
     Choices,
     FormFlow,
     Parsed,
     Rejected,
+    Toggled,
     not_understood,
+    read_ticks,
+    tick_options,
 )
+from bot.flows.registry import FINISHED, Context
+from bot.flows.steps import SUMMARY
 from bot.i18n import _
+from bot.messages import InputKind, Option, Reply, UserInput
 from storage.conversations import ConversationState
-
-DONE = "_done"
 
 
 def text_parser(low: int, high: int, one_line: bool) -> Callable[[Context, UserInput], Awaitable[Parsed]]:
@@ -48,9 +49,7 @@ def text_parser(low: int, high: int, one_line: bool) -> Callable[[Context, UserI
 
 
 class StaffForm(FormFlow):
-    def _next_step(self, ctx: Context, state: ConversationState, after: str | None) -> str:
-        step = super()._next_step(ctx, state, after)
-        return SUMMARY if step == "consent" else step
+    asks_consent = False
 
     async def preview(self, ctx: Context, state: ConversationState) -> str:
         """What will be saved or sent, as its readers will see it."""
@@ -87,10 +86,11 @@ class StaffForm(FormFlow):
 def multi_choice(
     qid: str, keys: Sequence[str], label: Callable[[str], str], shown: Callable[[list[str]], str]
 ) -> tuple[Choices, Callable[[Context, UserInput], Awaitable[Parsed]]]:
-    """Choices and parser of a question answered with several buttons, then Done.
+    """Choices and parser of a question (id ``qid``) answered with several buttons, then Done.
 
-    The ticks live in the conversation's data while the question is open; the
-    answer is the sorted list of ticked keys.
+    The ticks live in the conversation's data under the question's id while
+    the question is open (the form stores a :class:`Toggled` selection there);
+    the answer is the list of ticked keys in the order of ``keys``.
     """
 
     def ticked(ctx: Context) -> list[str]:
@@ -101,22 +101,18 @@ def multi_choice(
         return list(data[qid])
 
     async def choices(ctx: Context) -> list[Option]:
-        chosen = ticked(ctx)
-        return [Option(k, ("✓ " if k in chosen else "") + label(k)) for k in keys] + [Option(DONE, _("Done"))]
+        return tick_options([(k, label(k)) for k in keys], ticked(ctx))
 
     async def parse(ctx: Context, inp: UserInput) -> Parsed:
         assert ctx.state is not None
-        chosen = ticked(ctx)
-        if inp.kind == InputKind.OPTION and inp.text in keys:
-            chosen = sorted(set(chosen) ^ {inp.text}, key=list(keys).index)
-            ctx.state.data[qid] = chosen
-            now = shown(chosen) if chosen else _("nothing yet")
-            return Rejected(_("Ticked: {ticked}. Tap more, or press Done.").format(ticked=now))
-        if inp.kind == InputKind.OPTION and inp.text == DONE:
-            if not chosen:
-                return Rejected(_("Please tick at least one, then press Done."))
+        result = read_ticks(inp, keys, ticked(ctx), _("Please tick at least one, then press Done."))
+        if isinstance(result, Toggled):
+            now = shown(result.selected) if result.selected else _("nothing yet")
+            return Toggled(result.selected, _("Ticked: {ticked}. Tap more, or press Done.").format(ticked=now))
+        if isinstance(result, Accepted):
             ctx.state.data.pop(qid, None)
-            return Accepted(chosen)
+        if result is not None:
+            return result
         if inp.kind == InputKind.TEXT:
             return Rejected(_("Please tap the buttons to tick your choices, then press Done."))
         return Rejected(not_understood(inp))

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.cli.files import write_private
-from bot.flows.core import InputKind, Reply, UserInput
 from bot.flows.engine import Incoming, Outcome
 from bot.i18n import _, use_language
+from bot.messages import InputKind, Reply, UserInput
 from bot.runtime import Runtime
 
 CHANNEL = "console"

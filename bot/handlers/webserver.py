@@ -31,13 +31,13 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot.config import ConfigError, Settings
+from bot.flows.engine import Engine
 from bot.handlers import jsonbody
 from bot.handlers.telegram.channel import ALLOWED_UPDATES, TOKEN_REJECTED, TelegramChannel, build_application
 from bot.handlers.viber.api import ViberClient, ViberError
 from bot.handlers.viber.channel import ViberChannel
 from bot.outbox.worker import OutboxWorker
 from bot.runtime import Runtime, build_outbox_worker, run_until_signalled
-from storage import Database, health
 
 log = logging.getLogger(__name__)
 TELEGRAM_PATH = "/telegram/webhook"
@@ -79,16 +79,16 @@ class TelegramWebhook:
 
 
 class Health:
-    def __init__(self, db: Database, worker: OutboxWorker) -> None:
-        self.db = db
+    def __init__(self, engine: Engine, worker: OutboxWorker) -> None:
+        self.engine = engine
         self.worker = worker
         self.worker_task: asyncio.Task[None] | None = None
 
     async def report(self) -> dict[str, bool]:
         database = False
         try:
-            async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS), self.db.reading() as conn:
-                database = await health.ping(conn)
+            async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+                database = await self.engine.database_answers()
         except Exception:  # locked, closed, corrupt: all mean "not healthy"
             log.warning("health check: the database does not answer", exc_info=True)
         task = self.worker_task
@@ -175,7 +175,7 @@ async def serve_webhooks(runtime: Runtime, stop: asyncio.Event, sock: socket.soc
     application, telegram = build_application(runtime, worker) if settings.telegram_token else (None, None)
     client = ViberClient(settings.viber_api_url, settings.viber_auth_token) if settings.viber_auth_token else None
     viber = ViberChannel(runtime, client, worker) if client is not None else None
-    checks = Health(runtime.db, worker)
+    checks = Health(runtime.engine, worker)
     hook = TelegramWebhook(application, settings.telegram_webhook_secret or "") if application else None
     server = _Server(
         uvicorn.Config(

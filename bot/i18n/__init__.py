@@ -23,6 +23,8 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.support import NullTranslations, Translations
 
+from bot.errors import YouthbotError
+
 DOMAIN = "messages"
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 
@@ -46,7 +48,7 @@ LANGUAGES: dict[str, Language] = {
 SOURCE_CATALOGS = ("sq", "sr", "en")  # edited by people; sr_Latn is generated
 
 
-class CatalogError(RuntimeError):
+class CatalogError(YouthbotError, RuntimeError):
     """A catalog is missing or cannot be read."""
 
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.flows.core import Reply
 from bot.flows.openings.broadcast_texts import final_text, progress_text
 from bot.i18n import language_for, use_language
+from bot.messages import Reply
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.worker import ChannelSender, DeliveryError, MessageEditor, RetryLater
 from storage import Database, broadcasts, outbox, users

@@ -41,9 +41,9 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.flows.core import Option, Reply
 from bot.flows.registry import Delivery, Registry
 from bot.i18n import language_for, use_language
+from bot.messages import Option, Reply
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.scheduler import WakeScheduler
 from storage import Database, outbox, users

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.reports.exports import _safe_cell
+from bot.reports.csvfile import safe_cell
 from storage import attendance
 
 COLUMNS = (
@@ -51,5 +51,5 @@ async def attendance_csv(conn: aiosqlite.Connection, tz: ZoneInfo, cohort_id: in
             "answer": ANSWER_WORDS[person.answer],
             "answered_at": _local(person.answered_at, tz),
         }
-        writer.writerow({k: _safe_cell(v) for k, v in values.items()})
+        writer.writerow({k: safe_cell(v) for k, v in values.items()})
     return buffer.getvalue().encode("utf-8-sig"), len(rows)

@@ -7,6 +7,7 @@ import io
 
 import aiosqlite
 
+from bot.reports.csvfile import safe_cell
 from storage import applications
 
 
@@ -17,14 +18,5 @@ async def applications_csv(conn: aiosqlite.Connection) -> tuple[bytes, int]:
     writer = csv.DictWriter(buffer, fieldnames=list(applications.COLUMNS), lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _safe_cell(v) for k, v in row.items()})
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
     return buffer.getvalue().encode("utf-8-sig"), len(rows)
-
-
-def _safe_cell(value: object) -> object:
-    """Keep a spreadsheet from running text typed by applicants as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        if value[:1] == "+" and value[1:].isdigit():  # an E.164 phone number is data, not a formula
-            return value
-        return "'" + value
-    return value

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.reports.exports import _safe_cell
+from bot.reports.csvfile import safe_cell
 from bot.surveys.definition import Survey
 from storage import surveys
 
@@ -36,7 +36,7 @@ def _cell(value: Any) -> object:
         return ""
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
-    return _safe_cell(value)
+    return safe_cell(value)
 
 
 def _when(moment: datetime | None, timezone: tzinfo) -> str:

@@ -27,17 +27,17 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.flows.openings.alerts import queue_alerts
-from bot.flows.openings.opening_card import local_today
-from bot.flows.openings.opening_form import (
+from bot.i18n import use_language
+from bot.parsing.openings import (
     LENGTHS,
     REMOTE_WORDS,
     has_contact,
     parse_deadline_text,
 )
-from bot.i18n import use_language
 from bot.reference.municipalities import Municipalities
 from bot.reference.tracks import TRACKS, match_track
+from bot.services.alerts import queue_alerts
+from bot.services.opening_days import local_today
 from storage import Database, openings
 from storage.openings import KINDS, NewOpening, Opening
 

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from storage import outbox, sessions, trainees
+from storage import attendance, outbox, sessions, trainees
 from storage.cohorts import Enrolment
 from storage.outbox import NewMessage
 from storage.sessions import Session
@@ -148,3 +148,12 @@ async def enrolment_notice(tx: aiosqlite.Connection, enrolment: Enrolment, recip
         ref=f"enrolment:{enrolment.id}",
         dedup_key=f"enrolled:{enrolment.id}",
     )
+
+
+async def set_answer(tx: aiosqlite.Connection, session_id: int, user_id: int, answer: str, now: datetime) -> str | None:
+    """A trainee's "I will come" / "I can't"; returns the earlier answer."""
+    return await attendance.set_answer(tx, session_id, user_id, answer, now)
+
+
+async def set_reminders(tx: aiosqlite.Connection, user_id: int, on: bool, now: datetime) -> None:
+    await trainees.set_reminders(tx, user_id, on, now)

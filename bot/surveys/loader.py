@@ -16,7 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.config import ConfigError
-from bot.flows.core import MAX_OPTION_KEY_BYTES
+from bot.messages import MAX_OPTION_KEY_BYTES
 from bot.surveys.definition import (
     TESTABLE,
     Catalogue,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.flows.core import InputKind, Reply, UserInput
 from bot.flows.registry import Feature, Keyword, Registry, RegistryError
+from bot.messages import InputKind, Reply, UserInput
 from bot.runtime import Runtime
 from storage import alerts, conversations, outbox, users
 from tests.support.chat import Chat

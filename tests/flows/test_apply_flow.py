@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import ManualClock
-from bot.flows.core import InputKind, UserInput
+from bot.messages import InputKind, UserInput
 from bot.runtime import Runtime, open_runtime
 from storage import applications, conversations, outbox, users
 from tests.support.chat import Chat

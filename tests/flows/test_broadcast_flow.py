@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.flows.openings.alerts import queue_alerts
 from bot.runtime import Runtime
+from bot.services.alerts import queue_alerts
 from storage import broadcasts, outbox
 from storage.segments import Segment
 from tests.support.chat import Chat

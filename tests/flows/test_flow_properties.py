@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.clock import ManualClock
 from bot.config import load_settings
-from bot.flows.core import InputKind, UserInput
+from bot.messages import InputKind, UserInput
 from bot.runtime import open_runtime
 from storage import conversations, users
 from tests.support.chat import Chat

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.flows.core import InputKind, UserInput
+from bot.messages import InputKind, UserInput
 from bot.runtime import Runtime
 from storage import openings, outbox
 from tests.support.chat import Chat

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.flows.core import InputKind, UserInput
 from bot.flows.openings.opening_form import has_contact
+from bot.messages import InputKind, UserInput
 from bot.runtime import Runtime
 from storage import openings
 from tests.support.chat import Chat

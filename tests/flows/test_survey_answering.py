@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.flows.core import InputKind, UserInput
 from bot.flows.form import Accepted, Rejected
 from bot.flows.surveys.answering import DONE, SKIP, Toggled, ask, read, show
 from bot.i18n import use_language
+from bot.messages import InputKind, UserInput
 from bot.runtime import Runtime
 from bot.surveys.definition import Choice, Question, QuestionType, Text
 from storage import surveys

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.flows.core import InputKind, Reply, UserInput
+from bot.messages import InputKind, Reply, UserInput
 from bot.runtime import Runtime, open_runtime
 from storage import conversations, surveys
 from tests.support.chat import Chat

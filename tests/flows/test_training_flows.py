@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import aiosqlite
 
-from bot.flows.core import InputKind, UserInput
+from bot.messages import InputKind, UserInput
 from bot.runtime import Runtime
 from bot.services import reminders as reminder_plan
 from storage import attendance, sessions, users

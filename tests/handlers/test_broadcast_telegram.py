@@ -21,8 +21,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot import cli
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.flows.core import Reply
 from bot.handlers.telegram.channel import TelegramSender, _delivery_error, serve
+from bot.messages import Reply
 from bot.outbox import broadcast_monitor
 from bot.outbox.broadcast_monitor import BroadcastMonitor
 from bot.outbox.worker import DeliveryUncertain, RetryLater, TransientError, Unreachable

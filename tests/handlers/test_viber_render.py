@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.flows.core import Document, InputKind, Option, Reply, encode_choice
 from bot.handlers.viber import render
 from bot.handlers.viber.api import ViberApiError, ViberClient, signature, signature_ok
 from bot.handlers.viber.channel import to_input
+from bot.messages import Document, InputKind, Option, Reply, encode_choice
 from tests.support.fake_viber import FakeViber, check_message
 
 SENDER = {"name": "Youth ICT Programme"}

@@ -145,7 +145,7 @@ async def test_both_channels_in_one_process(telegram: FakeTelegram, viber: FakeV
 async def test_health_is_503_without_a_running_scheduler_or_database(runtime: Runtime) -> None:
     limiter = RateLimiter(25, 1)
     worker = OutboxWorker(runtime.db, runtime.clock, runtime.settings, runtime.engine.registry, {}, limiter)
-    checks = Health(runtime.db, worker)
+    checks = Health(runtime.engine, worker)
     transport = httpx.ASGITransport(app=build_app(None, None, checks))
     async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
         stopped = await client.get("/healthz")

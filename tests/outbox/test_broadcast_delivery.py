@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.flows.core import Reply
+from bot.messages import Reply
 from bot.outbox.broadcast_monitor import BroadcastMonitor
 from bot.outbox.worker import DeliveryUncertain, RetryLater, Unreachable
 from bot.runtime import Runtime

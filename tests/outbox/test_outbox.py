@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.flows.core import Reply
+from bot.messages import Reply
 from bot.outbox.worker import RetryLater, TransientError, Unreachable
 from bot.runtime import Runtime
 from storage import outbox, users

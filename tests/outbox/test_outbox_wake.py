@@ -1,5 +1,6 @@
 """The Telegram channel wakes the outbox worker only after a step that queued something:
-``storage.outbox.queued_here`` moves with every row queued, and only then."""
+``storage.outbox.queued_in`` moves with every row queued through a connection, and only then;
+the engine's ``Outcome.queued`` says how many rows a step queued."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from tests.support.forms import choose_language, submit_application
 
 
 async def test_counts_rows_queued_and_not_duplicates(runtime: Runtime) -> None:
-    start = outbox.queued_here()
     async with runtime.db.transaction() as tx:
+        start = outbox.queued_in(tx)
         now = runtime.clock.now()
         await outbox.enqueue(
             tx,
@@ -42,13 +43,13 @@ async def test_counts_rows_queued_and_not_duplicates(runtime: Runtime) -> None:
             ],
             now,
         )
-    assert added == 1 and outbox.queued_here() == start + 2
+        assert added == 1 and outbox.queued_in(tx) == start + 2
 
 
 async def test_a_step_moves_it_only_when_it_queues_a_message(runtime: Runtime, chat: Chat) -> None:
     await choose_language(chat)
-    before = outbox.queued_here()
+    before = chat.queued
     await chat.send("/help")
-    assert outbox.queued_here() == before  # nothing to send: the worker may sleep on
+    assert chat.queued == before  # nothing to send: the worker may sleep on
     await submit_application(chat)  # staff 999 gets a notice through the outbox
-    assert outbox.queued_here() == before + 1
+    assert chat.queued == before + 1

@@ -9,8 +9,8 @@ from datetime import timedelta
 from telegram import Bot
 
 from bot.clock import ManualClock
-from bot.flows.core import InputKind, Reply, UserInput
 from bot.handlers.telegram.channel import TelegramSender
+from bot.messages import InputKind, Reply, UserInput
 from bot.outbox.worker import Unreachable
 from bot.runtime import Runtime, open_runtime
 from bot.services import reminders as reminder_plan

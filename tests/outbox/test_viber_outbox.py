@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 
 from bot.config import Settings
-from bot.flows.core import Option, Reply
 from bot.handlers.viber.api import ViberClient
 from bot.handlers.viber.channel import ViberChannel, ViberSender
+from bot.messages import Option, Reply
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.worker import OutboxWorker, TransientError
 from bot.runtime import Runtime, open_runtime

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.flows.core import InputKind, Reply, UserInput
 from bot.flows.engine import Incoming
+from bot.messages import InputKind, Reply, UserInput
 from bot.runtime import Runtime
 
 
@@ -19,6 +19,7 @@ class Chat:
         self.platform_language = platform_language
         self.last: list[Reply] = []
         self.history: list[Reply] = []
+        self.queued = 0  # outbox rows queued by the steps so far (the engine's Outcome.queued)
         self._update = 0
 
     async def send(self, inp: UserInput | str, update_key: str | None = None) -> list[Reply]:
@@ -28,6 +29,7 @@ class Chat:
             Incoming(self.channel, self.user_id, self.user_id, inp, "Test User", self.platform_language, update_key)
         )
         self.last = outcome.replies
+        self.queued += outcome.queued
         self.history.extend(outcome.replies)
         return outcome.replies
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flows.core import Reply
+from bot.messages import Reply
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.worker import OutboxWorker
 from bot.runtime import Runtime

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from bot.flows.core import InputKind, Reply, UserInput
+from bot.messages import InputKind, Reply, UserInput
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.worker import OutboxWorker
 from bot.runtime import Runtime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.flows.core import Reply
+from bot.messages import Reply
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.worker import DeliveryError, OutboxWorker
 from bot.parsing.localtime import parse_local

@@ -10,30 +10,22 @@ opening closed meanwhile, or a person who said STOP meanwhile, gets nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-import aiosqlite
-
-from bot.config import Settings
-from bot.flows.core import Context, Option, Reply
 from bot.flows.openings.opening_card import (
     card,
-    deadline_end,
     default_municipalities,
     interest_option,
-    local_today,
 )
-from bot.flows.registry import Action, Command, Delivery, Feature, Keyword, MessageKind
+from bot.flows.registry import Action, Command, Context, Delivery, Feature, Keyword, MessageKind
 from bot.i18n import _
+from bot.messages import Option, Reply
 from bot.reference.tracks import TRACKS, track_label, track_list
-from storage import alerts, openings, outbox, segments
-from storage.openings import Opening
-from storage.outbox import NewMessage
+from bot.services import alerts as alert_service
+from bot.services.alerts import ALERT_KIND
+from bot.services.opening_days import local_today
+from storage import alerts, openings
 
 # Channels that can receive proactive messages (an outbox sender runs for them).
-PROACTIVE_CHANNELS = ("telegram",)
 STOP_WORDS = ("stop", "ndal", "стоп")  # English and Serbian Latin, Albanian, Serbian Cyrillic
-ALERT_KIND = "opening_alert"
 
 
 def stop_hint() -> str:
@@ -81,7 +73,7 @@ async def _track_picker(ctx: Context) -> list[Reply]:
 
 
 async def stop_everything(ctx: Context) -> list[Reply]:
-    await alerts.stop(ctx.tx, ctx.user.id, ctx.now)
+    await alert_service.stop(ctx.tx, ctx.user.id, ctx.now)
     return [
         Reply(
             _(
@@ -99,49 +91,26 @@ async def alerts_action(ctx: Context, args: list[str]) -> list[Reply] | None:
         case ["show"]:
             return await alerts_screen(ctx)
         case ["on"]:
-            await alerts.set_alerts(ctx.tx, user, True, now)
+            await alert_service.set_alerts(ctx.tx, user, True, now)
             return await alerts_screen(ctx)
         case ["off"]:
-            await alerts.set_alerts(ctx.tx, user, False, now)
+            await alert_service.set_alerts(ctx.tx, user, False, now)
             return await alerts_screen(ctx)
         case ["resume"]:
-            await alerts.resume(ctx.tx, user, now)
+            await alert_service.resume(ctx.tx, user, now)
             return [Reply(_("You will receive announcements from the programme again.")), *await alerts_screen(ctx)]
         case ["stop"]:
             return await stop_everything(ctx)
         case ["tracks"]:
             return await _track_picker(ctx)
         case ["all"]:
-            await alerts.set_tracks(ctx.tx, user, (), now)
+            await alert_service.set_tracks(ctx.tx, user, (), now)
             return await _track_picker(ctx)
         case ["t", key] if key in TRACKS:
             chosen = set((await alerts.get(ctx.tx, user)).tracks) ^ {key}
-            await alerts.set_tracks(ctx.tx, user, chosen, now)
+            await alert_service.set_tracks(ctx.tx, user, chosen, now)
             return await _track_picker(ctx)
     return None
-
-
-async def queue_alerts(tx: aiosqlite.Connection, opening: Opening, settings: Settings, now: datetime) -> int:
-    """Queue one alert per person whose alerts fit the new opening; returns how many."""
-    people = await segments.alert_recipients(tx, opening.tracks, PROACTIVE_CHANNELS)
-    return await outbox.enqueue_many(
-        tx,
-        [
-            NewMessage(
-                channel=p.channel,
-                chat_id=p.chat_id,
-                user_id=p.user_id,
-                kind=ALERT_KIND,
-                payload={"opening": opening.id},
-                ref=f"opening:{opening.id}",
-                dedup_key=segments.alert_dedup_key(opening.id, p.user_id),
-                expires_at=deadline_end(opening, settings),
-                bulk=True,
-            )
-            for p in people
-        ],
-        now,
-    )
 
 
 async def render_alert(delivery: Delivery) -> Reply | None:

@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.flows.core import Context, Option, Reply, UserInput
 from bot.flows.form import (
-    FINISHED,
     Choices,
     Parsed,
     Question,
@@ -25,26 +23,26 @@ from bot.flows.form import (
     match_municipality,
     show_text,
 )
-from bot.flows.openings.alerts import PROACTIVE_CHANNELS
 from bot.flows.openings.broadcast_texts import (
-    BROADCAST_KIND,
-    PROGRESS_KIND,
     SEGMENT_LABELS,
     message_for,
     render_broadcast,
     render_progress,
     segment_label,
 )
-from bot.flows.openings.opening_card import deadline_end, local_today
-from bot.flows.registry import Command, Feature, MessageKind
+from bot.flows.registry import FINISHED, Command, Context, Feature, MessageKind
 from bot.flows.staff_form import StaffForm, text_parser
 from bot.i18n import _, ngettext
+from bot.messages import Option, Reply, UserInput
 from bot.reference.texts import programme_button
 from bot.reference.tracks import TRACKS, track_label
-from storage import broadcasts, cohorts, openings, outbox, programmes, segments
+from bot.services import broadcasts as broadcast_service
+from bot.services.alerts import PROACTIVE_CHANNELS
+from bot.services.broadcasts import BROADCAST_KIND, PROGRESS_KIND
+from bot.services.opening_days import local_today
+from storage import cohorts, openings, programmes, segments
 from storage.conversations import ConversationState
 from storage.openings import Opening
-from storage.outbox import NewMessage
 from storage.segments import WITH_ARGUMENT, Segment
 
 MESSAGE_MAX = 3500  # room for the heading and the STOP hint within Telegram's 4,096 characters
@@ -218,44 +216,8 @@ class BroadcastForm(StaffForm):
         people = await segments.recipients(ctx.tx, segment, PROACTIVE_CHANNELS, opening.id if opening else None)
         if not people:
             return [Reply(_("Nobody is in this group now; nothing was sent.")), *await self.prompt(ctx, state)]
-        broadcast = await broadcasts.create(
-            ctx.tx,
-            created_by=ctx.user.id,
-            segment=segment,
-            recipients=len(people),
-            now=ctx.now,
-            opening_id=opening.id if opening else None,
-            text=text,
-        )
-        await outbox.enqueue(
-            ctx.tx,
-            channel=ctx.user.channel,
-            chat_id=ctx.user.chat_id,
-            user_id=ctx.user.id,
-            kind=PROGRESS_KIND,
-            payload={"broadcast": broadcast.id},
-            now=ctx.now,
-            ref=broadcasts.report_ref(broadcast.id),
-            dedup_key=broadcasts.progress_key(broadcast.id),
-        )
-        expires = deadline_end(opening, ctx.settings) if opening is not None else None
-        await outbox.enqueue_many(
-            ctx.tx,
-            [
-                NewMessage(
-                    channel=p.channel,
-                    chat_id=p.chat_id,
-                    user_id=p.user_id,
-                    kind=BROADCAST_KIND,
-                    payload={"broadcast": broadcast.id},
-                    ref=broadcasts.recipients_ref(broadcast.id),
-                    dedup_key=broadcasts.recipient_key(broadcast.id, p.user_id),
-                    expires_at=expires,
-                    bulk=True,
-                )
-                for p in people
-            ],
-            ctx.now,
+        broadcast = await broadcast_service.send(
+            ctx.tx, ctx.user, segment, people, opening, text, ctx.settings, ctx.now
         )
         state.step = FINISHED
         return [

@@ -9,28 +9,23 @@ from __future__ import annotations
 
 from datetime import date
 
-import aiosqlite
-
-from bot.flows.core import Option, Reply
 from bot.flows.openings.alerts import stop_hint
 from bot.flows.openings.opening_card import (
     card,
     default_municipalities,
     interest_option,
-    local_today,
 )
 from bot.flows.registry import Delivery
 from bot.i18n import N_, _, current_language
+from bot.messages import Option, Reply
 from bot.reference.municipalities import Municipalities
 from bot.reference.texts import programme_title
 from bot.reference.tracks import track_label
-from storage import alerts, broadcasts, cohorts, openings, programmes
+from bot.services.opening_days import local_today
+from storage import Connection, alerts, broadcasts, cohorts, openings, programmes
 from storage.broadcasts import Broadcast, DeliveryCounts
 from storage.openings import Opening
 from storage.segments import Segment
-
-BROADCAST_KIND = "broadcast"
-PROGRESS_KIND = "broadcast_progress"
 
 SEGMENT_LABELS = {
     "everyone": N_("Everyone with alerts"),
@@ -42,7 +37,7 @@ SEGMENT_LABELS = {
 }
 
 
-async def segment_label(conn: aiosqlite.Connection, segment: Segment, municipalities: Municipalities) -> str:
+async def segment_label(conn: Connection, segment: Segment, municipalities: Municipalities) -> str:
     """The segment in words, with its track, municipality, cohort or programme named."""
     if segment.arg is None:
         return _(SEGMENT_LABELS[segment.kind])

@@ -13,18 +13,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.flows.core import Context, Option, Reply
 from bot.flows.openings.opening_card import (
     KINDS_PLURAL,
     card,
     interest_option,
     list_line,
-    local_today,
 )
-from bot.flows.registry import Action, Command, Feature
-from bot.flows.staff_notices import notify_staff
+from bot.flows.registry import Action, Command, Context, Feature
 from bot.i18n import _, format_date, ngettext
+from bot.messages import Option, Reply
 from bot.reference.tracks import TRACKS, track_label
+from bot.services import openings as opening_service
+from bot.services.notices import notify_staff
+from bot.services.opening_days import local_today
 from storage import applications, openings
 from storage.openings import Opening
 
@@ -168,11 +169,13 @@ async def record_interest(ctx: Context, opening: Opening) -> list[Reply]:
                 menu=True,
             )
         ]
-    await openings.add_interest(ctx.tx, opening.id, ctx.user.id, ctx.now)
+    await opening_service.add_interest(ctx.tx, opening.id, ctx.user.id, ctx.now)
     name = ctx.user.display_name or "–"
     contact = await _contact(ctx)
     await notify_staff(
-        ctx,
+        ctx.tx,
+        ctx.settings,
+        ctx.now,
         lambda: _("{name} is interested in opening #{id}: {title} ({employer}). Contact: {contact}").format(
             name=name, id=opening.id, title=opening.title, employer=opening.employer, contact=contact
         ),

@@ -6,12 +6,11 @@ Staff write an opening's texts in one language; everything around them
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from functools import lru_cache
 
-from bot.config import Settings
-from bot.flows.core import Option
 from bot.i18n import N_, _, current_language, format_date
+from bot.messages import Option
 from bot.reference.municipalities import Municipalities
 from bot.reference.tracks import track_list
 from storage.openings import Opening
@@ -25,17 +24,6 @@ ICONS = {"job": "💼", "internship": "🎓"}
 def default_municipalities() -> Municipalities:
     """For renderers of outbox rows, which have no conversation context."""
     return Municipalities.load()
-
-
-def local_today(settings: Settings, now: datetime) -> date:
-    """Deadlines are days in the programme's time zone."""
-    return now.astimezone(settings.timezone).date()
-
-
-def deadline_end(opening: Opening, settings: Settings) -> datetime:
-    """The moment an opening's last day to apply is over, in the programme's time zone
-    (alerts and broadcasts of it are not worth sending after that)."""
-    return datetime.combine(opening.deadline + timedelta(days=1), time(0), tzinfo=settings.timezone)
 
 
 def kind_label(kind: str) -> str:

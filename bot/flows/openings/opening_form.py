@@ -7,14 +7,12 @@ the same transaction. Closing it withdraws the alerts not yet sent.
 
 from __future__ import annotations
 
-import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
 from bot.flows.form import (
-    FINISHED,
     Accepted,
+    Answer,
     Parsed,
     Question,
     Rejected,
@@ -24,31 +22,19 @@ from bot.flows.form import (
     not_understood,
     show_text,
 )
-from bot.flows.openings.alerts import PROACTIVE_CHANNELS, queue_alerts
-from bot.flows.openings.opening_card import KINDS, card, kind_label, local_today
-from bot.flows.registry import Action, Command, Feature
+from bot.flows.openings.opening_card import KINDS, card, kind_label
+from bot.flows.registry import FINISHED, Action, Command, Context, Feature
 from bot.flows.staff_form import StaffForm, multi_choice, text_parser
 from bot.i18n import _, format_date, ngettext
-from bot.parsing import validators
+from bot.messages import InputKind, Option, Reply, UserInput
+from bot.parsing.openings import LENGTHS, REMOTE, REMOTE_WORDS, has_contact, parse_deadline_text
 from bot.reference.tracks import TRACKS, track_label, track_list
-from storage import openings, outbox, segments
+from bot.services import openings as opening_service
+from bot.services.alerts import PROACTIVE_CHANNELS
+from bot.services.opening_days import local_today
+from storage import openings, segments
 from storage.conversations import ConversationState
 from storage.openings import NewOpening, Opening
-
-REMOTE = "remote"
-REMOTE_WORDS = ("remote", "online")
-LENGTHS = {"title": (3, 120), "employer": (2, 120), "description": (10, 1500), "apply_how": (5, 300)}
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s/]+\.[^\s]{2,}", re.IGNORECASE)
-_PHONE_LIKE = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
-
-
-def has_contact(text: str) -> bool:
-    """A link, an e-mail address or a phone number somewhere in the text."""
-    if _URL.search(text):
-        return True
-    if any(validators.parse_email(word.strip(".,;:()<>")) for word in text.split() if "@" in word):
-        return True
-    return any(validators.normalise_phone(m.group()) for m in _PHONE_LIKE.finditer(text))
 
 
 async def _parse_apply_how(ctx: Context, inp: UserInput) -> Parsed:
@@ -60,21 +46,6 @@ async def _parse_apply_how(ctx: Context, inp: UserInput) -> Parsed:
             )
         )
     return result
-
-
-def parse_deadline_text(text: str, today: date) -> date | str:
-    """The deadline, or the reason it is not acceptable (a translated message)."""
-    deadline = validators.parse_birth_date(text)
-    if deadline is None:
-        example = (today + timedelta(days=30)).strftime("%d.%m.%Y")
-        return _("I couldn't read that date. Please write it as day.month.year, for example {example}.").format(
-            example=example
-        )
-    if deadline < today:
-        return _("That date has passed. Please give the last day to apply: today or later.")
-    if deadline > today + timedelta(days=366):
-        return _("That is more than a year away. Please give a deadline within a year.")
-    return deadline
 
 
 async def _parse_deadline(ctx: Context, inp: UserInput) -> Parsed:
@@ -97,7 +68,7 @@ async def _place_choices(ctx: Context) -> list[Option]:
     return places + [Option(m.key, m.name(ctx.language)) for m in ctx.municipalities.sorted_for(ctx.language)]
 
 
-async def _match_place(ctx: Context, text: str) -> Parsed | None:
+async def _match_place(ctx: Context, text: str) -> Answer | None:
     if text.strip().casefold() in (*REMOTE_WORDS, _("Remote").casefold()):
         return Accepted(REMOTE)
     return await match_municipality(ctx, text)
@@ -221,8 +192,9 @@ class OpeningForm(StaffForm):
         state.step = FINISHED
         if not ctx.is_staff:
             return [Reply(_("Sorry, this command is only for the programme's staff."))]
-        opening = await openings.create(ctx.tx, opening_from(state.answers), ctx.user.id, ctx.now)
-        alerted = await queue_alerts(ctx.tx, opening, ctx.settings, ctx.now)
+        opening, alerted = await opening_service.publish(
+            ctx.tx, opening_from(state.answers), ctx.user.id, ctx.settings, ctx.now
+        )
         text = ngettext(
             "Saved: opening #{id} is published in /jobs, and {n} person with matching alerts will get it.",
             "Saved: opening #{id} is published in /jobs, and {n} people with matching alerts will get it.",
@@ -263,8 +235,7 @@ async def openings_action(ctx: Context, args: list[str]) -> list[Reply] | None:
                 menu=True,
             )
         ]
-    await openings.close(ctx.tx, opening.id, ctx.now)
-    withdrawn = await outbox.cancel_pending(ctx.tx, f"opening:{opening.id}")
+    withdrawn = await opening_service.close(ctx.tx, opening.id, ctx.now)
     return [
         Reply(
             _("Opening #{id} “{title}” is closed. Alerts withdrawn: {n}.").format(

@@ -8,31 +8,21 @@ wrong answer gets a short reason, and the question is asked again.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.flows.core import InputKind, Option, Reply, UserInput
-from bot.flows.form import Accepted, FormFlow, Rejected, not_understood
+from bot.flows.form import Accepted, Parsed, Rejected, Toggled, not_understood, read_ticks, tick_options, toggle, yes_no
+from bot.flows.steps import DONE, SKIP
 from bot.i18n import _, format_date
+from bot.messages import InputKind, Option, Reply, UserInput
 from bot.parsing import validators
 from bot.surveys.definition import SCALE_POINTS, Question, QuestionType
 
-SKIP = "_skip"
-DONE = "_done"
 MAX_NUMBER_INPUT = 20
 CHOICE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,15}")
 
-
-@dataclass(frozen=True)
-class Toggled:
-    """A multiple-choice option was ticked or unticked; the question stays open."""
-
-    selected: list[str]
-
-
-Parsed = Accepted | Rejected | Toggled
+__all__ = ["DONE", "SKIP", "Toggled", "ask", "read", "show"]
 
 
 def ask(question: Question, selected: list[str], today: date) -> Reply:
@@ -44,8 +34,7 @@ def ask(question: Question, selected: list[str], today: date) -> Reply:
         options = [Option(c.key, c.button()) for c in question.choices]
     elif qtype == QuestionType.MULTIPLE_CHOICE:
         lines.append(_("Choose all that apply, then press Done."))
-        options = [Option(c.key, ("✓ " if c.key in selected else "") + c.button()) for c in question.choices]
-        options.append(Option(DONE, _("Done")))
+        options = tick_options([(c.key, c.button()) for c in question.choices], selected)
     elif qtype == QuestionType.YES_NO:
         options = [Option("yes", _("Yes")), Option("no", _("No"))]
     elif qtype == QuestionType.SCALE:
@@ -75,7 +64,7 @@ def read(question: Question, inp: UserInput, today: date, selected: list[str]) -
     if qtype in CHOICE_TYPES:
         return _read_choice(question, inp, selected)
     if qtype == QuestionType.YES_NO:
-        answer = FormFlow._yes_no(inp)
+        answer = yes_no(inp)
         return Rejected(_("Please answer with Yes or No.")) if answer is None else Accepted("yes" if answer else "no")
     if qtype == QuestionType.SCALE:
         typed = inp.text.strip()
@@ -94,10 +83,10 @@ def read(question: Question, inp: UserInput, today: date, selected: list[str]) -
 def _read_choice(question: Question, inp: UserInput, selected: list[str]) -> Parsed:
     multiple = question.type == QuestionType.MULTIPLE_CHOICE
     keys = [c.key for c in question.choices]
-    if multiple and inp.kind == InputKind.OPTION and inp.text == DONE:
-        if not selected:
-            return Rejected(_("Please choose at least one option, then press Done."))
-        return Accepted([key for key in keys if key in selected])
+    if multiple:
+        ticked = read_ticks(inp, keys, selected, _("Please choose at least one option, then press Done."))
+        if ticked is not None:
+            return ticked
     key = None
     if inp.kind == InputKind.OPTION:
         if inp.text not in keys:
@@ -114,7 +103,7 @@ def _read_choice(question: Question, inp: UserInput, selected: list[str]) -> Par
             return Rejected(_("I didn't recognise that. Please choose one of the buttons below."))
     if not multiple:
         return Accepted(key)
-    return Toggled([k for k in selected if k != key] if key in selected else [*selected, key])
+    return Toggled(toggle(selected, key, keys))
 
 
 def _read_number(question: Question, text: str) -> Parsed:

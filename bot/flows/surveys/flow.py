@@ -13,13 +13,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.engine import _dump as stash_of
-from bot.flows.form import FINISHED, Rejected
-from bot.flows.registry import Action, Command, Delivery, Feature, MessageKind
+from bot.flows.engine import stash_of
+from bot.flows.form import Rejected, Toggled, edit_pick_reply, picked_answer, summary_reply
+from bot.flows.registry import FINISHED, Action, Command, Context, Delivery, Feature, MessageKind, Step
+from bot.flows.steps import EDIT_PICK as EDIT
+from bot.flows.steps import QUESTIONS, SUMMARY, StepTable
 from bot.flows.surveys import answering
 from bot.flows.surveys.staff import STAFF_COMMANDS, SurveySendFlow
 from bot.i18n import _, format_date, ngettext
+from bot.messages import InputKind, Option, Reply, UserInput
+from bot.services import surveys as survey_service
 from bot.services.campaigns import INVITATION_KIND, REMINDER_KIND, plan_reminder
 from bot.surveys.definition import QuestionType, Survey
 from bot.surveys.loader import catalogue_for
@@ -28,8 +31,6 @@ from storage.conversations import ConversationState
 from storage.surveys import Invitation
 
 FLOW = "survey"
-SUMMARY = "_summary"
-EDIT = "_edit"
 ACTION = "survey"
 
 
@@ -41,14 +42,25 @@ def _survey_of(ctx: Context, invitation: Invitation) -> Survey | None:
     return catalogue_for(ctx.settings.survey_dir).get(invitation.survey_id)
 
 
+def _has_expired(ctx: Context, invitation: Invitation | None) -> bool:
+    """The invitation is this person's, due and unanswered, but past its end."""
+    return (
+        invitation is not None
+        and invitation.user_id == ctx.user.id
+        and invitation.due_at <= ctx.now
+        and invitation.status != "completed"
+        and (invitation.status == "expired" or invitation.expires_at <= ctx.now)
+    )
+
+
 async def _unavailable(ctx: Context, invitation: Invitation | None) -> list[Reply] | None:
-    """Why this invitation cannot be answered now (as a reply), or None when it can."""
+    """Why this invitation cannot be answered now (as a reply), or None when it can. Writes nothing:
+    the callers close expired invitations."""
     if invitation is None or invitation.user_id != ctx.user.id or invitation.due_at > ctx.now:
         return [Reply(_("This survey is no longer available."))]
     if invitation.status == "completed":
         return [Reply(_("You have already answered this survey. Thank you!"))]
     if invitation.status == "expired" or invitation.expires_at <= ctx.now:
-        await surveys.close_expired(ctx.tx, ctx.now)
         closed = format_date(invitation.expires_at.astimezone(ctx.settings.timezone).date())
         return [
             Reply(_("This survey is closed (it was open until {date}). Thank you all the same!").format(date=closed))
@@ -62,6 +74,8 @@ async def begin(ctx: Context, invitation: Invitation | None) -> list[Reply]:
     """Open an invitation for answering (from a button or /survey); the engine then asks
     the current question. A form in progress (an application) is kept and resumes afterwards."""
     problem = await _unavailable(ctx, invitation)
+    if _has_expired(ctx, invitation):
+        await survey_service.close_expired(ctx.tx, ctx.now)
     if problem is not None or invitation is None:
         return problem or []
     current = ctx.state
@@ -98,6 +112,8 @@ class SurveyFlow:
         """The invitation, its survey and the answers so far; or why the survey is over."""
         invitation = await surveys.get(ctx.tx, int(state.data.get("invitation", 0)))
         problem = await _unavailable(ctx, invitation)
+        if _has_expired(ctx, invitation):
+            await survey_service.close_expired(ctx.tx, ctx.now)
         if problem is not None or invitation is None:
             state.step = FINISHED
             return problem or []
@@ -131,43 +147,97 @@ class SurveyFlow:
         state.data["invitation"] = opened[0].id
         return await self.prompt(ctx, state)
 
+    def __init__(self) -> None:
+        # A survey's questions come from its YAML (checked when it loads): the step is the question's id.
+        self.steps = (
+            Step(QUESTIONS, self._ask_question, self._answer_question, (QUESTIONS, SUMMARY, FINISHED)),
+            Step(SUMMARY, self._ask_summary, self._answer_summary, (EDIT, QUESTIONS, FINISHED)),
+            Step(EDIT, self._ask_edit, self._answer_edit, (SUMMARY, QUESTIONS, FINISHED)),
+        )
+        self._table = StepTable(self.steps, otherwise=self.steps[0])
+
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return await self._table.prompt(ctx, state)
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self._table.handle(ctx, state, inp)
+
+    async def _opened(
+        self, ctx: Context, state: ConversationState, kind: str
+    ) -> tuple[Invitation, Survey, dict[str, Any]] | list[Reply] | None:
+        """Open the survey for a step of ``kind``; None when the answers moved it to another kind of step."""
         opened = await self._open(ctx, state)
+        if isinstance(opened, list):
+            return opened
+        settled = state.step if state.step in (SUMMARY, EDIT) else QUESTIONS
+        return opened if settled == kind else None
+
+    async def _ask_summary(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        opened = await self._opened(ctx, state, SUMMARY)
+        if opened is None:
+            return await self.prompt(ctx, state)
         if isinstance(opened, list):
             return opened
         _invitation, survey, answers = opened
-        if state.step == SUMMARY:
-            lines = [_("Please check your answers:"), ""]
-            for question in survey.applicable(answers):
-                if question.id in answers:
-                    lines.append(f"{question.label.get()}: {answering.show(question, answers[question.id])}")
-            return [Reply("\n".join(lines), [Option("submit", _("Submit")), Option("edit", _("Edit an answer"))])]
-        if state.step == EDIT:
-            options = [Option(q.id, q.label.get()) for q in survey.applicable(answers) if q.id in answers]
-            options.append(Option(SUMMARY, _("◀ Back")))
-            return [Reply(_("Which answer would you like to change?"), options)]
-        asked = survey.question(state.step)
-        assert asked is not None
-        return [answering.ask(asked, list(state.data.get("selected", [])), _today(ctx))]
+        lines = [
+            f"{q.label.get()}: {answering.show(q, answers[q.id])}"
+            for q in survey.applicable(answers)
+            if q.id in answers
+        ]
+        return [summary_reply(lines, [Option("submit", _("Submit")), Option("edit", _("Edit an answer"))])]
 
-    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        opened = await self._open(ctx, state)
+    async def _ask_edit(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        opened = await self._opened(ctx, state, EDIT)
+        if opened is None:
+            return await self.prompt(ctx, state)
         if isinstance(opened, list):
             return opened
-        invitation, survey, answers = opened
-        if state.step == SUMMARY:
-            return await self._handle_summary(ctx, state, inp, invitation, survey, answers)
-        if state.step == EDIT:
-            return await self._handle_edit(ctx, state, inp, answers)
+        _invitation, survey, answers = opened
+        return [edit_pick_reply([(q.id, q.label.get()) for q in survey.applicable(answers) if q.id in answers])]
+
+    async def _ask_question(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        opened = await self._opened(ctx, state, QUESTIONS)
+        if opened is None:
+            return await self.prompt(ctx, state)
+        if isinstance(opened, list):
+            return opened
+        _invitation, survey, _answers = opened
+        question = survey.question(state.step)
+        assert question is not None
+        return [answering.ask(question, list(state.data.get("selected", [])), _today(ctx))]
+
+    async def _answer_summary(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        opened = await self._opened(ctx, state, SUMMARY)
+        if opened is None:
+            return await self.handle(ctx, state, inp)
+        if isinstance(opened, list):
+            return opened
+        return await self._handle_summary(ctx, state, inp, *opened)
+
+    async def _answer_edit(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        opened = await self._opened(ctx, state, EDIT)
+        if opened is None:
+            return await self.handle(ctx, state, inp)
+        if isinstance(opened, list):
+            return opened
+        return await self._handle_edit(ctx, state, inp, opened[2])
+
+    async def _answer_question(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        opened = await self._opened(ctx, state, QUESTIONS)
+        if opened is None:
+            return await self.handle(ctx, state, inp)
+        if isinstance(opened, list):
+            return opened
+        invitation, survey, _answers = opened
         question = survey.question(state.step)
         assert question is not None
         result = answering.read(question, inp, _today(ctx), list(state.data.get("selected", [])))
         if isinstance(result, Rejected):
             return [Reply(result.message), *await self.prompt(ctx, state)]
-        if isinstance(result, answering.Toggled):
+        if isinstance(result, Toggled):
             state.data["selected"] = result.selected
             return await self.prompt(ctx, state)
-        await surveys.save_answer(
+        await survey_service.save_answer(
             ctx.tx,
             invitation.id,
             question.id,
@@ -191,9 +261,8 @@ class SurveyFlow:
     ) -> list[Reply]:
         choice = inp.text if inp.kind == InputKind.OPTION else None
         if choice == "submit":
-            await surveys.drop_answers(ctx.tx, invitation.id, survey.stale(answers))
             state.step = FINISHED
-            if not await surveys.complete(ctx.tx, invitation.id, ctx.language, ctx.now):
+            if not await survey_service.submit(ctx.tx, invitation.id, survey.stale(answers), ctx.language, ctx.now):
                 return [Reply(_("You have already answered this survey. Thank you!"))]
             return [Reply(_("Thank you! Your answers have been saved. They help us make the programme better."))]
         if choice == "edit":
@@ -204,10 +273,10 @@ class SurveyFlow:
     async def _handle_edit(
         self, ctx: Context, state: ConversationState, inp: UserInput, answers: dict[str, Any]
     ) -> list[Reply]:
-        choice = inp.text if inp.kind == InputKind.OPTION else None
+        choice = picked_answer(inp, list(answers))
         if choice == SUMMARY:
             state.step = SUMMARY
-        elif choice in answers:
+        elif choice is not None:
             state.step = choice
             state.data["editing"] = True
             if isinstance(answers[choice], list):

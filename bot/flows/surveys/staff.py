@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.flows.core import Context, Document, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED
-from bot.flows.registry import Command
+from bot.flows.registry import FINISHED, Command, Context, Step
+from bot.flows.steps import StepTable
 from bot.i18n import _, ngettext
+from bot.messages import Document, InputKind, Option, Reply, UserInput
 from bot.reports.chart import placement_chart
 from bot.reports.indicators import build_report
 from bot.reports.indicators_text import report_text
@@ -46,16 +46,28 @@ class SurveySendFlow:
         state.step = "survey"
         return await self.prompt(ctx, state)
 
+    def __init__(self) -> None:
+        self.steps = (
+            Step("survey", self._ask_survey, self._answer_survey, ("segment",)),
+            Step("segment", self._ask_segment, self._answer_segment, ("confirm", FINISHED)),
+            Step("confirm", self._ask_confirm, self._answer_confirm, (FINISHED,)),
+        )
+        self._table = StepTable(self.steps, otherwise=self.steps[-1])
+
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        if state.step == "survey":
-            options = [
-                Option(s.id, s.title.get()[:60]) for s in catalogue_for(ctx.settings.survey_dir).surveys.values()
-            ]
-            return [Reply(_("Which survey do you want to send now?"), options)]
-        if state.step == "segment":
-            return [
-                Reply(_("Who should get it? (A cohort means its trainees and graduates.)"), await self._segments(ctx))
-            ]
+        return await self._table.prompt(ctx, state)
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self._table.handle(ctx, state, inp)
+
+    async def _ask_survey(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        options = [Option(s.id, s.title.get()[:60]) for s in catalogue_for(ctx.settings.survey_dir).surveys.values()]
+        return [Reply(_("Which survey do you want to send now?"), options)]
+
+    async def _ask_segment(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return [Reply(_("Who should get it? (A cohort means its trainees and graduates.)"), await self._segments(ctx))]
+
+    async def _ask_confirm(self, ctx: Context, state: ConversationState) -> list[Reply]:
         survey = self._survey(ctx, state)
         assert survey is not None
         count = len(await self._reachable(ctx, state))
@@ -77,31 +89,42 @@ class SurveySendFlow:
         )
         return [Reply(text, [Option("send", _("Send now")), Option("cancel", _("Cancel"))])]
 
-    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+    async def _again(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return [Reply(_("Please answer with the buttons below.")), *await self.prompt(ctx, state)]
+
+    async def _answer_survey(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         choice = inp.text if inp.kind == InputKind.OPTION else None
-        if state.step == "survey" and choice is not None and self._survey_named(ctx, choice):
-            state.answers["survey"] = choice
-            state.step = "segment"
-        elif state.step == "segment" and choice is not None and any(o.key == choice for o in await self._segments(ctx)):
-            state.answers["segment"] = choice
-            state.step = "confirm"
-            if not await self._reachable(ctx, state):
-                state.step = FINISHED
-                return [
-                    Reply(
-                        _(
-                            "Nobody in this group can get it now: the group is empty, or everyone in it already has this survey open."
-                        )
+        if choice is None or not self._survey_named(ctx, choice):
+            return await self._again(ctx, state)
+        state.answers["survey"] = choice
+        state.step = "segment"
+        return await self.prompt(ctx, state)
+
+    async def _answer_segment(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        choice = inp.text if inp.kind == InputKind.OPTION else None
+        if choice is None or not any(o.key == choice for o in await self._segments(ctx)):
+            return await self._again(ctx, state)
+        state.answers["segment"] = choice
+        state.step = "confirm"
+        if not await self._reachable(ctx, state):
+            state.step = FINISHED
+            return [
+                Reply(
+                    _(
+                        "Nobody in this group can get it now: the group is empty, or everyone in it already has this survey open."
                     )
-                ]
-        elif state.step == "confirm" and choice == "cancel":
+                )
+            ]
+        return await self.prompt(ctx, state)
+
+    async def _answer_confirm(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        choice = inp.text if inp.kind == InputKind.OPTION else None
+        if choice == "cancel":
             state.step = FINISHED
             return [Reply(_("Nothing was sent."))]
-        elif state.step == "confirm" and choice == "send":
+        if choice == "send":
             return await self._send(ctx, state)
-        else:
-            return [Reply(_("Please answer with the buttons below.")), *await self.prompt(ctx, state)]
-        return await self.prompt(ctx, state)
+        return await self._again(ctx, state)
 
     async def _reachable(self, ctx: Context, state: ConversationState) -> list[Recipient]:
         survey = self._survey(ctx, state)

@@ -8,10 +8,12 @@ written in one transaction (``bot.services.enrolment``).
 
 from __future__ import annotations
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED, not_understood
+from bot.flows.form import not_understood
+from bot.flows.registry import FINISHED, Context, Step
+from bot.flows.steps import StepTable
 from bot.flows.training.session_texts import COHORT_CREATE
 from bot.i18n import _, ngettext
+from bot.messages import InputKind, Option, Reply, UserInput
 from bot.reference.texts import programme_title
 from bot.services import enrolment
 from bot.services.enrolment import Refusal
@@ -23,50 +25,77 @@ from storage.trainees import Applicant
 class AcceptFlow:
     name = "accept"
 
+    def __init__(self) -> None:
+        self.steps = (
+            Step("reference", self._ask_reference, self._reference, ("cohort", "confirm", FINISHED)),
+            Step("cohort", self._ask_cohort, self._answer_cohort, ("reference", "confirm")),
+            Step("confirm", self._ask_confirm, self._answer_confirm, ("reference", "cohort", FINISHED)),
+        )
+        self._table = StepTable(self.steps, otherwise=self.steps[-1])
+
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
         state.step = "reference"
         return await self.prompt(ctx, state)
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        if state.step == "reference":
-            return [
-                Reply(
-                    _(
-                        "Type the reference number of the application to accept (like YB-27-K7MX4). You may add the cohort code after it."
-                    )
+        return await self._table.prompt(ctx, state)
+
+    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self._table.handle(ctx, state, inp)
+
+    async def _ask_reference(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        return [
+            Reply(
+                _(
+                    "Type the reference number of the application to accept (like YB-27-K7MX4). You may add the cohort code after it."
                 )
-            ]
+            )
+        ]
+
+    async def _applicant_or_gone(self, ctx: Context, state: ConversationState) -> Applicant | list[Reply]:
+        """The application being accepted, or (when the person deleted their data meanwhile) the replies."""
         applicant = await trainees.applicant(ctx.tx, str(state.data.get("reference", "")))
-        if applicant is None:  # the person deleted their data meanwhile
+        if applicant is None:
             state.step = "reference"
             return [Reply(_("That application no longer exists.")), *await self.prompt(ctx, state)]
+        return applicant
+
+    async def _ask_cohort(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        applicant = await self._applicant_or_gone(ctx, state)
+        if isinstance(applicant, list):
+            return applicant
         who = await self._who(ctx, applicant)
-        if state.step == "cohort":
-            options = [Option(f"c{c.id}", c.name[:60]) for c in await self._cohorts(ctx, applicant)]
-            return [
-                Reply(
-                    _("{applicant}. Into which cohort?").format(applicant=who), [*options, Option("back", _("◀ Back"))]
-                )
-            ]
+        options = [Option(f"c{c.id}", c.name[:60]) for c in await self._cohorts(ctx, applicant)]
+        return [
+            Reply(_("{applicant}. Into which cohort?").format(applicant=who), [*options, Option("back", _("◀ Back"))])
+        ]
+
+    async def _ask_confirm(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        applicant = await self._applicant_or_gone(ctx, state)
+        if isinstance(applicant, list):
+            return applicant
+        who = await self._who(ctx, applicant)
         cohort = await cohorts.get(ctx.tx, int(state.data["cohort"]))
         text = _("Accept {applicant} into {cohort}? They will be told in their language.").format(
             applicant=who, cohort=cohort.name if cohort else "–"
         )
         return [Reply(text, [Option("yes", _("Yes, accept")), Option("back", _("◀ Back"))])]
 
-    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        if state.step == "reference":
-            return await self._reference(ctx, state, inp)
+    async def _answer_cohort(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         if inp.kind == InputKind.OPTION and inp.text == "back":
-            state.step = "reference" if state.step == "cohort" else "cohort"
+            state.step = "reference"
             return await self.prompt(ctx, state)
-        if state.step == "cohort":
-            chosen = await self._chosen_cohort(ctx, state, inp)
-            if chosen is not None:
-                state.data["cohort"] = chosen
-                state.step = "confirm"
-                return await self.prompt(ctx, state)
-            return [Reply(_("Please choose the cohort with the buttons below.")), *await self.prompt(ctx, state)]
+        chosen = await self._chosen_cohort(ctx, state, inp)
+        if chosen is not None:
+            state.data["cohort"] = chosen
+            state.step = "confirm"
+            return await self.prompt(ctx, state)
+        return [Reply(_("Please choose the cohort with the buttons below.")), *await self.prompt(ctx, state)]
+
+    async def _answer_confirm(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        if inp.kind == InputKind.OPTION and inp.text == "back":
+            state.step = "cohort"
+            return await self.prompt(ctx, state)
         if inp.kind == InputKind.OPTION and inp.text == "yes":
             return await self._accept(ctx, state)
         return [Reply(not_understood(inp)), *await self.prompt(ctx, state)]

@@ -7,10 +7,11 @@ conversation state. Staff only.
 
 from __future__ import annotations
 
-from bot.flows.core import Context, Document, Option, Reply
 from bot.flows.form import PAGE_SIZE
+from bot.flows.registry import Context
 from bot.flows.training.session_texts import COHORT_CREATE, detail_lines, short_label
 from bot.i18n import _, ngettext
+from bot.messages import Document, Option, Reply
 from bot.reports.attendance import attendance_csv
 from storage import attendance, cohorts, sessions
 from storage.attendance import Attendee

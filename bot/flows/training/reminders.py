@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import aiosqlite
-
-from bot.flows.core import Context, Option, Reply
-from bot.flows.registry import Action, Command, Delivery, MessageKind
+from bot.flows.registry import Action, Command, Context, Delivery, MessageKind
 from bot.flows.training.session_texts import detail_lines, offsets_text, start_text
 from bot.i18n import _
+from bot.messages import Option, Reply
 from bot.reference.texts import programme_title
 from bot.services import reminders as reminder_plan
-from storage import attendance, cohorts, programmes, sessions, trainees
+from storage import Connection, attendance, cohorts, programmes, sessions, trainees
 from storage import reminders as reminder_facts
 from storage.sessions import Session
 
@@ -42,7 +40,7 @@ def answer_line(answer: str | None) -> str | None:
     return None
 
 
-async def _cohort_name(conn: aiosqlite.Connection, cohort_id: int) -> str:
+async def _cohort_name(conn: Connection, cohort_id: int) -> str:
     cohort = await cohorts.get(conn, cohort_id)
     return cohort.name if cohort else "–"
 
@@ -136,7 +134,7 @@ async def rsvp(ctx: Context, args: list[str]) -> list[Reply] | None:
     if not await trainees.is_enrolled(ctx.tx, session.cohort_id, ctx.user.id):
         return None
     answer = "yes" if args[0] == "y" else "no"
-    earlier = await attendance.set_answer(ctx.tx, session.id, ctx.user.id, answer, ctx.now)
+    earlier = await reminder_plan.set_answer(ctx.tx, session.id, ctx.user.id, answer, ctx.now)
     when = start_text(session.starts_at, ctx.settings.timezone)
     if earlier == answer:
         text = _("Already noted: you will attend.") if answer == "yes" else _("Already noted: you can't attend.")
@@ -177,7 +175,7 @@ async def remind(ctx: Context, args: list[str]) -> list[Reply] | None:
     if await trainees.reminders_on(ctx.tx, ctx.user.id) == wanted:
         note = _("Reminders were already on.") if wanted else _("Reminders were already off.")
         return [Reply(note), reminders_status(ctx, wanted)]
-    await trainees.set_reminders(ctx.tx, ctx.user.id, wanted, ctx.now)
+    await reminder_plan.set_reminders(ctx.tx, ctx.user.id, wanted, ctx.now)
     if wanted:
         for cohort_id in await trainees.enrolled_cohort_ids(ctx.tx, ctx.user.id):
             await reminder_plan.plan_for_trainee(ctx.tx, cohort_id, ctx.user.id, ctx.settings.reminder_offsets, ctx.now)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.flows.core import Context, InputKind, Option, Reply, UserInput
-from bot.flows.form import FINISHED, NAV_NEXT, NAV_PREV, SKIP, not_understood, paged
+from bot.flows.form import not_understood, paged, turn_page
+from bot.flows.registry import FINISHED, Context, Step
+from bot.flows.steps import SKIP, StepTable
 from bot.flows.training.session_texts import COHORT_CREATE, detail_lines, short_label, start_text
 from bot.i18n import _, ngettext, pgettext
+from bot.messages import InputKind, Option, Reply, UserInput
 from bot.parsing.localtime import LocalTimeError, TimeProblem, end_on_day, parse_local
 from bot.services import sessions as session_changes
 from storage import cohorts, sessions
@@ -76,61 +78,108 @@ class SessionAdminFlow:
 
     # -- questions -------------------------------------------------------------
 
+    def __init__(self) -> None:
+        self.steps = (
+            Step("cohort", self._ask_cohort, self._on_cohort, ("session",)),
+            Step("session", self._ask_session, self._on_session, ("cohort", "start", "action")),
+            Step("action", self._ask_action, self._on_action, ("session", "start", "confirm")),
+            Step("start", self._ask_start, self._on_start, ("end", "session")),
+            Step("end", self._ask_end, self._on_end, ("place", "confirm", "session")),
+            Step("place", self._ask_place, self._on_place, ("topic", "session")),
+            Step("topic", self._ask_topic, self._on_topic, ("confirm", "session")),
+            Step("confirm", self._ask_confirm, self._on_confirm, ("action", "session", "start", "cohort", FINISHED)),
+        )
+        recover = Step("", self._ask_unknown, self._on_unknown, ("cohort", "session", FINISHED))
+        self._table = StepTable(self.steps, otherwise=recover)
+
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        tz, step = ctx.settings.timezone, state.step
-        if step == "cohort":
-            options = [Option(f"c{c.id}", c.name[:60]) for c in await cohorts.list_all(ctx.tx)]
-            return [Reply(_("Sessions: which cohort?"), paged(state, options))]
-        if step == "session":
-            cohort = await cohorts.get(ctx.tx, int(state.data["cohort"]))
-            upcoming = await sessions.upcoming_of_cohort(ctx.tx, int(state.data["cohort"]), ctx.now)
-            options = [
-                Option("add", _("➕ Add a session")),
-                *paged(state, [Option(f"s{s.id}", short_label(s, tz)) for s in upcoming]),
-            ]
-            text = (
-                _("{cohort}: add a session, or choose one to move or cancel.")
-                if upcoming
-                else _("{cohort} has no upcoming sessions.")
+        return await self._table.prompt(ctx, state)
+
+    async def _ask_cohort(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        options = [Option(f"c{c.id}", c.name[:60]) for c in await cohorts.list_all(ctx.tx)]
+        return [Reply(_("Sessions: which cohort?"), paged(state, options))]
+
+    async def _ask_session(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        cohort = await cohorts.get(ctx.tx, int(state.data["cohort"]))
+        upcoming = await sessions.upcoming_of_cohort(ctx.tx, int(state.data["cohort"]), ctx.now)
+        options = [
+            Option("add", _("➕ Add a session")),
+            *paged(state, [Option(f"s{s.id}", short_label(s, ctx.settings.timezone)) for s in upcoming]),
+        ]
+        text = (
+            _("{cohort}: add a session, or choose one to move or cancel.")
+            if upcoming
+            else _("{cohort} has no upcoming sessions.")
+        )
+        return [Reply(text.format(cohort=cohort.name if cohort else "–"), [*options, Option("back", _("◀ Back"))])]
+
+    async def _current(self, ctx: Context, state: ConversationState) -> Session | list[Reply] | None:
+        """The session being moved or cancelled (None when adding one); or, when it was changed
+        or cancelled in the meantime, the replies that take the conversation back to the list."""
+        if state.data.get("mode") == "add":
+            return None
+        session = await self._session(ctx, state)
+        if session is None:
+            return await self._go(ctx, state, "session", _("That session was changed or cancelled in the meantime."))
+        return session
+
+    async def _ask_action(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        session = await self._current(ctx, state)
+        if isinstance(session, list):
+            return session
+        if session is None:
+            return await self._go(ctx, state, "cohort")
+        options = [
+            Option("move", _("Move to another time")),
+            Option("cancel", _("Cancel this session")),
+            Option("back", _("◀ Back")),
+        ]
+        return [Reply("\n".join(detail_lines(session, ctx.settings.timezone)), options)]
+
+    async def _ask_start(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        session = await self._current(ctx, state)
+        if isinstance(session, list):
+            return session
+        ask = _("Type the date and start time, like 15.03.2027 17:30.")
+        if session is not None:
+            ask = (
+                _("Now: {when}.").format(when=start_text(session.starts_at, ctx.settings.timezone))
+                + "\n"
+                + _("Type the new date and start time, like 15.03.2027 17:30.")
             )
-            return [Reply(text.format(cohort=cohort.name if cohort else "–"), [*options, Option("back", _("◀ Back"))])]
-        mode, session = state.data.get("mode"), None
-        if mode != "add":
-            session = await self._session(ctx, state)
-            if session is None:
-                return await self._go(
-                    ctx, state, "session", _("That session was changed or cancelled in the meantime.")
+        return [Reply(ask)]
+
+    async def _ask_end(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        session = await self._current(ctx, state)
+        if isinstance(session, list):
+            return session
+        keep = [Option("keep", _("Same length as before"))] if session is not None else []
+        return [Reply(_("Type the end time, like 19:00 (or a date and time if it ends on another day)."), keep)]
+
+    async def _ask_place(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        session = await self._current(ctx, state)
+        if isinstance(session, list):
+            return session
+        return [
+            Reply(
+                _("Where? Type the place (room and address), or the online link starting with {prefix}").format(
+                    prefix="https://"
                 )
-        if step == "action" and session is not None:
-            options = [
-                Option("move", _("Move to another time")),
-                Option("cancel", _("Cancel this session")),
-                Option("back", _("◀ Back")),
-            ]
-            return [Reply("\n".join(detail_lines(session, tz)), options)]
-        if step == "start":
-            ask = _("Type the date and start time, like 15.03.2027 17:30.")
-            if session is not None:
-                ask = (
-                    _("Now: {when}.").format(when=start_text(session.starts_at, tz))
-                    + "\n"
-                    + _("Type the new date and start time, like 15.03.2027 17:30.")
-                )
-            return [Reply(ask)]
-        if step == "end":
-            keep = [Option("keep", _("Same length as before"))] if session is not None else []
-            return [Reply(_("Type the end time, like 19:00 (or a date and time if it ends on another day)."), keep)]
-        if step == "place":
-            return [
-                Reply(
-                    _("Where? Type the place (room and address), or the online link starting with {prefix}").format(
-                        prefix="https://"
-                    )
-                )
-            ]
-        if step == "topic":
-            return [Reply(_("Type the topic of the session, or press Skip."), [Option(SKIP, _("Skip"))])]
-        if step == "confirm" and mode == "cancel" and session is not None:
+            )
+        ]
+
+    async def _ask_topic(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        session = await self._current(ctx, state)
+        if isinstance(session, list):
+            return session
+        return [Reply(_("Type the topic of the session, or press Skip."), [Option(SKIP, _("Skip"))])]
+
+    async def _ask_confirm(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        tz, mode = ctx.settings.timezone, state.data.get("mode")
+        session = await self._current(ctx, state)
+        if isinstance(session, list):
+            return session
+        if mode == "cancel" and session is not None:
             text = "\n".join([_("Cancel this session? The trainees will be told."), "", *detail_lines(session, tz)])
             return [
                 Reply(
@@ -138,7 +187,7 @@ class SessionAdminFlow:
                     [Option("yes", _("Yes, cancel it")), Option("back", pgettext("cancel a session", "No, keep it"))],
                 )
             ]
-        if step == "confirm" and state.data.get("start"):
+        if state.data.get("start"):
             head = (
                 _("Please check the new session:")
                 if mode == "add"
@@ -148,25 +197,22 @@ class SessionAdminFlow:
             return [Reply(text, [Option("save", _("Save")), Option("discard", _("Discard"))])]
         return await self._go(ctx, state, "cohort")
 
+    async def _ask_unknown(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        """A step this version does not know: back to the first question."""
+        session = await self._current(ctx, state)
+        if isinstance(session, list):
+            return session
+        return await self._go(ctx, state, "cohort")
+
+    async def _on_unknown(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
+        return await self.start(ctx, state)
+
     # -- answers ---------------------------------------------------------------
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        if inp.kind == InputKind.OPTION and inp.text in (NAV_PREV, NAV_NEXT):
-            state.data["page"] = int(state.data.get("page", 0)) + (1 if inp.text == NAV_NEXT else -1)
+        if turn_page(state, inp):
             return await self.prompt(ctx, state)
-        handler = {
-            "cohort": self._on_cohort,
-            "session": self._on_session,
-            "action": self._on_action,
-            "start": self._on_start,
-            "end": self._on_end,
-            "place": self._on_place,
-            "topic": self._on_topic,
-            "confirm": self._on_confirm,
-        }.get(state.step)
-        if handler is None:
-            return await self.start(ctx, state)
-        return await handler(ctx, state, inp)
+        return await self._table.handle(ctx, state, inp)
 
     async def _again(self, ctx: Context, state: ConversationState, message: str) -> list[Reply]:
         return [Reply(message), *await self.prompt(ctx, state)]

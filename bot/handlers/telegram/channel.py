@@ -57,14 +57,6 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.config import ConfigError, Settings
-from bot.flows.core import (
-    InputKind,
-    Option,
-    Reply,
-    UserInput,
-    decode_choice,
-    encode_choice,
-)
 from bot.flows.engine import Incoming
 from bot.flows.registry import Registry
 from bot.handlers.telegram.polling import CatchUpFirst
@@ -72,6 +64,7 @@ from bot.handlers.telegram.request import AiohttpRequest
 from bot.handlers.telegram.update_order import PerPersonUpdateProcessor
 from bot.handlers.textsplit import split_text
 from bot.i18n import _, use_language
+from bot.messages import InputKind, Option, Reply, UserInput, decode_choice, encode_choice
 from bot.outbox.broadcast_monitor import BroadcastMonitor
 from bot.outbox.worker import (
     DeliveryUncertain,
@@ -81,7 +74,6 @@ from bot.outbox.worker import (
     Unreachable,
 )
 from bot.runtime import Runtime, build_outbox_worker, run_until_signalled
-from storage import outbox
 
 log = logging.getLogger(__name__)
 
@@ -274,7 +266,6 @@ class TelegramChannel:
         inp = to_input(update)
         if inp is None:
             return
-        queued = outbox.queued_here()
         outcome = await self.runtime.engine.handle(
             Incoming(
                 channel=CHANNEL,
@@ -289,7 +280,7 @@ class TelegramChannel:
         with use_language(outcome.language):
             for reply in outcome.replies:
                 await send_reply(context.bot, chat.id, reply)
-        if outbox.queued_here() != queued:  # a worker round costs queries: only when there is news
+        if outcome.queued:  # a worker round costs queries: only when there is news
             self.worker.wake()
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -23,9 +23,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
-from bot.flows.core import InputKind, Reply, UserInput
 from bot.flows.engine import Incoming
 from bot.handlers import jsonbody
 from bot.handlers.viber import render
@@ -40,9 +37,9 @@ from bot.handlers.viber.api import (
     signature_ok,
 )
 from bot.i18n import _, use_language
+from bot.messages import InputKind, Reply, UserInput
 from bot.outbox.worker import OutboxWorker, RetryLater, TransientError, Unreachable
 from bot.runtime import Runtime
-from storage import receipts, updates, users
 
 log = logging.getLogger(__name__)
 CHANNEL = "viber"
@@ -167,8 +164,7 @@ class ViberChannel:
             log.exception("conversation_started could not be handled")
             return Answer(200, {})
         if not event.get("subscribed"):  # not subscribed yet: no proactive messages until they write
-            async with self.runtime.db.transaction() as tx:
-                await users.mark_unreachable(tx, CHANNEL, user_id, self.runtime.clock.now())
+            await self.runtime.engine.unreachable(CHANNEL, user_id)
         self.worker.wake()
         with use_language(outcome.language):
             welcome = render.messages(render.combined(outcome.replies), self.sender)[0]
@@ -201,34 +197,27 @@ class ViberChannel:
         user = _dict(event.get("user"))
         user_id = _id(user.get("id"))
         if user_id is not None:
-            now = self.runtime.clock.now()
-            async with self.runtime.db.transaction() as tx:
-                if await _first_time(tx, event, now):
-                    await users.get_or_create(tx, CHANNEL, user_id, user_id, _name(user), now)
+            await self.runtime.engine.subscription_changed(CHANNEL, user_id, user_id, True, _name(user), _key(event))
         return Answer(200, {})
 
     async def _unsubscribed(self, event: dict[str, Any]) -> Answer:
         user_id = _id(event.get("user_id"))
         if user_id is not None:
-            now = self.runtime.clock.now()
-            async with self.runtime.db.transaction() as tx:
-                if await _first_time(tx, event, now):
-                    await users.mark_unreachable(tx, CHANNEL, user_id, now)
+            await self.runtime.engine.subscription_changed(CHANNEL, user_id, user_id, False, update_key=_key(event))
         return Answer(200, {})
 
     async def _receipt(self, event: dict[str, Any]) -> Answer:
         token = event.get("message_token")
         if token is None:
             return Answer(200, {})
-        kind, now = event["event"], self.runtime.clock.now()
-        async with self.runtime.db.transaction() as tx:
-            if await _first_time(tx, event, now):
-                if kind == "delivered":
-                    await receipts.delivered(tx, CHANNEL, str(token), _moment(event, now))
-                elif kind == "seen":
-                    await receipts.seen(tx, CHANNEL, str(token), _moment(event, now))
-                else:
-                    await receipts.failed(tx, CHANNEL, str(token), str(event.get("desc") or "failed"))
+        await self.runtime.engine.record_receipt(
+            CHANNEL,
+            str(token),
+            str(event["event"]),
+            _moment(event),
+            str(event.get("desc") or "failed"),
+            _key(event),
+        )
         return Answer(200, {})
 
     async def _apologise(self, user_id: str, platform_language: str | None) -> None:
@@ -267,13 +256,9 @@ def _key(event: dict[str, Any]) -> str | None:
     return None if token is None else f"{event.get('event')}:{token}"
 
 
-async def _first_time(tx: aiosqlite.Connection, event: dict[str, Any], now: datetime) -> bool:
-    key = _key(event)
-    return True if key is None else await updates.claim(tx, CHANNEL, key, now)
-
-
-def _moment(event: dict[str, Any], fallback: datetime) -> datetime:
+def _moment(event: dict[str, Any]) -> datetime | None:
+    """When Viber says the event happened; None lets the engine use its clock."""
     stamp = event.get("timestamp")
     if isinstance(stamp, int) and stamp > 0:
         return datetime.fromtimestamp(stamp / 1000, UTC)
-    return fallback
+    return None

@@ -2,7 +2,7 @@
 
 A button's ActionBody is the same ``<token>:<key>`` string the Telegram
 channel puts in callback_data, so a press comes back as a text message that
-``bot.flows.core.decode_choice`` reads. Buttons are silent: the user does not
+``bot.messages.decode_choice`` reads. Buttons are silent: the user does not
 see that string posted in the chat. The 'share my phone number' button needs
 Viber API level 3.
 """
@@ -12,16 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.flows.core import (
-    Document,
-    Option,
-    Reply,
-    UserInput,
-    decode_choice,
-    encode_choice,
-)
 from bot.handlers.textsplit import split_text
 from bot.i18n import _
+from bot.messages import Document, Option, Reply, UserInput, decode_choice, encode_choice
 
 MAX_TEXT = 7000
 MAX_BUTTON_TEXT = 250

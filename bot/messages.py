@@ -1,22 +1,11 @@
-"""What goes into a flow and what comes out of it, on every channel."""
+"""The vocabulary every layer shares: what a person sends (:class:`UserInput`) and what
+the bot answers (:class:`Reply` with its :class:`Option` buttons), on every channel."""
 
 from __future__ import annotations
 
 import enum
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING
-
-import aiosqlite
-
-from bot.config import Settings
-from bot.reference.municipalities import Municipalities
-from storage.conversations import ConversationState
-from storage.users import User
-
-if TYPE_CHECKING:
-    from bot.flows.registry import Registry
 
 # Telegram allows 64 bytes of callback data; the prompt token and ':' take at most 7.
 MAX_OPTION_KEY_BYTES = 56
@@ -98,19 +87,3 @@ def decode_choice(data: str) -> UserInput | None:
 def new_token() -> str:
     """A short random prompt token (6 characters) so old buttons are recognised as old."""
     return secrets.token_hex(3)
-
-
-@dataclass
-class Context:
-    """Everything a flow may use while handling one input of one user."""
-
-    tx: aiosqlite.Connection
-    user: User
-    settings: Settings
-    now: datetime
-    is_staff: bool
-    municipalities: Municipalities
-    language: str
-    registry: Registry
-    state: ConversationState | None = None  # the conversation being worked on; the engine swaps it
-    args: str = ""  # what followed the command being run, e.g. the code in "/link K7MX4P"
