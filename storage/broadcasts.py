@@ -60,6 +60,7 @@ class SentMessage:
     channel: str
     chat_id: str
     platform_message_id: str | None
+    shown: str | None = None  # the text the message shows now (an edit to the same text is refused)
 
 
 def recipients_ref(broadcast_id: int) -> str:
@@ -164,8 +165,17 @@ async def delivery_counts(conn: aiosqlite.Connection, broadcast_id: int) -> Deli
 async def progress_message(conn: aiosqlite.Connection, broadcast_id: int) -> SentMessage | None:
     """The progress message as sent (its platform id is None until it has gone out)."""
     async with conn.execute(
-        "SELECT channel, chat_id, platform_message_id FROM outbox WHERE dedup_key = ? AND status = 'sent'",
+        "SELECT channel, chat_id, platform_message_id, json_extract(payload, '$.shown') FROM outbox"
+        " WHERE dedup_key = ? AND status = 'sent'",
         (progress_key(broadcast_id),),
     ) as cur:
         row = await cur.fetchone()
-    return SentMessage(row[0], row[1], row[2]) if row else None
+    return SentMessage(row[0], row[1], row[2], row[3]) if row else None
+
+
+async def note_progress_shown(conn: aiosqlite.Connection, broadcast_id: int, text: str) -> None:
+    """Remember the text the progress message shows (when rendered for sending, and after each edit)."""
+    await conn.execute(
+        "UPDATE outbox SET payload = json_set(payload, '$.shown', ?) WHERE dedup_key = ?",
+        (text, progress_key(broadcast_id)),
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.cli import staff as staff_admin
 from bot.cli import training as training_admin
+from bot.cli.files import write_private
 from bot.config import Settings, load_settings
 from bot.errors import YouthbotError
 from storage import StorageError
@@ -79,7 +80,7 @@ async def _export(settings: Settings, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(content.decode("utf-8-sig"))
     else:
-        out.write_bytes(content)
+        write_private(out, content)
         print(f"{count} applications written to {out}", file=sys.stderr)
 
 
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.action == "update":
             update_catalogs()
-        for path in compile_catalogs(force=True):
+        for path in compile_catalogs():  # only what changed: make chat and make test run this each time
             print(f"compiled {path.relative_to(path.parents[3])}")
         return 0
     try:

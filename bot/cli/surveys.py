@@ -12,6 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from bot.cli.files import write_private
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings
 from bot.i18n import use_language
@@ -98,7 +99,7 @@ async def export(settings: Settings, survey_id: str | None, out: Path | None) ->
     if out is None:
         sys.stdout.write(content.decode("utf-8-sig"))
         return ""
-    out.write_bytes(content)
+    write_private(out, content)
     return f"{count} response(s) to {survey.id} written to {out}"
 
 
@@ -115,7 +116,7 @@ async def report(settings: Settings, chart: Path | None) -> str:
     with use_language("en"):
         text = report_text(built, catalogue, settings.timezone)
         if chart is not None:
-            chart.write_bytes(placement_chart(built))
+            write_private(chart, placement_chart(built))
             text += f"\n\nChart written to {chart}"
     return text
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.cli.files import write_private
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import YouthbotError
@@ -161,7 +162,7 @@ def _write(content: bytes, out: Path | None, what: str) -> None:
     if out is None:
         sys.stdout.write(content.decode("utf-8-sig"))
     else:
-        out.write_bytes(content)
+        write_private(out, content)
         print(f"{what} written to {out}", file=sys.stderr)
 
 

@@ -105,6 +105,12 @@ async def _parse_name(ctx: Context, inp: UserInput) -> Parsed:
     name = validators.parse_full_name(inp.text)
     if name is None:
         return Rejected(_("That doesn't look like a name. Please type your first and last name, using letters only."))
+    if not validators.has_first_and_last_name(name):
+        return Rejected(
+            _("Thank you, {name}! Please write your first and your last name, for example: Arta Krasniqi.").format(
+                name=name
+            )
+        )
     return Accepted(name)
 
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.cli.files import write_private
 from bot.flows.engine import Incoming, Outcome
 from bot.i18n import _, use_language
 from bot.messages import InputKind, Reply, UserInput
@@ -53,7 +54,7 @@ class ConsoleChat:
         if reply.document is not None:
             self.download_dir.mkdir(parents=True, exist_ok=True)
             path = self.download_dir / reply.document.filename
-            path.write_bytes(reply.document.content)
+            write_private(path, reply.document.content)
             print(f"     [{path}]", file=self.out)
         for option in reply.options:
             self._last.append((None if reply.menu else reply.token, option.key))

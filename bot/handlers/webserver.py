@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import socket
 from collections.abc import Iterator
@@ -28,12 +27,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot.config import ConfigError, Settings
 from bot.flows.engine import Engine
-from bot.handlers.telegram.channel import ALLOWED_UPDATES, TelegramChannel, build_application
+from bot.handlers import jsonbody
+from bot.handlers.telegram.channel import ALLOWED_UPDATES, TOKEN_REJECTED, TelegramChannel, build_application
 from bot.handlers.viber.api import ViberClient, ViberError
 from bot.handlers.viber.channel import ViberChannel
 from bot.outbox.worker import OutboxWorker
@@ -56,12 +56,19 @@ class TelegramWebhook:
         self.secret = secret
         self._one_at_a_time = asyncio.Lock()
 
+    def authentic(self, given_secret: str | None) -> bool:
+        """Checked before the body is read: an unsigned request costs no memory."""
+        return hmac.compare_digest((given_secret or "").encode(), self.secret.encode())
+
     async def handle(self, body: bytes, given_secret: str | None) -> int:
-        if not hmac.compare_digest((given_secret or "").encode(), self.secret.encode()):
+        if not self.authentic(given_secret):
             return 403
         try:
-            data = json.loads(body)
+            data = jsonbody.loads(body)
             update = Update.de_json(data, self.application.bot) if isinstance(data, dict) else None
+        except jsonbody.TooDeep:
+            log.warning("telegram webhook: a body nested too deeply to decode was refused")
+            update = None
         except (ValueError, KeyError, TypeError):
             update = None
         if update is None:
@@ -90,11 +97,16 @@ class Health:
 
 
 async def _body(request: Request) -> bytes | None:
+    """The body, or None when it is larger than the limit: read as a stream, never beyond the limit."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         return None
-    body = await request.body()
-    return body if len(body) <= MAX_BODY_BYTES else None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None  # the rest stays unread; the server closes the connection
+    return bytes(body)
 
 
 def build_app(
@@ -104,10 +116,13 @@ def build_app(
 
     async def telegram_webhook(request: Request) -> Response:
         assert telegram is not None
+        secret = request.headers.get("x-telegram-bot-api-secret-token")
+        if not telegram.authentic(secret):
+            return Response(status_code=403)
         body = await _body(request)
         if body is None:
             return Response(status_code=413)
-        return Response(status_code=await telegram.handle(body, request.headers.get("x-telegram-bot-api-secret-token")))
+        return Response(status_code=await telegram.handle(body, secret))
 
     async def viber_webhook(request: Request) -> Response:
         assert viber is not None
@@ -212,6 +227,8 @@ async def _start_telegram(application: Application, telegram: TelegramChannel) -
         await application.initialize()
         await telegram.post_init(application)
         await application.start()
+    except InvalidToken:
+        raise StartupError(TOKEN_REJECTED) from None  # its message holds the token itself
     except TelegramError as exc:
         raise StartupError(f"Telegram refused the start-up: {exc} (check TELEGRAM_BOT_TOKEN)") from exc
 
@@ -225,9 +242,13 @@ async def _telegram_webhook(application: Application, url: str, secret: str) -> 
 
 async def _viber_webhook(viber: ViberChannel, url: str) -> None:
     try:
-        await viber.start(url)
+        info = await viber.check_token()
     except ViberError as exc:
-        raise StartupError(f"Viber refused the start-up: {exc} (check VIBER_AUTH_TOKEN and WEBHOOK_BASE_URL)") from exc
+        raise StartupError(f"Viber refused the start-up: {exc} (check VIBER_AUTH_TOKEN)") from exc
+    try:
+        await viber.point_webhook(url, info)
+    except ViberError as exc:
+        raise StartupError(f"Viber refused the webhook {url}: {exc} (check WEBHOOK_BASE_URL)") from exc
 
 
 async def _stop_telegram(application: Application, telegram: TelegramChannel) -> None:  # type: ignore[type-arg]

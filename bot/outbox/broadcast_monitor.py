@@ -110,8 +110,10 @@ class BroadcastMonitor:
     async def _show(self, snap: _Snapshot, text: str) -> None:
         """Edit the progress message when its text changed (and the channel can edit)."""
         message = snap.message
-        if message is None or message.platform_message_id is None or self._shown.get(snap.broadcast.id) == text:
+        if message is None or message.platform_message_id is None:
             return
+        if self._shown.get(snap.broadcast.id, message.shown) == text:
+            return  # the message shows this already: Telegram would refuse the edit
         editor: object = self.senders.get(message.channel)
         if not isinstance(editor, MessageEditor):
             return
@@ -127,6 +129,8 @@ class BroadcastMonitor:
             log.warning("progress of broadcast %d not shown: %s", snap.broadcast.id, exc)
             return
         self._shown[snap.broadcast.id] = text
+        async with self.db.transaction() as tx:
+            await broadcasts.note_progress_shown(tx, snap.broadcast.id, text)
 
     async def run_forever(self) -> None:
         while not self._stop.is_set():

@@ -4,9 +4,11 @@ one rate limiter, woken by the scheduler when the next row is due.
 
 Each row is marked ``sending`` in a commit just before its platform call
 (rows whose rate slots come up together share that commit) and its outcome
-is written soon after (outcomes are written in batches), so a crash can cut
-off at most the calls in flight and outcomes not yet written; those rows
-become ``interrupted`` at start-up and are never repeated.
+is written soon after (outcomes are written in batches, and always before
+the worker waits: for a slot, a 429 pause or a back-off), so a crash can cut
+off at most the calls in flight; those rows become ``interrupted`` at
+start-up and are never repeated. A row answered 429 is due again the moment
+the pause Telegram named ends.
 A graceful stop (SIGTERM) finishes the calls in flight first. No database
 lock is held during a platform call, so conversations never wait for one.
 
@@ -30,8 +32,9 @@ import asyncio
 import contextlib
 import functools
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 import aiosqlite
@@ -52,7 +55,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BATCH = 200
 GROUP_MAX = 64  # rows rendered and marked in one transaction at most
-FLUSH_BEFORE_WAITING = 0.2  # seconds: a longer wait for a slot first writes the outcomes so far
 FALLBACK_POLL_SECONDS = 60.0
 
 
@@ -109,7 +111,7 @@ class _Result:
     item: OutboxItem
     status: str  # sent, retry, failed, unreachable, interrupted
     error: str = ""
-    delay: float = 0.0
+    retry_at: datetime | None = None  # when a retried row is due again, fixed when the answer came
     message_id: str | None = None
 
 
@@ -147,6 +149,8 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._retry_in: float | None = None
+        self._waiting = False  # the sending loop is waiting: outcomes are written as they come
+        self._flusher: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -184,10 +188,8 @@ class OutboxWorker:
                 if group and (len(group) >= GROUP_MAX or self.limiter.next_slot_in() > 0 or self._slots.locked()):
                     await self._start(group)
                     group = []
-                if self._results and self.limiter.next_slot_in() > FLUSH_BEFORE_WAITING:
-                    await self._flush()  # about to wait (a 429 pause): write what is done first
-                await self.limiter.acquire(chat_key)
-                await self._slots.acquire()
+                await self._wait_for(self.limiter.acquire(chat_key), self.limiter.next_slot_in() > 0)
+                await self._wait_for(self._slots.acquire(), self._slots.locked())
                 group.append(item)
                 taken += 1
             if group:
@@ -214,6 +216,30 @@ class OutboxWorker:
             self._in_flight[item.id] = task
             task.add_done_callback(functools.partial(self._done, item.id))
 
+    async def _wait_for(self, wait: Awaitable[object], blocks: bool) -> None:
+        """Wait for a slot or the end of a pause, with every outcome written first and while waiting.
+
+        A kill during the wait then cuts off nothing but the calls still in flight.
+        """
+        self._waiting = True  # a pause may begin while waiting: what is answered then is written then
+        try:
+            if blocks:
+                await self._flush()
+            await wait
+        finally:
+            self._waiting = False
+        if self._flusher is not None:
+            await self._flusher
+
+    def _record(self, result: _Result) -> None:
+        self._results.append(result)
+        if self._waiting and (self._flusher is None or self._flusher.done()):
+            self._flusher = asyncio.create_task(self._flush_while_waiting())
+
+    async def _flush_while_waiting(self) -> None:
+        while self._results:
+            await self._flush()
+
     @property
     def stopping(self) -> bool:
         """Whether :meth:`stop` was called (read anew after each await)."""
@@ -227,6 +253,8 @@ class OutboxWorker:
         """Wait for the platform calls in flight, then write their outcomes."""
         while self._in_flight:
             await asyncio.gather(*list(self._in_flight.values()), return_exceptions=True)
+        if self._flusher is not None:
+            await self._flusher
         await self._flush()
 
     async def _flush(self) -> None:
@@ -270,7 +298,7 @@ class OutboxWorker:
             message_id = await self.senders[item.channel].send(item.chat_id, reply)
         except RetryLater as exc:
             self.limiter.pause(exc.seconds, f"{item.channel}:{item.chat_id}")
-            result = _Result(item, "retry", str(exc), delay=exc.seconds)
+            result = _Result(item, "retry", str(exc), retry_at=self._after(exc.seconds))
         except Unreachable as exc:
             result = _Result(item, "unreachable", str(exc))
         except DeliveryUncertain as exc:
@@ -279,21 +307,25 @@ class OutboxWorker:
             if item.attempts + 1 >= MAX_ATTEMPTS:
                 result = _Result(item, "failed", str(exc))
             else:
-                result = _Result(item, "retry", str(exc), delay=2.0 ** (item.attempts + 1))
+                result = _Result(item, "retry", str(exc), retry_at=self._after(2.0 ** (item.attempts + 1)))
         except Exception as exc:  # an unexpected answer: record it, don't loop on it
             log.exception("outbox row %s could not be sent", item.id)
             result = _Result(item, "failed", type(exc).__name__)
         else:
             result = _Result(item, "sent", message_id=message_id)
-        self._results.append(result)
+        self._record(result)
+
+    def _after(self, seconds: float) -> datetime:
+        return self.clock.now() + timedelta(seconds=seconds)
 
     async def _write(self, tx: aiosqlite.Connection, results: list[_Result]) -> None:
         now = self.clock.now()
         await outbox.mark_sent_many(tx, [(r.item.id, r.message_id) for r in results if r.status == "sent"], now)
         for r in results:
             if r.status == "retry":
-                await outbox.retry_later(tx, r.item.id, now + timedelta(seconds=r.delay), r.error)
-                self._note_retry(r.delay)
+                retry_at = r.retry_at or now
+                await outbox.retry_later(tx, r.item.id, retry_at, r.error)
+                self._note_retry(max(0.0, (retry_at - now).total_seconds()))
             elif r.status != "sent":
                 await outbox.mark_final(tx, r.item.id, r.status, r.error)
                 if r.status == "unreachable":

@@ -45,6 +45,11 @@ def parse_full_name(text: str) -> str | None:
     return name if letters >= 2 else None
 
 
+def has_first_and_last_name(name: str) -> bool:
+    """At least two words with letters: "Gashi" alone is a surname (or a first name), not a full name."""
+    return sum(1 for part in name.split() if any(char.isalpha() for char in part)) >= 2
+
+
 def parse_birth_date(text: str) -> date | None:
     """A real calendar date in 1900-2100 from the usual day-first or ISO spellings."""
     if len(text) > MAX_DATE_INPUT:

@@ -71,3 +71,8 @@ async def send(
         now,
     )
     return broadcast
+
+
+async def note_progress_shown(tx: aiosqlite.Connection, broadcast_id: int, text: str) -> None:
+    """Remember the progress message's text as rendered, so no later edit repeats it."""
+    await broadcasts.note_progress_shown(tx, broadcast_id, text)

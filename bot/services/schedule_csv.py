@@ -29,7 +29,6 @@ import aiosqlite
 
 from bot.config import Settings
 from bot.parsing.localtime import LocalTimeError, TimeProblem, end_on_day, parse_local
-from bot.reports.csvfile import safe_cell
 from bot.services import sessions as session_changes
 from storage import Database, cohorts, sessions
 from storage.sessions import SessionDetails
@@ -99,6 +98,24 @@ class ImportSummary:
         return "\n".join([text, *self.notes])
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _guard(value: object) -> object:
+    """Keep a spreadsheet from running a cell as a formula: a leading ``'``, undone by ``_unguard``.
+
+    A value that already starts with ``'`` before such a character is guarded too, so the
+    import can tell the two apart and the round trip gives back exactly what was exported.
+    """
+    if isinstance(value, str) and value.lstrip("'")[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def _unguard(value: str) -> str:
+    return value[1:] if value[:1] == "'" and value.lstrip("'")[:1] in FORMULA_STARTS else value
+
+
 def _time_problem(line: int, column: str, exc: LocalTimeError) -> RowProblem:
     if exc.problem == TimeProblem.NONEXISTENT:
         return RowProblem(
@@ -150,6 +167,14 @@ def _parse_row(line: int, cells: dict[str, str], tz: ZoneInfo, problems: list[Ro
 
 def read_schedule(text: str, tz: ZoneInfo, source: str = "schedule") -> list[ScheduleRow]:
     """Parse and check the file's text; raise ScheduleError listing every problem."""
+    rows, problems = parse_schedule(text, tz, source)
+    if problems:
+        raise ScheduleError(source, problems)
+    return rows
+
+
+def parse_schedule(text: str, tz: ZoneInfo, source: str = "schedule") -> tuple[list[ScheduleRow], list[RowProblem]]:
+    """The rows that parsed and the problems of the others (a bad header raises ScheduleError at once)."""
     first = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";" if first.count(";") > first.count(",") else ",")
     header = [h.strip().lower().replace(" ", "_") for h in next(reader, [])]
@@ -166,7 +191,8 @@ def read_schedule(text: str, tz: ZoneInfo, source: str = "schedule") -> list[Sch
         if len(record) > len(header):
             problems.append(RowProblem(line, "", f"has {len(record)} cells, the header has {len(header)}"))
             continue
-        row = _parse_row(line, {h: c.strip() for h, c in zip(header, record, strict=False)}, tz, problems)
+        cells = {h: _unguard(c.strip()) for h, c in zip(header, record, strict=False)}
+        row = _parse_row(line, cells, tz, problems)
         if row is None:
             continue
         key = ("id", row.session_id) if row.session_id else ("start", row.cohort_code, row.details.starts_at)
@@ -179,16 +205,22 @@ def read_schedule(text: str, tz: ZoneInfo, source: str = "schedule") -> list[Sch
         if len(rows) > MAX_ROWS:
             problems.append(RowProblem(line, "", f"more than {MAX_ROWS} rows; split the file"))
             break
-    if problems:
-        raise ScheduleError(source, problems)
-    return rows
+    return rows, problems
 
 
 async def apply_schedule(
-    tx: aiosqlite.Connection, rows: list[ScheduleRow], settings: Settings, now: datetime, source: str = "schedule"
+    tx: aiosqlite.Connection,
+    rows: list[ScheduleRow],
+    settings: Settings,
+    now: datetime,
+    source: str = "schedule",
+    earlier: list[RowProblem] | None = None,
 ) -> ImportSummary:
-    """Create, move or update the sessions; raise ScheduleError (so the caller's transaction rolls back)."""
-    summary, problems = ImportSummary(), []
+    """Create, move or update the sessions; raise ScheduleError (so the caller's transaction rolls back).
+
+    ``earlier``: the problems found while parsing, reported together with the database's, by line.
+    """
+    summary, problems = ImportSummary(), list(earlier or [])
     cohort_ids: dict[str, int | None] = {}
     for row in rows:
         if row.cohort_code not in cohort_ids:
@@ -240,7 +272,7 @@ async def apply_schedule(
                 RowProblem(row.line, "start", f"session {clash.other.id} of this cohort already starts then")
             )
     if problems:
-        raise ScheduleError(source, problems)
+        raise ScheduleError(source, sorted(problems, key=lambda p: p.line))
     return summary
 
 
@@ -252,9 +284,9 @@ async def import_schedule(db: Database, path: Path, settings: Settings, now: dat
         raise ScheduleError(str(path), [RowProblem(0, "", f"cannot read the file: {exc.strerror}")]) from None
     except UnicodeDecodeError:
         raise ScheduleError(str(path), [RowProblem(0, "", "is not UTF-8 text (save it as 'CSV UTF-8')")]) from None
-    rows = read_schedule(text, settings.timezone, path.name)
-    async with db.transaction() as tx:
-        return await apply_schedule(tx, rows, settings, now, path.name)
+    rows, problems = parse_schedule(text, settings.timezone, path.name)
+    async with db.transaction() as tx:  # the database checks run on every row that parsed, too
+        return await apply_schedule(tx, rows, settings, now, path.name, problems)
 
 
 async def export_schedule(conn: aiosqlite.Connection, tz: ZoneInfo, cohort_id: int | None = None) -> tuple[bytes, int]:
@@ -278,6 +310,6 @@ async def export_schedule(conn: aiosqlite.Connection, tz: ZoneInfo, cohort_id: i
                 session.online_url or "",
                 session.topic or "",
             )
-            writer.writerow([safe_cell(c) for c in cells])
+            writer.writerow([_guard(c) for c in cells])
             count += 1
     return buffer.getvalue().encode("utf-8-sig"), count

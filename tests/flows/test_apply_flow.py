@@ -342,6 +342,16 @@ async def test_first_language_choice_is_followed_by_the_welcome(runtime: Runtime
     assert not any(o.key == "sq" for r in chat.last for o in r.options)  # not asked again
 
 
+async def test_a_single_word_is_not_taken_for_the_full_name(chat: Chat, runtime: Runtime) -> None:
+    await choose_language(chat)
+    await chat.send("/apply")
+    await chat.press("pro2y-software")
+    await chat.send("Gashi")
+    assert "your first and your last name" in chat.text()
+    await chat.send("Gjon van der Berg-Gashi")  # particles, hyphens and several parts pass
+    assert (await _stored_answers(runtime, chat))["full_name"] == "Gjon van der Berg-Gashi"
+
+
 async def test_first_start_without_a_platform_language_asks_in_every_language(runtime: Runtime) -> None:
     chat = Chat(runtime, user_id="4242", platform_language=None)
     await chat.send("/start")

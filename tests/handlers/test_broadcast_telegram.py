@@ -146,6 +146,7 @@ async def test_staff_broadcast_in_telegram_with_one_progress_message(
     edits = [m for m in progress if m.method == "editMessageText"]
     assert edits and {m.message_id for m in edits} == {sent[0].message_id}  # one progress message, edited in place
     assert edits[-1].text == sent[-1].text
+    assert [e for e in fake.errors if "not modified" in e] == []  # never an edit that changes nothing
     assert "Not delivered: 1 (of them 1 have blocked the bot)" in sent[-1].text
     youth = fake.sent_to(7200)
     assert len(youth) == 1 and TEXT in youth[0].text and "To stop these messages, send STOP." in youth[0].text

@@ -243,7 +243,21 @@ async def test_a_refused_viber_token_stops_the_start_with_one_clear_line(
             webhook_base_url="http://127.0.0.1:1",
         )
         async with open_runtime(configured, clock=clock) as runtime:
-            with pytest.raises(StartupError, match=r"Viber refused the start-up.*VIBER_AUTH_TOKEN"):
+            with pytest.raises(StartupError, match=r"Viber refused the start-up.*VIBER_AUTH_TOKEN") as refused:
                 await serve_webhooks(runtime, asyncio.Event(), free_socket())
+        assert "WEBHOOK_BASE_URL" not in str(refused.value)  # the one setting at fault
         assert fake.violations == ["get_account_info: missing or wrong X-Viber-Auth-Token"]
         assert fake.webhook_url is None
+
+
+async def test_a_viber_webhook_it_cannot_reach_names_webhook_base_url_only(
+    settings: Settings, clock: ManualClock
+) -> None:
+    async with FakeViber() as fake:
+        configured = replace(
+            settings, viber_auth_token=fake.token, viber_api_url=fake.base_url, webhook_base_url="http://127.0.0.1:1"
+        )
+        async with open_runtime(configured, clock=clock) as runtime:
+            with pytest.raises(StartupError, match=r"Viber refused the webhook.*WEBHOOK_BASE_URL") as refused:
+                await serve_webhooks(runtime, asyncio.Event(), free_socket())
+        assert "VIBER_AUTH_TOKEN" not in str(refused.value)

@@ -215,6 +215,16 @@ def test_latin_catalog_is_not_committed() -> None:
     assert "locales/sr_Latn/" in ignored
 
 
+def test_catalogs_compile_only_when_a_catalog_changed(capsys: pytest.CaptureFixture[str]) -> None:
+    """``make chat`` and ``make test`` run it every time: quiet when nothing changed."""
+    from bot.cli import main
+
+    assert main(["catalogs", "compile"]) == 0
+    capsys.readouterr()
+    assert main(["catalogs", "compile"]) == 0
+    assert capsys.readouterr().out == ""
+
+
 def test_serbian_texts_name_commands_and_links_exactly() -> None:
     """Commands and links reach the Cyrillic text as placeholders, so they are named, not paraphrased."""
     with use_language("sr"):

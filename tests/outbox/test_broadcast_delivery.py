@@ -193,3 +193,21 @@ async def test_conversations_go_on_while_a_broadcast_call_is_in_flight(runtime: 
     await worker.run_once()
     assert "There are no open jobs or internships right now" in sender.answer[0].text
     assert len([c for c, _t in sender.sent if c != "999"]) == 3
+
+
+async def test_no_progress_edit_repeats_the_text_on_the_message(runtime: Runtime) -> None:
+    """Telegram answers 400 "message is not modified" to such an edit, also after a restart."""
+    chats = await broadcast_text(runtime, 3)
+    sender = EditingSender()
+    for chat_id in chats:
+        sender.errors[chat_id] = [RetryLater(30)]
+    worker, _ = worker_for(runtime, sender)
+    await worker.run_once()
+    shown = sender.sent[0][1]
+    assert "Broadcast #1 is being sent." in shown
+    assert await BroadcastMonitor(runtime.db, runtime.clock, runtime.settings, {"telegram": sender}).tick() == []
+    assert sender.edits == []  # the counts are those the message was sent with
+    fresh = EditingSender()
+    restarted = BroadcastMonitor(runtime.db, runtime.clock, runtime.settings, {"telegram": fresh})
+    assert await restarted.tick() == []
+    assert fresh.edits == []

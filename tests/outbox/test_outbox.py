@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import pytest
+
+from bot.messages import Reply
 from bot.outbox.worker import RetryLater, TransientError, Unreachable
 from bot.runtime import Runtime
 from storage import outbox, users
@@ -134,3 +138,68 @@ async def test_scheduler_is_armed_for_the_next_due_row(runtime: Runtime) -> None
         assert sender.sent == [("1", "later")]
     finally:
         worker.scheduler.shutdown()
+
+
+class _Killed(Exception):
+    """The process dies here (SIGKILL during a wait)."""
+
+
+async def test_a_kill_during_a_429_pause_loses_no_outcome(runtime: Runtime) -> None:
+    sender = FakeSender()
+    sender.errors["3"] = [RetryLater(3)]
+    worker, ticks = worker_for(runtime, sender)
+
+    async def die_in_a_long_wait(seconds: float) -> None:
+        if seconds > 1.0:
+
+            def busy() -> bool:
+                flusher = getattr(worker, "_flusher", None)
+                return bool(worker._in_flight) or (flusher is not None and not flusher.done())
+
+            while busy():
+                await asyncio.sleep(0.01)  # the pause goes on while the calls in flight are answered
+            raise _Killed
+        ticks.now += seconds
+
+    worker.limiter._sleep = die_in_a_long_wait
+    for n in range(8):
+        await _queue(runtime, str(n), f"hello {n}")
+    with pytest.raises(_Killed):
+        await worker.run_once()
+    # The restart: only calls in flight could be cut off, and there were none.
+    restarted, _ = worker_for(runtime, sender)
+    assert await restarted.recover() == 0
+    counts = await _counts(runtime)
+    assert counts == {"sent": len(sender.sent), "pending": 8 - len(sender.sent)}
+    runtime.clock.advance(timedelta(seconds=3))
+    await restarted.run_once()
+    assert await _counts(runtime) == {"sent": 8}
+
+
+async def test_a_row_answered_429_is_retried_when_the_pause_ends(runtime: Runtime) -> None:
+    sent_at: dict[str, float] = {}
+
+    class SlowSender(FakeSender):
+        """Answers after the worker has started waiting for its next slot, as over a network."""
+
+        async def send(self, chat_id: str, reply: Reply) -> str | None:
+            await asyncio.sleep(0.02)
+            message_id = await super().send(chat_id, reply)
+            sent_at[chat_id] = ticks.now
+            return message_id
+
+    sender = SlowSender()
+    sender.errors["1"] = [RetryLater(3)]
+    worker, ticks = worker_for(runtime, sender, per_second=2)
+
+    async def sleep_with_the_clock(seconds: float) -> None:
+        await asyncio.sleep(0.05)
+        ticks.now += seconds
+        runtime.clock.advance(timedelta(seconds=seconds))
+
+    worker.limiter._sleep = sleep_with_the_clock
+    await _queue(runtime, "1", "a")
+    await _queue(runtime, "2", "b")
+    await worker.run_once()
+    assert await _counts(runtime) == {"sent": 2}
+    assert sent_at["1"] <= 3.6  # due when the 3 s pause ended (then one slot later), not 3 s after that

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsing.validators import age_on, normalise_phone, parse_birth_date, parse_email, parse_full_name
+from bot.parsing.validators import (
+    age_on,
+    has_first_and_last_name,
+    normalise_phone,
+    parse_birth_date,
+    parse_email,
+    parse_full_name,
+)
 
 # --- full name ---
 
@@ -31,6 +38,23 @@ from bot.parsing.validators import age_on, normalise_phone, parse_birth_date, pa
 )
 def test_good_names(text: str, expected: str) -> None:
     assert parse_full_name(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "full"),
+    [
+        ("Gashi", False),
+        ("Anna-Maria", False),
+        ("O'Neil", False),
+        ("Arta Krasniqi", True),
+        ("Gjon van der Berg", True),
+        ("Anna-Maria O'Neil", True),
+        ("J. R. R. Tolkien", True),
+        ("Милош Јовановић", True),
+    ],
+)
+def test_a_full_name_has_a_first_and_a_last_name(name: str, full: bool) -> None:
+    assert has_first_and_last_name(name) is full
 
 
 def test_decomposed_diacritics_are_composed() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import stat
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -225,6 +226,13 @@ def test_cli_report_and_export(
     assert main(["export", "survey", SURVEY, "--out", str(target)]) == 0
     assert f"3 response(s) to {SURVEY} written to {target}" in capsys.readouterr().err
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")
+    applications = tmp_path / "applications.csv"
+    applications.write_text("an older export, readable by all")
+    applications.chmod(0o644)
+    assert main(["export", "applications", "--out", str(applications)]) == 0
+    capsys.readouterr()
+    for written in (chart, target, applications):  # personal data: the owner only
+        assert stat.S_IMODE(written.stat().st_mode) == 0o600, written
     assert main(["export", "survey", "nope"]) == 2
     assert capsys.readouterr().err == "youthbot: there is no survey 'nope' (surveys: employment-followup)\n"
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "missing.sqlite3"))

@@ -231,3 +231,49 @@ def test_cli_cohort_accept_schedule_and_attendance(
     assert main(["export", "attendance", "--cohort", "nope"]) == 2
     assert main(["export", "attendance"]) == 0
     assert "cohort,session_id,session_start" in capsys.readouterr().out
+
+
+async def test_every_problem_parse_and_database_is_reported_in_one_run(runtime: Runtime, tmp_path: Path) -> None:
+    runtime.clock.set(utc(2027, 3, 1, 8, 0))
+    await make_cohort(runtime)
+    text = (
+        "id,cohort,start,end,place\n"
+        ",web-2027-1,32.03.2027 17:30,19:00,Room 3\n"
+        ",web-2099-9,20.03.2027 17:30,19:00,Room 3\n"
+        "999,web-2027-1,21.03.2027 17:30,19:00,Room 3\n"
+    )
+    with pytest.raises(ScheduleError) as info:
+        await import_schedule(runtime.db, _file(tmp_path, text), runtime.settings, runtime.clock.now())
+    assert [(p.line, p.column) for p in info.value.problems] == [(2, "start"), (3, "cohort"), (4, "id")]
+    assert await _sessions(runtime) == []
+
+
+async def test_export_then_import_gives_back_exactly_what_was_exported(runtime: Runtime, tmp_path: Path) -> None:
+    from bot.services.schedule_csv import export_schedule
+
+    runtime.clock.set(utc(2027, 3, 1, 8, 0))
+    await make_cohort(runtime)
+    topics = ['=HYPERLINK("https://example.org")', "-1 day", "'quoted'", "@home", "+383 44 123 456"]
+    text = "cohort,start,end,place,online_url,topic\n" + "".join(
+        f'web-2027-1,{10 + n}.03.2027 17:30,19:00,Room 3,,"{t.replace(chr(34), chr(34) * 2)}"\n'
+        for n, t in enumerate(topics)
+    )
+    await import_schedule(runtime.db, _file(tmp_path, text), runtime.settings, runtime.clock.now())
+    assert [s.topic for s in await _sessions(runtime)] == topics
+    async with runtime.db.reading() as conn:
+        exported, _count = await export_schedule(conn, runtime.settings.timezone)
+    assert "'=HYPERLINK" in exported.decode("utf-8-sig")  # guarded for spreadsheets
+    result = await import_schedule(
+        runtime.db, _file(tmp_path, exported.decode("utf-8-sig"), "back.csv"), runtime.settings, runtime.clock.now()
+    )
+    assert result.unchanged == len(topics) and result.updated == 0
+    assert [s.topic for s in await _sessions(runtime)] == topics
+
+
+@pytest.mark.parametrize("value", ["=SUM(A1)", "'=already guarded", "''x", "'plain", "plain", "-", "'", ""])
+def test_the_formula_guard_is_undone_exactly(value: str) -> None:
+    from bot.services.schedule_csv import _guard, _unguard
+
+    guarded = _guard(value)
+    assert isinstance(guarded, str) and _unguard(guarded) == value
+    assert guarded[:1] not in ("=", "+", "-", "@")

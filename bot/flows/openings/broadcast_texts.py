@@ -21,6 +21,7 @@ from bot.messages import Option, Reply
 from bot.reference.municipalities import Municipalities
 from bot.reference.texts import programme_title
 from bot.reference.tracks import track_label
+from bot.services import broadcasts as broadcast_changes
 from bot.services.opening_days import local_today
 from storage import Connection, alerts, broadcasts, cohorts, openings, programmes
 from storage.broadcasts import Broadcast, DeliveryCounts
@@ -105,4 +106,6 @@ async def render_progress(delivery: Delivery) -> Reply | None:
     if broadcast is None:
         return None
     counts = await broadcasts.delivery_counts(delivery.conn, broadcast.id)
-    return Reply(final_text(broadcast, counts) if counts.remaining == 0 else progress_text(broadcast, counts))
+    text = final_text(broadcast, counts) if counts.remaining == 0 else progress_text(broadcast, counts)
+    await broadcast_changes.note_progress_shown(delivery.conn, broadcast.id, text)
+    return Reply(text)

@@ -16,6 +16,7 @@ figures: docs/performance.md.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 from typing import Any, NoReturn
@@ -37,6 +38,7 @@ from telegram.constants import MessageLimit
 from telegram.error import (
     BadRequest,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -54,7 +56,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.flows.engine import Incoming
 from bot.flows.registry import Registry
 from bot.handlers.telegram.polling import CatchUpFirst
@@ -365,6 +367,8 @@ def build_application(
 async def serve(runtime: Runtime, stop: asyncio.Event, concurrent_updates: int = CONCURRENT_UPDATES) -> None:
     """Poll Telegram until ``stop`` is set; used by ``youthbot run`` and the end-to-end tests."""
     application, channel = build_application(runtime, concurrent_updates=concurrent_updates)
+    if not await _initialize(application, runtime.settings.telegram_token or "", stop):
+        return  # stopped while the Bot API could not be reached
     async with application:
         await channel.post_init(application)
         await application.start()
@@ -383,6 +387,35 @@ async def serve(runtime: Runtime, stop: asyncio.Event, concurrent_updates: int =
             await application.updater.stop()
             await application.stop()
             await channel.post_shutdown(application)
+
+
+TOKEN_REJECTED = "Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?): copy the current token from @BotFather"
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 30.0
+
+
+async def _initialize(application: Application, token: str, stop: asyncio.Event) -> bool:  # type: ignore[type-arg]
+    """Check the token with Telegram, retrying with back-off while the Bot API cannot be reached.
+
+    A server's network can be down for a minute at boot: one line per attempt, no traceback.
+    A rejected token is a setting to fix: one line that never shows the token. False: stopped meanwhile.
+    """
+    delay, attempt = RETRY_FIRST_SECONDS, 1
+    while True:
+        try:
+            await application.initialize()
+            return True
+        except InvalidToken:
+            raise ConfigError(TOKEN_REJECTED) from None
+        except NetworkError as exc:  # TimedOut included
+            reason = (str(exc) or type(exc).__name__).replace(token, "<TELEGRAM_BOT_TOKEN>") if token else str(exc)
+            log.warning(
+                "cannot reach the Telegram Bot API (attempt %d: %s); trying again in %.0f s", attempt, reason, delay
+            )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+            return False
+        delay, attempt = min(delay * 2, RETRY_MAX_SECONDS), attempt + 1
 
 
 def run_polling(settings: Settings) -> None:

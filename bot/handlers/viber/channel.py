@@ -17,7 +17,6 @@ A callback that arrives twice (same event and message token: Viber retries) is h
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.flows.engine import Incoming
+from bot.handlers import jsonbody
 from bot.handlers.viber import render
 from bot.handlers.viber.api import (
     NOT_REGISTERED,
@@ -117,17 +117,28 @@ class ViberChannel:
 
     async def start(self, webhook_url: str) -> dict[str, Any]:
         """Check the token (get_account_info), then point Viber at our webhook."""
-        info = await self.client.get_account_info()
+        info = await self.check_token()
+        await self.point_webhook(webhook_url, info)
+        return info
+
+    async def check_token(self) -> dict[str, Any]:
+        """The account's details; a ViberError here means VIBER_AUTH_TOKEN is at fault."""
+        return await self.client.get_account_info()
+
+    async def point_webhook(self, webhook_url: str, info: dict[str, Any]) -> None:
+        """Set the webhook (Viber calls it once to check); a ViberError here means the URL is at fault."""
         await self.client.set_webhook(webhook_url)
         log.info("Viber bot %r receives callbacks at its webhook", info.get("name"))
-        return info
 
     async def handle(self, body: bytes, signature: str | None) -> Answer:
         """One callback, as the web server received it (raw body and signature header)."""
         if not signature_ok(self.token, body, signature):
             return Answer(403)
         try:
-            event = json.loads(body)
+            event = jsonbody.loads(body)
+        except jsonbody.TooDeep:
+            log.warning("viber webhook: a body nested too deeply to decode was refused")
+            return Answer(400)
         except ValueError:
             return Answer(400)
         if not isinstance(event, dict):
