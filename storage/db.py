@@ -57,13 +57,37 @@ def inserted_id(cur: aiosqlite.Cursor) -> int:
     return int(cur.lastrowid)
 
 
-def _create_private_file(path: Path) -> None:
-    """Create the database file (and its folder) readable by the owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    os.chmod(path, 0o600)
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _refuse(path: Path, problem: str) -> StorageError:
+    return StorageError(f"cannot use {path} as the database (DATABASE_PATH): {problem}")
+
+
+def _prepare_file(path: Path) -> None:
+    """Check an existing database file, or create a new one (and its folder) readable by the owner only.
+
+    A file or folder the bot did not create keeps its mode: only what is made here is made private.
+    """
+    if path.is_dir():
+        raise _refuse(path, "it is a folder; give the path of a database file inside it")
+    if path.exists():
+        try:
+            with path.open("rb") as existing:
+                header = existing.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise _refuse(path, exc.strerror or str(exc)) from None
+        if header and header != SQLITE_HEADER:
+            raise _refuse(path, "the file exists and is not an SQLite database")
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return  # another process created it a moment ago
+    except OSError as exc:
+        raise _refuse(path, exc.strerror or str(exc)) from None
+    os.close(fd)
 
 
 def migration_files() -> list[tuple[int, str, str]]:
@@ -92,16 +116,17 @@ class Database:
 
     async def open(self) -> Database:
         if str(self.path) != ":memory:":
-            _create_private_file(self.path)
+            _prepare_file(self.path)
         try:
             self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+            self._conn.row_factory = aiosqlite.Row
+            await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await self._conn.execute("PRAGMA journal_mode = WAL")
+            await self._conn.execute("PRAGMA synchronous = NORMAL")
+            await self._conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as exc:
-            raise StorageError(f"cannot open database {self.path}: {exc}") from exc
-        self._conn.row_factory = aiosqlite.Row
-        await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await self._conn.execute("PRAGMA journal_mode = WAL")
-        await self._conn.execute("PRAGMA synchronous = NORMAL")
-        await self._conn.execute("PRAGMA foreign_keys = ON")
+            await self.close()
+            raise _refuse(self.path, str(exc)) from None
         await self.migrate()
         return self
 
