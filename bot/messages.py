@@ -54,6 +54,9 @@ class Document:
     filename: str
     content: bytes
     caption: str = ""
+    # A picture (a chart): shown in the chat where the channel can (Telegram sendPhoto),
+    # instead of arriving as a file to open.
+    picture: bool = False
 
 
 @dataclass

@@ -156,6 +156,23 @@ async def test_staff_export_sends_a_csv(fake: FakeTelegram, running_bot: None, t
     await other.say("/export", "only for the programme's staff")
 
 
+async def test_staff_report_shows_the_chart_as_a_picture(
+    fake: FakeTelegram, running_bot: None, tg_settings: Settings
+) -> None:
+    staff = TelegramUser(fake, TgUser(id=STAFF_ID, language_code="en"))
+    await staff.say("/start", "English")
+    await staff.press("English", "Language set to English.")
+    fake.send_text(staff.user, "/report")
+    await staff.expect("Placement rate by programme and sex")
+    sent = fake.sent_to(STAFF_ID)
+    (photo,) = [m for m in sent if m.method == "sendPhoto"]
+    assert photo.document is not None and photo.document["content"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert photo.text == "Placement rate by programme and sex"  # the caption
+    assert not [m for m in sent if m.method == "sendDocument"]  # not a file to open
+    figures = [m for m in sent if m.method == "sendMessage" and m.text and m.text != photo.text]
+    assert figures, "the figures come as text before the picture"
+
+
 async def test_error_handler_answers_politely(fake: FakeTelegram, running_bot: None) -> None:
     tg = TgUser(id=5005, language_code="en")
     user = TelegramUser(fake, tg)

@@ -669,6 +669,13 @@ class FakeTelegram:
             )
             self._record(method, msg, p, document=doc)
             return msg
+        elif method == "sendPhoto":
+            photo = p["photo"]
+            photo = photo if isinstance(photo, dict) else {"file_id": photo, "file_name": None, "content": None}
+            size = self._file("photo", width=800, height=600, file_size=len(photo["content"] or b""))
+            msg = self._new_message(p, caption=p.get("caption"), photo=[size])
+            self._record(method, msg, p, document=photo)
+            return msg
         elif spec["returns"][0] == "Message" and "chat_id" in p:
             msg = self._new_message(p, text=p.get("text"), caption=p.get("caption"))
             if method.startswith("send"):

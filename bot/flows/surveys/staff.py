@@ -153,7 +153,7 @@ class SurveySendFlow:
 
 
 async def report_reply(ctx: Context) -> list[Reply]:
-    """/report: the indicators as text, and the placement chart as a PNG file."""
+    """/report: the indicators as text, and the placement chart as a picture."""
     catalogue = catalogue_for(ctx.settings.survey_dir)
     report = await build_report(ctx.tx, catalogue, ctx.now, ctx.settings.timezone)
     chart = placement_chart(report)
@@ -161,7 +161,7 @@ async def report_reply(ctx: Context) -> list[Reply]:
     caption = _("Placement rate by programme and sex")
     return [
         Reply(report_text(report, catalogue, ctx.settings.timezone)),
-        Reply(caption, document=Document(name, chart, caption)),
+        Reply(caption, document=Document(name, chart, caption, picture=True)),
     ]
 
 

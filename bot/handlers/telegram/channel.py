@@ -157,6 +157,14 @@ async def send_reply(bot: Any, chat_id: int | str, reply: Reply, paid: bool = Fa
     ``paid`` sends with allow_paid_broadcast (proactive messages above the free bulk rate).
     """
     extra = {"allow_paid_broadcast": True} if paid else {}
+    if reply.document is not None and reply.document.picture:
+        sent = await bot.send_photo(
+            chat_id,
+            InputFile(reply.document.content, filename=reply.document.filename),
+            caption=reply.document.caption[: MessageLimit.CAPTION_LENGTH] or None,
+            **extra,
+        )
+        return int(sent.message_id)
     if reply.document is not None:
         sent = await bot.send_document(
             chat_id,
