@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from bot.flows.registry import Action, Context, Delivery, Feature, MessageKind
-from bot.i18n import _
+from bot.i18n import _, pgettext
 from bot.messages import Option, Reply
 from bot.services import decisions
 from bot.services.decisions import DecisionError
@@ -50,7 +50,10 @@ async def withdraw_action(ctx: Context, args: list[str]) -> list[Reply] | None:
                 _("Withdraw your application {reference}? Staff will no longer consider it.").format(
                     reference=app.reference
                 ),
-                [Option(f"withdraw.yes.{app.id}", _("Yes, withdraw")), Option("status", _("No, keep it"))],
+                [
+                    Option(f"withdraw.yes.{app.id}", _("Yes, withdraw")),
+                    Option("status", pgettext("withdraw an application", "No, keep it")),
+                ],
             )
         ]
     found = await trainees.applicant(ctx.tx, app.reference)
