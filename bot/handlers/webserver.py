@@ -33,6 +33,7 @@ from telegram.ext import Application
 from bot.config import ConfigError, Settings
 from bot.flows.engine import Engine
 from bot.handlers import jsonbody
+from bot.handlers.pictures import PATH_PREFIX, PictureShelf
 from bot.handlers.telegram.channel import ALLOWED_UPDATES, TOKEN_REJECTED, TelegramChannel, build_application
 from bot.handlers.viber.api import ViberClient, ViberError
 from bot.handlers.viber.channel import ViberChannel
@@ -110,7 +111,11 @@ async def _body(request: Request) -> bytes | None:
 
 
 def build_app(
-    telegram: TelegramWebhook | None, viber: ViberChannel | None, checks: Health, console: Starlette | None = None
+    telegram: TelegramWebhook | None,
+    viber: ViberChannel | None,
+    checks: Health,
+    console: Starlette | None = None,
+    pictures: PictureShelf | None = None,
 ) -> Starlette:
     """The routes of the enabled channels, the health check, and the staff console (WEB_ENABLED) beside them."""
 
@@ -138,7 +143,15 @@ def build_app(
         report = await checks.report()
         return JSONResponse(report, status_code=200 if all(report.values()) else 503)
 
+    async def picture(request: Request) -> Response:
+        content = pictures.get(request.path_params["token"]) if pictures is not None else None
+        if content is None:
+            return Response(status_code=404)
+        return Response(content, media_type="image/png", headers={"Cache-Control": "no-store"})
+
     routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
+    if pictures is not None:
+        routes.append(Route(PATH_PREFIX + "{token}.png", picture, methods=["GET"]))
     if telegram is not None:
         routes.append(Route(TELEGRAM_PATH, telegram_webhook, methods=["POST"]))
     if viber is not None:
@@ -178,12 +191,13 @@ async def serve_webhooks(runtime: Runtime, stop: asyncio.Event, sock: socket.soc
     worker = build_outbox_worker(runtime)
     application, telegram = build_application(runtime, worker) if settings.telegram_token else (None, None)
     client = ViberClient(settings.viber_api_url, settings.viber_auth_token) if settings.viber_auth_token else None
-    viber = ViberChannel(runtime, client, worker) if client is not None else None
+    pictures = PictureShelf(base)
+    viber = ViberChannel(runtime, client, worker, pictures.put) if client is not None else None
     checks = Health(runtime.engine, worker)
     hook = TelegramWebhook(application, settings.telegram_webhook_secret or "") if application else None
     server = _Server(
         uvicorn.Config(
-            build_app(hook, viber, checks, _console(runtime)),
+            build_app(hook, viber, checks, _console(runtime), pictures),
             log_config=None,
             access_log=False,
             lifespan="off",

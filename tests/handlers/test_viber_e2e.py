@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
+import httpx
 import pytest
 
 from bot.clock import ManualClock
@@ -189,3 +190,21 @@ async def _reachable(settings: Settings, viber_id: str) -> bool:
         user = await users.find(conn, "viber", viber_id)
     assert user is not None
     return user.reachable
+
+
+async def test_staff_report_on_viber_shows_the_chart_as_a_picture(fake: FakeViber, server: RunningServer) -> None:
+    staff = ViberPerson(fake, ViberUser(STAFF_VIBER_ID, language="en"))
+    await staff.open(expect="Please choose your language")
+    await staff.press("English", "Language set to English.")
+    new = await staff.say("/report", "Placement rate by programme and sex")
+    (picture,) = [m for m in new if m.body.get("type") == "picture"]
+    assert picture.text == "Placement rate by programme and sex"
+    media = picture.body["media"]
+    assert media.startswith(f"{server.base_url}/pictures/") and media.endswith(".png")
+    async with httpx.AsyncClient() as client:
+        fetched = await client.get(media)
+        guessed = await client.get(f"{server.base_url}/pictures/not-a-token.png")
+    assert fetched.status_code == 200 and fetched.headers["content-type"] == "image/png"
+    assert fetched.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert guessed.status_code == 404
+    assert [m for m in new if m.body.get("type") == "text"], "the figures come as text before the picture"

@@ -21,7 +21,7 @@ MB = 1_000_000
 def _app(runtime: Runtime) -> Any:
     worker = OutboxWorker(runtime.db, runtime.clock, runtime.settings, runtime.engine.registry, {}, RateLimiter(25, 1))
     application = Application.builder().token("123456:TEST-token-abcdefghijklmnop").build()
-    return build_app(TelegramWebhook(application, SECRET), None, Health(runtime.db, worker))
+    return build_app(TelegramWebhook(application, SECRET), None, Health(runtime.engine, worker))
 
 
 async def _post(app: Any, chunks: Iterator[bytes], headers: dict[str, str]) -> tuple[int, int]:

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -54,7 +55,7 @@ BUTTON_FIELDS = {
     "BgLoop",
 }
 KEYBOARD_FIELDS = {"Type", "Buttons", "DefaultHeight", "BgColor", "InputFieldState"}
-MESSAGE_FIELDS = {"receiver", "min_api_version", "sender", "tracking_data", "type", "text", "keyboard"}
+MESSAGE_FIELDS = {"receiver", "min_api_version", "sender", "tracking_data", "type", "text", "keyboard", "media"}
 STATUS_NAMES = {
     0: "ok",
     1: "invalidUrl",
@@ -173,11 +174,19 @@ def check_message(body: Any, welcome: bool = False) -> list[str]:
         version = 1
     if "tracking_data" in body and (not isinstance(body["tracking_data"], str) or len(body["tracking_data"]) > 4000):
         errors.append("tracking_data must be a string of at most 4,000 characters")
-    if body.get("type") != "text":
-        errors.append(f"type {body.get('type')!r}: the bot is expected to send text messages only")
     text = body.get("text")
-    if not isinstance(text, str) or not text.strip() or len(text) > 7000:
+    if body.get("type") == "picture":  # a description of at most 768 characters and the picture's URL
+        media = body.get("media")
+        if not isinstance(media, str) or not re.match(r"^https?://\S+$", media) or len(media) > 2000:
+            errors.append(f"picture: media must be a URL of at most 2,000 characters, got {media!r:.80}")
+        if not isinstance(text, str) or len(text) > 768:
+            errors.append("picture: text must be a description of at most 768 characters")
+    elif body.get("type") != "text":
+        errors.append(f"type {body.get('type')!r}: the bot sends text and picture messages only")
+    elif not isinstance(text, str) or not text.strip() or len(text) > 7000:
         errors.append(f"text must be 1-7,000 characters, got {len(text) if isinstance(text, str) else text!r}")
+    elif "media" in body:
+        errors.append("media: only picture messages carry one")
     if "keyboard" in body:
         errors += check_keyboard(body["keyboard"], version)
     return errors

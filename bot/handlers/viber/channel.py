@@ -72,14 +72,17 @@ def to_input(message: dict[str, Any]) -> UserInput:
 class ViberSender:
     """Outbox deliveries on Viber, with Viber's statuses mapped to the outbox's errors."""
 
-    def __init__(self, client: ViberClient, sender: dict[str, str]) -> None:
+    def __init__(
+        self, client: ViberClient, sender: dict[str, str], picture_url: Callable[[bytes], str] | None = None
+    ) -> None:
         self.client = client
         self.sender = sender
+        self.picture_url = picture_url
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         token = None
         try:
-            for message in render.messages(reply, self.sender):
+            for message in render.messages(reply, self.sender, self.picture_url):
                 token = await self.client.send_message({"receiver": chat_id, **message})
         except ViberApiError as exc:
             if exc.status in (NOT_REGISTERED, NOT_SUBSCRIBED):
@@ -93,7 +96,13 @@ class ViberSender:
 
 
 class ViberChannel:
-    def __init__(self, runtime: Runtime, client: ViberClient, worker: OutboxWorker) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        client: ViberClient,
+        worker: OutboxWorker,
+        picture_url: Callable[[bytes], str] | None = None,
+    ) -> None:
         settings = runtime.settings
         if settings.viber_auth_token is None:
             raise ValueError("the Viber channel needs VIBER_AUTH_TOKEN")
@@ -104,7 +113,8 @@ class ViberChannel:
         self.sender = {"name": settings.viber_bot_name}
         if settings.viber_bot_avatar:
             self.sender["avatar"] = settings.viber_bot_avatar
-        worker.register(CHANNEL, ViberSender(client, self.sender))
+        self.picture_url = picture_url
+        worker.register(CHANNEL, ViberSender(client, self.sender, picture_url))
         self._handlers: dict[str, Callable[[dict[str, Any]], Awaitable[Answer]]] = {
             "conversation_started": self._conversation_started,
             "message": self._message,
@@ -186,7 +196,7 @@ class ViberChannel:
         try:
             with use_language(outcome.language):
                 for reply in outcome.replies:
-                    for part in render.messages(reply, self.sender):
+                    for part in render.messages(reply, self.sender, self.picture_url):
                         await self.client.send_message({"receiver": user_id, **part})
         except ViberError as exc:
             log.warning("a reply on Viber could not be sent: %s", exc)

@@ -10,6 +10,7 @@ Viber API level 3.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bot.handlers.textsplit import split_text
@@ -17,6 +18,7 @@ from bot.i18n import _
 from bot.messages import Document, Option, Reply, UserInput, decode_choice, encode_choice
 
 MAX_TEXT = 7000
+MAX_PICTURE_TEXT = 768  # a picture message's description
 MAX_BUTTON_TEXT = 250
 SHARE_PHONE_API_VERSION = 3
 GRID_COLUMNS = 6  # a Viber keyboard row is six columns wide
@@ -76,9 +78,27 @@ def document_text(document: Document) -> str:
     return f"{document.caption}\n\n{note}" if document.caption else note
 
 
-def messages(reply: Reply, sender: dict[str, str]) -> list[dict[str, Any]]:
-    """The Viber messages (without ``receiver``) for one reply; the keyboard goes with the last."""
-    text = document_text(reply.document) if reply.document is not None else reply.text
+def messages(
+    reply: Reply, sender: dict[str, str], picture_url: Callable[[bytes], str] | None = None
+) -> list[dict[str, Any]]:
+    """The Viber messages (without ``receiver``) for one reply; the keyboard goes with the last.
+
+    A picture document becomes a picture message when ``picture_url`` can give it a public address.
+    """
+    document = reply.document
+    if document is not None and document.picture and picture_url is not None:
+        picture: dict[str, Any] = {
+            "min_api_version": 1,
+            "sender": sender,
+            "type": "picture",
+            "text": document.caption[:MAX_PICTURE_TEXT],
+            "media": picture_url(document.content),
+        }
+        board = keyboard(reply)
+        if board is not None:
+            picture["keyboard"] = board
+        return [picture]
+    text = document_text(document) if document is not None else reply.text
     out: list[dict[str, Any]] = [
         {"min_api_version": 1, "sender": sender, "type": "text", "text": chunk} for chunk in split_text(text, MAX_TEXT)
     ]
