@@ -6,6 +6,8 @@ shape); any violation fails the test.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -208,3 +210,39 @@ async def test_staff_report_on_viber_shows_the_chart_as_a_picture(fake: FakeVibe
     assert fetched.content.startswith(b"\x89PNG\r\n\x1a\n")
     assert guessed.status_code == 404
     assert [m for m in new if m.body.get("type") == "text"], "the figures come as text before the picture"
+
+
+async def test_signed_deeply_nested_json_is_a_400_not_a_crash(
+    fake: FakeViber, server: RunningServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert fake.webhook_url is not None
+    body = b"[" * 50_000 + b"]" * 50_000  # 100 KB of nesting, validly signed
+    signature = hmac.new(fake.token.encode(), body, hashlib.sha256).hexdigest()
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(fake.webhook_url, content=body, headers={"X-Viber-Content-Signature": signature})
+        healthy = await client.get(f"{server.base_url}/healthz")
+    assert answer.status_code == 400
+    assert healthy.status_code == 200  # the server goes on serving
+
+
+async def test_a_huge_chunked_body_from_a_real_client_is_refused_and_the_server_goes_on(
+    fake: FakeViber, server: RunningServer
+) -> None:
+    """How much the app reads is counted at the ASGI level (tests/handlers/test_webhook_bodies.py);
+    this sends the same 64 MiB from a real client through the real server."""
+    assert fake.webhook_url is not None
+
+    async def sixty_four_mebibytes() -> AsyncIterator[bytes]:
+        chunk = b"x" * 65_536
+        for _n in range(1024):  # without a Content-Length: chunked
+            yield chunk
+
+    async with httpx.AsyncClient() as client:
+        try:
+            answer = await client.post(fake.webhook_url, content=sixty_four_mebibytes())
+            status: int | None = answer.status_code
+        except httpx.HTTPError:  # the server may close the connection while the body still comes
+            status = None
+        healthy = await client.get(f"{server.base_url}/healthz")
+    assert status in (413, None)
+    assert healthy.status_code == 200
