@@ -141,6 +141,30 @@ async def _applicant(tx: aiosqlite.Connection, reference: str) -> Applicant:
     return found
 
 
+async def _move(
+    tx: aiosqlite.Connection,
+    applicant: Applicant,
+    to_status: str,
+    *,
+    staff_id: int | None,
+    by_applicant: bool,
+    note: str | None,
+    now: datetime,
+) -> None:
+    """Move the status and keep it in the history, unless someone changed it meanwhile (then refuse)."""
+    if not await application_lifecycle.change_status(
+        tx,
+        applicant.application_id,
+        from_status=applicant.status,
+        to_status=to_status,
+        staff_id=staff_id,
+        by_applicant=by_applicant,
+        personal_note=note,
+        now=now,
+    ):
+        raise DecisionError("changed", f"application {applicant.reference} was changed meanwhile")
+
+
 async def preview(
     tx: aiosqlite.Connection,
     reference: str,
@@ -210,17 +234,8 @@ async def decide(
             personal_note=note,
             now=now,
         )
-    elif not await application_lifecycle.change_status(
-        tx,
-        applicant.application_id,
-        from_status=applicant.status,
-        to_status=decision,
-        staff_id=staff_id,
-        by_applicant=False,
-        personal_note=note,
-        now=now,
-    ):
-        raise DecisionError("changed", f"application {reference} was changed meanwhile")
+    else:
+        await _move(tx, applicant, decision, staff_id=staff_id, by_applicant=False, note=note, now=now)
     queued = False
     if notify or decision != Decision.SHORTLISTED:
         queued = await _queue_message(tx, applicant, decision, note, cohort_id, now)
@@ -322,15 +337,5 @@ async def withdraw(tx: aiosqlite.Connection, reference: str, *, user_id: int, no
         raise DecisionError("not_found", f"no application has the reference {reference}")
     if applicant.status not in WITHDRAWABLE:
         raise DecisionError("illegal_transition", f"an application that is {applicant.status} cannot be withdrawn")
-    if not await application_lifecycle.change_status(
-        tx,
-        applicant.application_id,
-        from_status=applicant.status,
-        to_status=WITHDRAWN,
-        staff_id=None,
-        by_applicant=True,
-        personal_note=None,
-        now=now,
-    ):
-        raise DecisionError("changed", f"application {reference} was changed meanwhile")
+    await _move(tx, applicant, WITHDRAWN, staff_id=None, by_applicant=True, note=None, now=now)
     return applicant.status

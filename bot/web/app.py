@@ -193,19 +193,15 @@ class Console:
             )
         return await self.start_session(result)
 
+    def _link_gone(self, request: Request) -> Response:
+        """A one-time link that was used, expired or never existed: the same answer for all three."""
+        return self._public(request, "message.html", 404, message=_in(self.settings.default_language, LINK_GONE))
+
     async def password_page(self, request: Request) -> Response:
         async with self.db.reading() as conn:
             member = await staff.token_account(conn, request.path_params["token"], now=self.clock.now())
         if member is None:
-            return self._public(
-                request,
-                "message.html",
-                404,
-                message=_in(
-                    self.settings.default_language,
-                    LINK_GONE,
-                ),
-            )
+            return self._link_gone(request)
         return self._public(request, "password.html", error=None)
 
     async def password(self, request: Request) -> Response:
@@ -219,15 +215,7 @@ class Console:
                 )
         except StaffError as exc:
             if exc.code == "token":
-                return self._public(
-                    request,
-                    "message.html",
-                    404,
-                    message=_in(
-                        self.settings.default_language,
-                        LINK_GONE,
-                    ),
-                )
+                return self._link_gone(request)
             return self._public(
                 request,
                 "password.html",
@@ -245,15 +233,7 @@ class Console:
         async with self.db.transaction() as tx:
             member = await staff.use_sign_in_link(tx, request.path_params["token"], now=self.clock.now())
         if member is None:
-            return self._public(
-                request,
-                "message.html",
-                404,
-                message=_in(
-                    self.settings.default_language,
-                    LINK_GONE,
-                ),
-            )
+            return self._link_gone(request)
         return await self.start_session(member)
 
     async def signout(self, request: Request, ctx: Context) -> Response:
