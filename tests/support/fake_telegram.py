@@ -15,20 +15,19 @@ import itertools
 import json
 import os
 import re
-import socket
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.support.local_server import LocalServer
 
 DEFAULT_SPEC = Path(__file__).resolve().parents[3] / "shared" / "telegram-bot-api" / "api.json"
 SIMPLE = {
@@ -135,14 +134,6 @@ class ApiError(Exception):
         self.status, self.description, self.parameters = status, description, parameters
 
 
-class _QuietServer(uvicorn.Server):
-    """uvicorn would otherwise take Ctrl-C away from pytest."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 @lru_cache
 def _load_spec(path: str) -> dict[str, Any]:
     spec = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -238,35 +229,19 @@ class FakeTelegram:
         self._file_ids = itertools.count(1)
         self._commands: dict[str, list] = {}
         self._poll_wake, self._sent_wake, self._closing = asyncio.Event(), asyncio.Event(), False
-        self._server: _QuietServer | None = None
-        self._task: asyncio.Task | None = None
-        self._sock: socket.socket | None = None
+        self._local = LocalServer(
+            Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]),
+            log_level="warning",
+        )
 
     async def start(self) -> None:
-        app = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._server = _QuietServer(
-            uvicorn.Config(
-                app, log_config=None, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
-            )
-        )
-        self._task = asyncio.create_task(self._server.serve(sockets=[self._sock]))
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-            await asyncio.sleep(0.005)
-        self.base_url = f"http://127.0.0.1:{self._sock.getsockname()[1]}/bot"
+        port = await self._local.start()
+        self.base_url = f"http://127.0.0.1:{port}/bot"
 
     async def stop(self) -> None:
         self._closing = True
         self._wake("_poll_wake")
-        if self._server and self._task:
-            self._server.should_exit = True
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._task, 5)
-        if self._sock:
-            self._sock.close()
+        await self._local.stop()
 
     async def __aenter__(self) -> FakeTelegram:
         await self.start()

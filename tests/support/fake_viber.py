@@ -13,25 +13,22 @@ as Viber does, and can make receivers unreachable or the API busy.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import hmac
 import itertools
 import json
 import re
-import socket
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.support.local_server import LocalServer
 
 TOKEN = "4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f"
 SIGNED = "sign"  # default for ``callback(signature=...)``: a correct signature
@@ -192,12 +189,6 @@ def check_message(body: Any, welcome: bool = False) -> list[str]:
     return errors
 
 
-class _QuietServer(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 class FakeViber:
     """Viber's REST API for the bot, and Viber's callbacks for the tests."""
 
@@ -214,33 +205,16 @@ class FakeViber:
         self._sent: dict[str, list[ViberMessage]] = {}
         self._message_tokens = itertools.count(5741311803571721087)
         self._event_tokens = itertools.count(4912661846655238145)
-        self._server: _QuietServer | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._sock: socket.socket | None = None
+        self._local = LocalServer(Starlette(routes=[Route("/pa/{method}", self._endpoint, methods=["POST"])]))
         self._http = httpx.AsyncClient(timeout=30)
 
     async def start(self) -> None:
-        app = Starlette(routes=[Route("/pa/{method}", self._endpoint, methods=["POST"])])
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._server = _QuietServer(
-            uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=2)
-        )
-        self._task = asyncio.create_task(self._server.serve(sockets=[self._sock]))
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-            await asyncio.sleep(0.005)
-        self.base_url = f"http://127.0.0.1:{self._sock.getsockname()[1]}/pa/"
+        port = await self._local.start()
+        self.base_url = f"http://127.0.0.1:{port}/pa/"
 
     async def stop(self) -> None:
         await self._http.aclose()
-        if self._server and self._task:
-            self._server.should_exit = True
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._task, 5)
-        if self._sock:
-            self._sock.close()
+        await self._local.stop()
 
     async def __aenter__(self) -> FakeViber:
         await self.start()

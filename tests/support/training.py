@@ -11,9 +11,10 @@ from bot.parsing.localtime import parse_local
 from bot.runtime import Runtime
 from bot.services import enrolment
 from bot.services import sessions as session_changes
-from storage import applications, cohorts, outbox, programmes, trainees, users
+from storage import cohorts, outbox, programmes, trainees, users
 from storage.cohorts import Cohort
 from storage.sessions import Session, SessionDetails
+from tests.support.applicants import add_application
 from tests.support.chat import Chat
 
 
@@ -81,34 +82,7 @@ async def make_applicant(
     runtime: Runtime, platform_id: str, name: str, programme_code: str = "pro2y-software", language: str = "en"
 ) -> str:
     """A person who chose a language and applied; returns the reference."""
-    async with runtime.db.transaction() as tx:
-        now = runtime.clock.now()
-        user, _new = await users.get_or_create(tx, "telegram", platform_id, platform_id, name, now)
-        await users.set_language(tx, user.id, language, now)
-        programme = await programmes.by_code(tx, programme_code)
-        assert programme is not None
-        app = await applications.submit(
-            tx,
-            applications.NewApplication(
-                user_id=user.id,
-                programme_id=programme.id,
-                full_name=name,
-                birth_date="2004-03-15",
-                gender="female",
-                municipality="prishtine",
-                phone="+38344123456",
-                email=None,
-                education="secondary",
-                employment="unemployed",
-                motivation="I want to learn.",
-                heard_from=None,
-                source=None,
-                language=language,
-                consent_at=now,
-            ),
-            now,
-        )
-        return app.reference
+    return await add_application(runtime, platform_id, name=name, programme_code=programme_code, language=language)
 
 
 async def enrol(runtime: Runtime, reference: str, cohort: Cohort) -> None:
