@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from markupsafe import escape
 
@@ -9,6 +11,8 @@ from bot.i18n import gettext, ngettext, use_language
 from bot.runtime import Runtime
 from bot.services import staff
 from bot.services.staff import Role
+from bot.web.app import ROUTES
+from bot.web.console import Guarded, Public
 from storage import audit as audit_store
 from storage.audit import AuditFilter
 from tests.support.console import client, csrf_of, make_account, sign_in
@@ -24,6 +28,26 @@ GUARDED = [
     ("POST", "/signout", Role.VIEWER),
 ]
 PUBLIC = [("GET", "/signin"), ("GET", "/password/unknown"), ("GET", "/link/unknown")]
+
+
+def test_the_matrix_names_every_route_of_the_console() -> None:
+    """A new page must join the matrix below, with the role it needs, or this fails."""
+    declared = {(r.method, r.path, r.role) for r in ROUTES if isinstance(r, Guarded)}
+    tried = set()
+    for method, path, role in GUARDED:
+        matches = [
+            r
+            for r in ROUTES
+            if isinstance(r, Guarded)
+            and r.method == method
+            and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", r.path), path)
+        ]
+        assert len(matches) == 1, (method, path)
+        tried.add((matches[0].method, matches[0].path, role))
+    assert tried == declared
+    public = {(r.method, r.path) for r in ROUTES if isinstance(r, Public)}
+    assert {m for m, _ in public} <= {"GET", "POST"}
+    assert {p for _, p in public} == {"/signin", "/password/{token}", "/link/{token}"}
 
 
 async def test_every_route_with_no_session_goes_to_sign_in(runtime: Runtime) -> None:

@@ -1,0 +1,22 @@
+"""The console's menu: each entry with the least role that sees it (the routes check the role again)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import N_
+from bot.services.staff import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    path: str
+    label: str  # a catalog msgid, translated in the template
+    role: Role
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("/", N_("Start"), Role.VIEWER),
+    NavItem("/audit", N_("Audit trail"), Role.ADMIN),
+    NavItem("/staff", N_("Staff accounts"), Role.ADMIN),
+)
