@@ -17,6 +17,8 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/", N_("Start"), Role.VIEWER),
+    NavItem("/indicators", N_("Indicators"), Role.VIEWER),
+    NavItem("/surveys", N_("Surveys"), Role.VIEWER),
     NavItem("/audit", N_("Audit trail"), Role.ADMIN),
     NavItem("/staff", N_("Staff accounts"), Role.ADMIN),
 )

@@ -26,6 +26,13 @@ GUARDED = [
     ("GET", "/staff", Role.ADMIN),
     ("POST", "/staff/999/disable", Role.ADMIN),
     ("POST", "/signout", Role.VIEWER),
+    ("GET", "/indicators", Role.VIEWER),
+    ("GET", "/indicators.csv", Role.VIEWER),
+    ("GET", "/indicators.xlsx", Role.VIEWER),
+    ("GET", "/surveys", Role.VIEWER),
+    ("GET", "/surveys/employment-followup", Role.VIEWER),
+    ("GET", "/surveys/employment-followup/export.csv", Role.COORDINATOR),
+    ("GET", "/surveys/employment-followup/export.xlsx", Role.COORDINATOR),
 ]
 PUBLIC = [("GET", "/signin"), ("GET", "/password/unknown"), ("GET", "/link/unknown")]
 
