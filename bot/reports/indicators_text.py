@@ -125,7 +125,7 @@ def survey_title(catalogue: Catalogue, survey_id: str) -> str:
     return survey.title.get() if survey is not None else survey_id
 
 
-def wave_label(wave: str) -> str:
+def wave_when(wave: str) -> str:
     """'3 months after graduation', or 'sent by staff' (any wave not planned by a campaign)."""
     if not wave.startswith("m") or not wave[1:].isdigit():
         return _("sent by staff")
@@ -135,7 +135,7 @@ def wave_label(wave: str) -> str:
 
 def _wave_line(catalogue: Catalogue, wave: WaveCounts) -> str:
     title = survey_title(catalogue, wave.survey_id)
-    when = _("sent by staff") if wave.wave == STAFF_WAVE else wave_label(wave.wave)
+    when = _("sent by staff") if wave.wave == STAFF_WAVE else wave_when(wave.wave)
     return _(
         "{survey}, {when}: {answered} of {asked} answered ({rate}); {open} still open, {closed} closed unanswered"
     ).format(
@@ -165,5 +165,5 @@ def report_text(report: Report, catalogue: Catalogue, timezone: tzinfo) -> str:
     lines += ["", _("Survey response rates:")]
     lines += [f"• {_wave_line(catalogue, wave)}" for wave in report.waves] or [_("No survey has been sent yet.")]
     lines += ["", _("Application funnel (each start of /apply):")]
-    lines += [_("• {step}: {count}").format(step=step, count=count) for step, count in funnel_rows(report)]
+    lines += [f"• {step}: {count}" for step, count in funnel_rows(report)]
     return "\n".join(lines)

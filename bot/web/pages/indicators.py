@@ -19,17 +19,20 @@ from bot.i18n import N_, _, use_language
 from bot.reports import svg_chart
 from bot.reports.indicators import Counts, Period, PeriodError, Report, build_report, parse_period
 from bot.reports.indicators_table import table_csv, table_xlsx
-from bot.reports.indicators_text import breakdowns, funnel_rows, percent, period_text, survey_title, wave_label
+from bot.reports.indicators_text import breakdowns, funnel_rows, percent, period_text, survey_title, wave_when
 from bot.services import audit
 from bot.services.staff import Role
 from bot.surveys.loader import catalogue_for
 from bot.web.console import Console, Context, Guarded, Public, secure
 
-PERIOD_ERRORS = {
-    "from": N_("The first day is not a date like 2026-01-31."),
-    "to": N_("The last day is not a date like 2026-06-30."),
-    "order": N_("The last day is before the first day."),
-}
+
+def _period_error(field: str) -> str:
+    """What was wrong with the period typed (a catalog msgid)."""
+    if field == "from":
+        return N_("The first day is not a date like 2026-01-31.")
+    if field == "to":
+        return N_("The last day is not a date like 2026-06-30.")
+    return N_("The last day is before the first day.")
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def _asked(request: Request) -> Asked:
     try:
         return Asked(start, end, parse_period(start, end), None)
     except PeriodError as exc:
-        return Asked(start, end, Period(), PERIOD_ERRORS[exc.field])
+        return Asked(start, end, Period(), _period_error(exc.field))
 
 
 async def _report(console: Console, period: Period) -> Report:
@@ -79,7 +82,7 @@ def _layout(console: Console, report: Report) -> dict[str, Any]:
     waves = [
         {
             "survey": survey_title(catalogue, w.survey_id),
-            "when": wave_label(w.wave),
+            "when": wave_when(w.wave),
             "asked": w.asked,
             "answered": w.answered,
             "rate": percent(w.answered / w.asked if w.asked else None),

@@ -10,9 +10,9 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.i18n import N_, _, use_language
+from bot.i18n import N_, _, ngettext, use_language
 from bot.reports import svg_chart
-from bot.reports.indicators_text import percent, wave_label
+from bot.reports.indicators_text import percent, wave_when
 from bot.reports.survey_export import survey_csv, survey_xlsx
 from bot.reports.survey_results import SurveyResults, survey_results
 from bot.services import audit
@@ -30,7 +30,7 @@ def _waves(results: SurveyResults) -> list[dict[str, Any]]:
     return [
         {
             "key": w.wave,
-            "when": wave_label(w.wave),
+            "when": wave_when(w.wave),
             "asked": w.asked,
             "answered": w.answered,
             "still_open": w.still_open,
@@ -90,8 +90,10 @@ async def survey_page(console: Console, request: Request, ctx: Context) -> Respo
             "title": survey.title.get(),
             "waves": _waves(results),
             "wave": wave or "",
-            "wave_text": wave_label(wave) if wave else _("All waves"),
-            "responses": results.responses,
+            "wave_text": wave_when(wave) if wave else _("All waves"),
+            "responses_text": ngettext("{n} completed response", "{n} completed responses", results.responses).format(
+                n=results.responses
+            ),
             "questions": [_question(r, may_read_text) for r in results.questions],
             "may_export": may_read_text,
         }
