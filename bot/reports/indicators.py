@@ -11,9 +11,9 @@ Age is the age on the day of application (from the birth year alone after
 
 Accepted: the application was accepted or enrolled; dropped out: the
 enrolment's status says so. A placement is an internship when the answer
-that made it one is ``internship``, a job otherwise; whether it is in ICT is
-known only where a placement records it (``placement_ict``), and counted
-apart from "not recorded".
+that made it one is ``internship``, a job otherwise; it is in ICT by the
+answer to ``job_in_ict`` (yes/no) of the same response, and counted as "not
+recorded" without one.
 
 A period (``Period``, days in the programme's time zone, both ends included)
 keeps the applications made within it and everything that followed from
@@ -45,6 +45,13 @@ SEXES = ("female", "male", "other", "undisclosed")
 STAFF_WAVE = "staff"  # every send by staff, counted together
 UNKNOWN_MUNICIPALITY = "unknown"
 INTERNSHIP_ANSWERS = frozenset({"internship"})  # survey answers that make a placement an internship
+ICT_QUESTION = "job_in_ict"  # the yes/no survey question: is the job or internship in ICT?
+
+
+@dataclass(frozen=True)
+class PlacementFacts:
+    kind: str  # 'job' or 'internship'
+    ict: bool | None  # None: not recorded
 
 
 @dataclass(frozen=True)
@@ -190,9 +197,9 @@ def age_group(row: ApplicantRow, applied_on: date) -> str:
     return next((name for name, low, high in AGE_GROUPS if low <= age <= high), OTHER_AGE)
 
 
-async def _placed_invitations(conn: aiosqlite.Connection, catalogue: Catalogue) -> dict[int, str]:
+async def _placed_invitations(conn: aiosqlite.Connection, catalogue: Catalogue) -> dict[int, PlacementFacts]:
     """Completed responses whose answers match their survey's placement rule, with the kind of placement."""
-    placed: dict[int, str] = {}
+    placed: dict[int, PlacementFacts] = {}
     for survey in catalogue.surveys.values():
         if not survey.placement:
             continue
@@ -202,7 +209,16 @@ async def _placed_invitations(conn: aiosqlite.Connection, catalogue: Catalogue) 
                 await survey_reports.completed_answers(conn, survey.id, condition.question_id)
             ).items():
                 answers[invitation_id][condition.question_id] = value
-        placed.update((i, _kind(given)) for i, given in answers.items() if survey.is_placed(given))
+        ict = (
+            await survey_reports.completed_answers(conn, survey.id, ICT_QUESTION)
+            if survey.question(ICT_QUESTION)
+            else {}
+        )
+        placed.update(
+            (i, PlacementFacts(_kind(given), {"yes": True, "no": False}.get(str(ict.get(i)))))
+            for i, given in answers.items()
+            if survey.is_placed(given)
+        )
     return placed
 
 
@@ -275,7 +291,8 @@ async def build_report(
                 accepted=row.status == "accepted" or row.enrolment_status is not None,
                 dropped_out=row.enrolment_status == "dropped",
                 municipality=row.municipality or UNKNOWN_MUNICIPALITY,
-                placement_kind=placement,
+                placement_kind=placement.kind if placement is not None else None,
+                placement_ict=placement.ict if placement is not None else None,
             )
         )
     report.waves = wave_counts([inv for inv in invitations if inv.application_id in kept], now)

@@ -16,6 +16,18 @@ GAP = 4
 LABEL = 18
 COLOURS = ("#12355b", "#2a7ab0", "#4caf50", "#e0a100", "#c0392b", "#7f5fa8")
 VALUE_ROOM = 70  # room right of the longest bar for its figure
+LINE_CHARS = 44  # what a bold 13-unit line holds across the width
+
+
+def _lines(label: str) -> list[str]:
+    """A long label (a programme's full title) on as many lines as it needs, broken at spaces."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= LINE_CHARS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word[:LINE_CHARS])
+    return lines or [""]
 
 
 def grouped_bars(
@@ -42,8 +54,9 @@ def grouped_bars(
             x += width
         y += LABEL + GAP
     for row, (label, values) in enumerate(groups):
-        parts.append(f'<text x="0" y="{y + 13}" font-size="13" font-weight="bold">{escape(label)}</text>')
-        y += LABEL
+        for line in _lines(label):
+            parts.append(f'<text x="0" y="{y + 13}" font-size="13" font-weight="bold">{escape(line)}</text>')
+            y += LABEL
         for index, value in enumerate(values):
             length = 0 if value <= 0 else max(1, round((WIDTH - VALUE_ROOM) * value / scale))
             colour = COLOURS[index % len(COLOURS)]

@@ -253,3 +253,29 @@ def test_cli_report_and_export(
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "missing.sqlite3"))
     assert main(["report"]) == 2
     assert "no database at" in capsys.readouterr().err
+
+
+async def test_accepted_dropped_out_and_placements_by_kind_and_ict(runtime: Runtime) -> None:
+    await build_fixture(runtime)
+    now = runtime.clock.now()
+    async with runtime.db.transaction() as tx:
+        async with tx.execute(
+            "SELECT s.invitation_id FROM survey_answers s WHERE s.value = '\"employed_full_time\"'"
+        ) as cur:
+            (employed,) = [row["invitation_id"] for row in await cur.fetchall()]
+        await surveys.save_answer(tx, employed, "job_in_ict", "yes", free_text=False, language="en", now=now)
+        # Person 2004 (A, male, still enrolled) drops out; Person 2008 (B, applied only) is accepted.
+        await tx.execute(
+            "UPDATE enrolments SET status = 'dropped' WHERE application_id ="
+            " (SELECT id FROM applications WHERE full_name = 'Person 2004')"
+        )
+        await tx.execute("UPDATE applications SET status = 'accepted' WHERE full_name = 'Person 2008'")
+    async with runtime.db.reading() as conn:
+        report = await build_report(conn, catalogue_for(runtime.settings.survey_dir), now, runtime.settings.timezone)
+    total = report.total
+    assert (total.accepted, total.enrolled, total.dropped_out) == (8, 7, 1)
+    assert (total.placed, total.placed_job, total.placed_internship) == (2, 1, 1)
+    assert (total.placed_ict, total.placed_not_ict, total.placed_ict_unknown) == (1, 0, 1)
+    assert report.by_programme[A].dropped_out == 1 and report.by_programme[B].accepted == 4
+    assert report.by_sex["female"].placed_ict == 1 and report.by_programme[B].placed_internship == 1
+    assert figures(total) == (9, 7, 6, 5, 3, 2)  # the earlier figures do not move
