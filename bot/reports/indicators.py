@@ -64,10 +64,6 @@ class Period:
     def holds(self, day: date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
-    @property
-    def is_open(self) -> bool:
-        return self.start is None and self.end is None
-
 
 class PeriodError(ValueError):
     """A period's end that is not a date like 2026-06-30 (``field`` says which), or an end before the start."""
