@@ -7,7 +7,7 @@ from datetime import date
 
 import aiosqlite
 
-from storage.db import fetch_all, fetch_one
+from storage.db import fetch_all
 
 
 @dataclass(frozen=True)
@@ -17,39 +17,49 @@ class FunnelCounts:
     reached: dict[str, int]  # step id → starts that reached it
 
 
-async def start(conn: aiosqlite.Connection, token: str, started_on: date) -> None:
-    await conn.execute(
-        "INSERT OR IGNORE INTO apply_funnel (token, started_on) VALUES (?, ?)", (token, started_on.isoformat())
-    )
+STARTED = "_started"  # the daily counts' rows for the starts and the submitted ones
+SUBMITTED = "_submitted"
 
 
-async def reach(conn: aiosqlite.Connection, token: str, step: str) -> None:
-    """Mark ``step`` reached (once; an unknown token changes nothing)."""
+async def _count(conn: aiosqlite.Connection, token: str, step: str) -> None:
     await conn.execute(
-        "INSERT OR IGNORE INTO apply_funnel_steps (funnel_id, step) SELECT id, ? FROM apply_funnel WHERE token = ?",
+        "INSERT INTO apply_funnel_daily (started_on, step, reached) SELECT started_on, ?, 1 FROM apply_funnel"
+        " WHERE token = ? ON CONFLICT (started_on, step) DO UPDATE SET reached = reached + 1",
         (step, token),
     )
 
 
+async def start(conn: aiosqlite.Connection, token: str, started_on: date) -> None:
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO apply_funnel (token, started_on) VALUES (?, ?)", (token, started_on.isoformat())
+    )
+    if cur.rowcount:
+        await _count(conn, token, STARTED)
+
+
+async def reach(conn: aiosqlite.Connection, token: str, step: str) -> None:
+    """Mark ``step`` reached (once; an unknown token changes nothing)."""
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO apply_funnel_steps (funnel_id, step) SELECT id, ? FROM apply_funnel WHERE token = ?",
+        (step, token),
+    )
+    if cur.rowcount:
+        await _count(conn, token, step)
+
+
 async def submit(conn: aiosqlite.Connection, token: str) -> None:
-    await conn.execute("UPDATE apply_funnel SET submitted = 1 WHERE token = ?", (token,))
+    cur = await conn.execute("UPDATE apply_funnel SET submitted = 1 WHERE token = ? AND submitted = 0", (token,))
+    if cur.rowcount:
+        await _count(conn, token, SUBMITTED)
 
 
 async def counts(conn: aiosqlite.Connection, start_on: date | None, end_on: date | None) -> FunnelCounts:
     """Starts whose day falls within the period (inclusive; None: open-ended)."""
-    where = " WHERE f.started_on >= ? AND f.started_on <= ?"
-    params = (start_on.isoformat() if start_on else "0000-00-00", end_on.isoformat() if end_on else "9999-99-99")
-    total = await fetch_one(
-        conn,
-        "SELECT COUNT(*) AS started, COALESCE(SUM(f.submitted), 0) AS submitted FROM apply_funnel f" + where,
-        params,
-    )
-    assert total is not None
     rows = await fetch_all(
         conn,
-        "SELECT s.step, COUNT(*) AS reached FROM apply_funnel_steps s JOIN apply_funnel f ON f.id = s.funnel_id"
-        + where
-        + " GROUP BY s.step",
-        params,
+        "SELECT step, SUM(reached) AS reached FROM apply_funnel_daily WHERE started_on >= ? AND started_on <= ?"
+        " GROUP BY step",
+        (start_on.isoformat() if start_on else "0000-00-00", end_on.isoformat() if end_on else "9999-99-99"),
     )
-    return FunnelCounts(int(total["started"]), int(total["submitted"]), {r["step"]: int(r["reached"]) for r in rows})
+    reached = {r["step"]: int(r["reached"]) for r in rows}
+    return FunnelCounts(reached.pop(STARTED, 0), reached.pop(SUBMITTED, 0), reached)
