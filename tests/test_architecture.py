@@ -266,3 +266,25 @@ def test_the_cycle_finder_finds_a_circle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _cycles(graph) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_engine_knows_no_feature() -> None:
+    """The engine routes by the registry's declarations (onboarding, home reply, cancelling
+    command, expiry notice): it imports no feature module, names no flow or command, and
+    finds nothing by name with getattr."""
+    from bot.flows.features import build_registry
+
+    registry = build_registry()
+    names = set(registry.flows) | set(registry.commands) | set(registry.aliases)
+    engine = ROOT / "bot" / "flows" / "engine.py"
+    features = [
+        str(i)
+        for i in _imports()
+        if i.path == "bot/flows/engine.py"
+        and (_target(i) or "").startswith("bot.flows.")
+        and _target(i) != "bot.flows.registry"
+    ]
+    tree = ast.parse(engine.read_text(encoding="utf-8"))
+    named = sorted({n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in names})
+    found_by_name = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in ("getattr", "hasattr")]
+    assert (features, named, found_by_name) == ([], [], [])

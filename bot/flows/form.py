@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.flows.registry import FINISHED, Context, Step
+from bot.flows.registry import FINISHED, Context, Flow, Step
 from bot.flows.steps import DONE, EDIT_PICK, NAV_NEXT, NAV_PREV, SKIP, SUMMARY, StepTable
 from bot.i18n import _
 from bot.messages import InputKind, Option, Reply, UserInput
@@ -214,7 +214,7 @@ async def show_text(ctx: Context, value: Any) -> str:
     return str(value)
 
 
-class FormFlow:
+class FormFlow(Flow):
     """Walks a list of questions; subclasses give the questions, consent and submit."""
 
     name: str = ""
@@ -240,28 +240,20 @@ class FormFlow:
 
     asks_consent = True  # a consent step before the summary
 
-    @property
-    def steps(self) -> tuple[Step, ...]:
-        """The questions, consent, summary and edit as declared steps (ids are the question ids)."""
-        return self._table().steps
-
-    def _table(self) -> StepTable:
-        table: StepTable | None = self.__dict__.get("_step_table")
-        if table is None:
-            ids = [q.id for q in self.questions()]
-            tail = ["consent", SUMMARY] if self.asks_consent else [SUMMARY]
-            steps = [
-                Step(qid, self._ask_question, self._answer_question, (*ids[i + 1 :], *tail))
-                for i, qid in enumerate(ids)
-            ]
-            if self.asks_consent:
-                steps.append(Step("consent", self._ask_consent, self._handle_consent, (*ids, SUMMARY, FINISHED)))
-            steps.append(Step(SUMMARY, self._ask_summary, self._handle_summary, (EDIT_PICK, FINISHED, *ids)))
-            steps.append(Step(EDIT_PICK, self._ask_edit_pick, self._handle_edit_pick, (SUMMARY, *ids)))
-            recover = Step("", self._ask_unknown, self._answer_unknown, tuple(ids))
-            table = StepTable(steps, recover)
-            self.__dict__["_step_table"] = table
-        return table
+    def __init__(self) -> None:
+        # The questions, consent, summary and edit as declared steps (ids are the question ids).
+        ids = [q.id for q in self.questions()]
+        tail = ["consent", SUMMARY] if self.asks_consent else [SUMMARY]
+        steps = [
+            Step(qid, self._ask_question, self._answer_question, (*ids[i + 1 :], *tail)) for i, qid in enumerate(ids)
+        ]
+        if self.asks_consent:
+            steps.append(Step("consent", self._ask_consent, self._handle_consent, (*ids, SUMMARY, FINISHED)))
+        steps.append(Step(SUMMARY, self._ask_summary, self._handle_summary, (EDIT_PICK, FINISHED, *ids)))
+        steps.append(Step(EDIT_PICK, self._ask_edit_pick, self._handle_edit_pick, (SUMMARY, *ids)))
+        recover = Step("", self._ask_unknown, self._answer_unknown, tuple(ids))
+        self._table = StepTable(steps, recover)
+        self.steps: tuple[Step, ...] = self._table.steps
 
     def _question(self, step: str) -> Question | None:
         return next((q for q in self.questions() if q.id == step), None)
@@ -286,10 +278,10 @@ class FormFlow:
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
         """Ask the current step's question again, as it stands."""
-        return await self._table().prompt(ctx, state)
+        return await self._table.prompt(ctx, state)
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        return await self._table().handle(ctx, state, inp)
+        return await self._table.handle(ctx, state, inp)
 
     async def _ask_consent(self, ctx: Context, state: ConversationState) -> list[Reply]:
         return [Reply(self.consent_text(ctx), [Option("yes", _("Yes, I agree")), Option("no", _("No"))])]

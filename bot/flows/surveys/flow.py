@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.flows.engine import stash_of
 from bot.flows.form import Rejected, Toggled, edit_pick_reply, picked_answer, summary_reply
-from bot.flows.registry import FINISHED, Action, Command, Context, Delivery, Feature, MessageKind, Step
+from bot.flows.registry import FINISHED, Action, Command, Context, Delivery, Feature, Flow, MessageKind, Step
 from bot.flows.steps import EDIT_PICK as EDIT
 from bot.flows.steps import QUESTIONS, SUMMARY, StepTable
 from bot.flows.surveys import answering
@@ -94,11 +94,10 @@ async def begin(ctx: Context, invitation: Invitation | None) -> list[Reply]:
     return [Reply(_("Thank you for taking part! You can stop at any time and continue later with /survey."))]
 
 
-class SurveyFlow:
+class SurveyFlow(Flow):
     name = FLOW
 
-    @staticmethod
-    def expired_notice(days: int) -> str:
+    def expired_notice(self, days: int) -> str | None:
         """Said when the survey sat idle past the conversation timeout: its answers are kept."""
         return ngettext(
             "Your survey was paused for more than {n} day. Your answers so far are saved; send /survey to continue.",
