@@ -1,25 +1,32 @@
-"""A form: questions asked one at a time, then consent, a summary, and submit.
+"""The one form engine: questions asked one at a time, then consent, a summary, and submit.
 
 The flow is data (RapidPro's habit): a form is a list of :class:`Question`
 objects, each saying what to ask, which options to offer and how to read the
 answer. The :class:`FormFlow` engine below walks them, re-asks on a wrong
-answer, skips questions that do not apply, and lets the user correct any
-single answer from the summary.
+answer, skips questions that do not apply, pages long lists of buttons, ticks
+multiple choices, and lets the user correct any single answer from the
+summary. The application form, the staff forms (``staff_form.py``) and the
+follow-up surveys (``surveys/flow.py``, questions made from the survey files)
+all run on it; what differs between them are the hooks of :class:`FormFlow`:
+where the questions and answers come from (:meth:`FormFlow.open`), where an
+answer is kept (:meth:`FormFlow.keep`), consent, the summary's text and submit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.flows.registry import FINISHED, Context, Flow, Step
-from bot.flows.steps import DONE, EDIT_PICK, NAV_NEXT, NAV_PREV, SKIP, SUMMARY, StepTable
+from bot.flows.steps import DONE, EDIT_PICK, NAV_NEXT, NAV_PREV, QUESTIONS, SKIP, SUMMARY
 from bot.i18n import _
 from bot.messages import InputKind, Option, Reply, UserInput
 from storage.conversations import ConversationState
 
 PAGE_SIZE = 10
+CONSENT = "consent"
+TICKS = "selected"  # state.data: the ticks of the multiple choice being answered (one question is open at a time)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,8 @@ Choices = Callable[[Context], Awaitable[list[Option]]]
 
 @dataclass(frozen=True)
 class Question:
+    """One question of a form: what to ask, what it accepts, how an answer reads, when it applies."""
+
     id: str
     label: Callable[[], str]  # the field's name in the summary
     prompt: Callable[[Context], str]
@@ -55,8 +64,20 @@ class Question:
     show: Callable[[Context, Any], Awaitable[str]]  # a stored answer as the user reads it
     choices: Choices | None = None
     ask_contact: bool = False
-    optional: bool = False
-    applies: Callable[[Context], bool] | None = None
+    optional: bool = False  # a Skip button; skipped is None
+    applies: Callable[[Context, Mapping[str, Any]], bool] | None = None  # given the answers so far
+    multiple: bool = False  # the choices tick and untick, then Done; parse reads current_ticks(ctx)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What a form works on while it handles one input: its questions and the answers so far."""
+
+    questions: Sequence[Question]
+    answers: Mapping[str, Any]
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
 
 
 def not_understood(inp: UserInput) -> str:
@@ -68,17 +89,34 @@ def not_understood(inp: UserInput) -> str:
     return _("Please answer with one of the buttons below.")
 
 
+def _page_of(options: Sequence[Option], page: int) -> tuple[list[Option], list[Option]]:
+    """The options of one page, and the previous/next buttons when there is more than one page."""
+    pages = max(1, (len(options) + PAGE_SIZE - 1) // PAGE_SIZE)
+    page = min(max(page, 0), pages - 1)
+    nav = []
+    if page > 0:
+        nav.append(Option(NAV_PREV, _("◀ Previous")))
+    if page < pages - 1:
+        nav.append(Option(NAV_NEXT, _("Next ▶")))
+    return list(options[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]), nav
+
+
 def paged(state: ConversationState, options: list[Option]) -> list[Option]:
     """The page of options the conversation is on (``state.data["page"]``), with
     previous/next buttons when there is more than one page."""
-    pages = max(1, (len(options) + PAGE_SIZE - 1) // PAGE_SIZE)
-    page = min(max(int(state.data.get("page", 0)), 0), pages - 1)
-    shown = options[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    if page > 0:
-        shown.append(Option(NAV_PREV, _("◀ Previous")))
-    if page < pages - 1:
-        shown.append(Option(NAV_NEXT, _("Next ▶")))
-    return shown
+    shown, nav = _page_of(options, int(state.data.get("page", 0)))
+    return shown + nav
+
+
+def question_options(
+    choices: Sequence[Option], *, page: int = 0, ticks: Sequence[str] | None = None, optional: bool = False
+) -> list[Option]:
+    """The buttons under a question: a page of its choices (ticked, then Done, for a multiple
+    choice), the paging buttons, and Skip for an optional question."""
+    shown, nav = _page_of(choices, page)
+    if ticks is not None:
+        shown = tick_options([(o.key, o.label) for o in shown], ticks)
+    return shown + nav + ([Option(SKIP, _("Skip"))] if optional else [])
 
 
 def turn_page(state: ConversationState, inp: UserInput) -> bool:
@@ -110,6 +148,11 @@ def tick_options(choices: Sequence[tuple[str, str]], selected: Sequence[str]) ->
     return [Option(key, ("✓ " if key in selected else "") + label) for key, label in choices] + [
         Option(DONE, _("Done"))
     ]
+
+
+def current_ticks(ctx: Context) -> list[str]:
+    """The ticks of the multiple choice being answered (the form keeps them in the state)."""
+    return list(ctx.state.data.get(TICKS, [])) if ctx.state is not None else []
 
 
 def toggle(selected: Sequence[str], key: str, keys: Sequence[str]) -> list[str]:
@@ -215,14 +258,44 @@ async def show_text(ctx: Context, value: Any) -> str:
 
 
 class FormFlow(Flow):
-    """Walks a list of questions; subclasses give the questions, consent and submit."""
+    """Walks a form's questions; subclasses give the questions, consent and submit (the hooks)."""
 
     name: str = ""
+    asks_consent = True  # a consent step before the summary
+    can_cancel = True  # the summary offers Cancel (which discards the answers)
+    # The questions are known only when the form opens (a survey's file, checked when it
+    # loads): one QUESTIONS step stands for them among the declared steps.
+    runtime_questions = False
 
-    def questions(self) -> Sequence[Question]:
-        raise NotImplementedError
+    def __init__(self) -> None:
+        # The questions, consent, summary and edit as declared steps (ids are the question ids).
+        tail = [CONSENT, SUMMARY] if self.asks_consent else [SUMMARY]
+        if self.runtime_questions:
+            ids = [QUESTIONS]
+            steps = [Step(QUESTIONS, self.prompt, self.handle, (QUESTIONS, *tail, FINISHED))]
+        else:
+            ids = [q.id for q in self.questions()]
+            steps = [Step(qid, self.prompt, self.handle, (*ids[i + 1 :], *tail)) for i, qid in enumerate(ids)]
+        if self.asks_consent:
+            steps.append(Step(CONSENT, self.prompt, self.handle, (*ids, SUMMARY, FINISHED)))
+        steps.append(Step(SUMMARY, self.prompt, self.handle, (EDIT_PICK, FINISHED, *ids)))
+        steps.append(Step(EDIT_PICK, self.prompt, self.handle, (SUMMARY, *ids, FINISHED)))
+        self.steps: tuple[Step, ...] = tuple(steps)
 
     # -- hooks ---------------------------------------------------------------
+
+    def questions(self) -> Sequence[Question]:
+        """The questions, when they are known without opening the form."""
+        return ()
+
+    async def open(self, ctx: Context, state: ConversationState) -> Sheet | list[Reply]:
+        """The questions and the answers so far; or, when the form cannot go on, what to say
+        (the form then ends)."""
+        return Sheet(self.questions(), state.answers)
+
+    async def keep(self, ctx: Context, state: ConversationState, sheet: Sheet, question: Question, value: Any) -> None:
+        """Keep an accepted answer (in the conversation, until submit)."""
+        state.answers[question.id] = value
 
     def consent_text(self, ctx: Context) -> str:
         raise NotImplementedError
@@ -236,90 +309,122 @@ class FormFlow(Flow):
             "Understood. Without your consent we cannot take your application, so nothing was saved and your answers were discarded."
         )
 
+    async def summary_text(self, ctx: Context, state: ConversationState, sheet: Sheet) -> str:
+        """The summary above Submit / Edit: one ``label: answer`` line per answer given."""
+        lines = []
+        for question in sheet.questions:
+            if question.id in sheet.answers and self._applies(ctx, question, sheet.answers):
+                value = sheet.answers[question.id]
+                shown = _("(skipped)") if value is None else await question.show(ctx, value)
+                lines.append(f"{question.label()}: {shown}")
+        return summary_reply(lines, []).text
+
+    async def confirm_label(self, ctx: Context, state: ConversationState) -> str:
+        return _("Submit")
+
+    def cancelled_text(self) -> str:
+        return _("Your application was cancelled and your answers were discarded.")
+
     # -- engine --------------------------------------------------------------
 
-    asks_consent = True  # a consent step before the summary
+    def _applies(self, ctx: Context, question: Question, answers: Mapping[str, Any]) -> bool:
+        return question.applies is None or question.applies(ctx, answers)
 
-    def __init__(self) -> None:
-        # The questions, consent, summary and edit as declared steps (ids are the question ids).
-        ids = [q.id for q in self.questions()]
-        tail = ["consent", SUMMARY] if self.asks_consent else [SUMMARY]
-        steps = [
-            Step(qid, self._ask_question, self._answer_question, (*ids[i + 1 :], *tail)) for i, qid in enumerate(ids)
-        ]
-        if self.asks_consent:
-            steps.append(Step("consent", self._ask_consent, self._handle_consent, (*ids, SUMMARY, FINISHED)))
-        steps.append(Step(SUMMARY, self._ask_summary, self._handle_summary, (EDIT_PICK, FINISHED, *ids)))
-        steps.append(Step(EDIT_PICK, self._ask_edit_pick, self._handle_edit_pick, (SUMMARY, *ids)))
-        recover = Step("", self._ask_unknown, self._answer_unknown, tuple(ids))
-        self._table = StepTable(steps, recover)
-        self.steps: tuple[Step, ...] = self._table.steps
-
-    def _question(self, step: str) -> Question | None:
-        return next((q for q in self.questions() if q.id == step), None)
-
-    def _applies(self, ctx: Context, question: Question) -> bool:
-        return question.applies is None or question.applies(ctx)
-
-    def _next_step(self, ctx: Context, state: ConversationState, after: str | None) -> str:
-        """The first question after ``after`` that applies and is unanswered."""
-        ids = [q.id for q in self.questions()]
+    def _next_step(self, ctx: Context, sheet: Sheet, after: str | None) -> str:
+        """The first question after ``after`` that applies and is unanswered; then consent, the summary."""
+        ids = [q.id for q in sheet.questions]
         start = ids.index(after) + 1 if after in ids else 0
-        for question in self.questions()[start:]:
-            if self._applies(ctx, question) and question.id not in state.answers:
+        for question in sheet.questions[start:]:
+            if self._applies(ctx, question, sheet.answers) and question.id not in sheet.answers:
                 return question.id
-        if self.asks_consent and "consent" not in state.answers:
-            return "consent"
+        if self.asks_consent and CONSENT not in sheet.answers:
+            return CONSENT
         return SUMMARY
 
+    async def _sheet(self, ctx: Context, state: ConversationState) -> Sheet | list[Reply]:
+        """Open the form and point the state at a step that makes sense for the answers: a
+        question that applies and waits for an answer (or is being changed), consent, or the
+        summary once nothing waits. A step of an older version of the form goes on likewise."""
+        sheet = await self.open(ctx, state)
+        if isinstance(sheet, list):
+            state.step = FINISHED
+            return sheet
+        step = state.step
+        if step == CONSENT and self.asks_consent:
+            return sheet
+        if step in (SUMMARY, EDIT_PICK):
+            if self._next_step(ctx, sheet, None) == SUMMARY:
+                return sheet
+        else:
+            question = sheet.question(step)
+            if (
+                question is not None
+                and self._applies(ctx, question, sheet.answers)
+                and (question.id not in sheet.answers or state.data.get("editing"))
+            ):
+                return sheet
+        for key in ("editing", "page", TICKS):
+            state.data.pop(key, None)
+        state.step = self._next_step(ctx, sheet, None)
+        return sheet
+
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        state.step = self._next_step(ctx, state, None)
+        state.step = ""
         return await self.prompt(ctx, state)
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
         """Ask the current step's question again, as it stands."""
-        return await self._table.prompt(ctx, state)
+        sheet = await self._sheet(ctx, state)
+        if isinstance(sheet, list):
+            return sheet
+        if state.step == SUMMARY:
+            options = [Option("submit", await self.confirm_label(ctx, state)), Option("edit", _("Edit an answer"))]
+            if self.can_cancel:
+                options.append(Option("cancel", _("Cancel")))
+            return [Reply(await self.summary_text(ctx, state, sheet), options)]
+        if state.step == EDIT_PICK:
+            return [edit_pick_reply(self._answered(ctx, sheet))]
+        if state.step == CONSENT:
+            return [Reply(self.consent_text(ctx), [Option("yes", _("Yes, I agree")), Option("no", _("No"))])]
+        question = sheet.question(state.step)
+        assert question is not None
+        choices = await question.choices(ctx) if question.choices is not None else []
+        options = question_options(
+            choices,
+            page=int(state.data.get("page", 0)),
+            ticks=self._ticks(state, sheet, question) if question.multiple else None,
+            optional=question.optional,
+        )
+        return [Reply(question.prompt(ctx), options, ask_contact=question.ask_contact)]
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        return await self._table.handle(ctx, state, inp)
-
-    async def _ask_consent(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        return [Reply(self.consent_text(ctx), [Option("yes", _("Yes, I agree")), Option("no", _("No"))])]
-
-    async def _ask_summary(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        return [await self._summary(ctx, state)]
-
-    async def _ask_edit_pick(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        return [edit_pick_reply(self._answered(ctx, state))]
-
-    async def _ask_unknown(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        """A step removed in a newer version of the form: go on where the answers say."""
-        state.step = self._next_step(ctx, state, None)
-        return await self.prompt(ctx, state)
-
-    async def _answer_unknown(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        return await self.start(ctx, state)
-
-    async def _ask_question(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        question = self._question(state.step)
+        sheet = await self._sheet(ctx, state)
+        if isinstance(sheet, list):
+            return sheet
+        if state.step == SUMMARY:
+            return await self._handle_summary(ctx, state, inp)
+        if state.step == EDIT_PICK:
+            return await self._handle_edit_pick(ctx, state, sheet, inp)
+        if state.step == CONSENT:
+            return await self._handle_consent(ctx, state, inp)
+        question = sheet.question(state.step)
         assert question is not None
-        options = await self._page(ctx, state, question)
-        if question.optional:
-            options.append(Option(SKIP, _("Skip")))
-        if question.ask_contact:
-            return [Reply(question.prompt(ctx), options, ask_contact=True)]
-        return [Reply(question.prompt(ctx), options)]
+        return await self._answer_question(ctx, state, sheet, question, inp)
 
-    async def _page(self, ctx: Context, state: ConversationState, question: Question) -> list[Option]:
-        if question.choices is None:
-            return []
-        return paged(state, await question.choices(ctx))
+    @staticmethod
+    def _ticks(state: ConversationState, sheet: Sheet, question: Question) -> list[str]:
+        """The ticks of a multiple choice while it is open: at first those of its answer."""
+        if TICKS not in state.data:
+            state.data[TICKS] = list(sheet.answers.get(question.id) or [])
+        return list(state.data[TICKS])
 
-    async def _answer_question(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        question = self._question(state.step)
-        assert question is not None
+    async def _answer_question(
+        self, ctx: Context, state: ConversationState, sheet: Sheet, question: Question, inp: UserInput
+    ) -> list[Reply]:
         if turn_page(state, inp):
             return await self.prompt(ctx, state)
+        if question.multiple:
+            self._ticks(state, sheet, question)  # what parse reads through current_ticks
         if question.optional and inp.kind == InputKind.OPTION and inp.text == SKIP:
             result: Parsed = Accepted(None)
         else:
@@ -327,15 +432,17 @@ class FormFlow(Flow):
         if isinstance(result, Rejected):
             return [Reply(result.message), *await self.prompt(ctx, state)]
         if isinstance(result, Toggled):
-            state.data[question.id] = result.selected
+            state.data[TICKS] = result.selected
             return ([Reply(result.note)] if result.note else []) + await self.prompt(ctx, state)
-        state.answers[question.id] = result.value
+        await self.keep(ctx, state, sheet, question, result.value)
         state.data.pop("page", None)
+        state.data.pop(TICKS, None)
         replies = [Reply(result.note, reset_keyboard=question.ask_contact)] if result.note else []
         if state.data.pop("editing", False):
             state.step = SUMMARY
         else:
-            state.step = self._next_step(ctx, state, question.id)
+            answered = Sheet(sheet.questions, {**sheet.answers, question.id: result.value})
+            state.step = self._next_step(ctx, answered, question.id)
         return replies + await self.prompt(ctx, state)
 
     async def _handle_consent(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
@@ -346,19 +453,9 @@ class FormFlow(Flow):
             state.answers.clear()
             state.step = FINISHED
             return [Reply(self.declined_text())]
-        state.answers["consent"] = ctx.now.isoformat()
-        state.step = self._next_step(ctx, state, None)
+        state.answers[CONSENT] = ctx.now.isoformat()
+        state.step = ""
         return await self.prompt(ctx, state)
-
-    async def _summary(self, ctx: Context, state: ConversationState) -> Reply:
-        lines = []
-        for question in self.questions():
-            if question.id in state.answers and self._applies(ctx, question):
-                value = state.answers[question.id]
-                shown = _("(skipped)") if value is None else await question.show(ctx, value)
-                lines.append(f"{question.label()}: {shown}")
-        options = [Option("submit", _("Submit")), Option("edit", _("Edit an answer")), Option("cancel", _("Cancel"))]
-        return summary_reply(lines, options)
 
     async def _handle_summary(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
         choice = inp.text if inp.kind == InputKind.OPTION else None
@@ -367,22 +464,29 @@ class FormFlow(Flow):
         if choice == "edit":
             state.step = EDIT_PICK
             return await self.prompt(ctx, state)
-        if choice == "cancel":
+        if choice == "cancel" and self.can_cancel:
             state.answers.clear()
             state.step = FINISHED
-            return [Reply(_("Your application was cancelled and your answers were discarded."))]
+            return [Reply(self.cancelled_text())]
+        wrong = (
+            _("Please use the buttons below: submit, edit an answer, or cancel.")
+            if self.can_cancel
+            else _("Please use the buttons below: submit, or edit an answer.")
+        )
+        return [Reply(wrong), *await self.prompt(ctx, state)]
+
+    def _answered(self, ctx: Context, sheet: Sheet) -> list[tuple[str, str]]:
         return [
-            Reply(_("Please use the buttons below: submit, edit an answer, or cancel.")),
-            *await self.prompt(ctx, state),
+            (q.id, q.label()) for q in sheet.questions if q.id in sheet.answers and self._applies(ctx, q, sheet.answers)
         ]
 
-    def _answered(self, ctx: Context, state: ConversationState) -> list[tuple[str, str]]:
-        return [(q.id, q.label()) for q in self.questions() if q.id in state.answers and self._applies(ctx, q)]
-
-    async def _handle_edit_pick(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        picked = picked_answer(inp, [qid for qid, _label in self._answered(ctx, state)])
+    async def _handle_edit_pick(
+        self, ctx: Context, state: ConversationState, sheet: Sheet, inp: UserInput
+    ) -> list[Reply]:
+        picked = picked_answer(inp, [qid for qid, _label in self._answered(ctx, sheet)])
         if picked is not None:
             state.step = picked
+            state.data.pop(TICKS, None)
             if picked != SUMMARY:
                 state.data["editing"] = True
             return await self.prompt(ctx, state)
