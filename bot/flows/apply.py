@@ -289,8 +289,9 @@ class ApplyFlow(FormFlow):
         return [intro, *await super().start(ctx, state)]
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        replies = await super().prompt(ctx, state)  # settles the step on the answers, then asks it
         await funnel.reached(ctx.tx, state.data, state.step)  # the funnel: how far starts of the form get
-        return await super().prompt(ctx, state)
+        return replies
 
     async def submit(self, ctx: Context, state: ConversationState) -> list[Reply]:
         answers = state.answers
