@@ -262,7 +262,7 @@ class SurveyFlow:
         choice = inp.text if inp.kind == InputKind.OPTION else None
         if choice == "submit":
             state.step = FINISHED
-            if not await survey_service.submit(ctx.tx, invitation.id, survey.stale(answers), ctx.language, ctx.now):
+            if not await survey_service.submit(ctx.tx, invitation, survey, ctx.language, ctx.now):
                 return [Reply(_("You have already answered this survey. Thank you!"))]
             return [Reply(_("Thank you! Your answers have been saved. They help us make the programme better."))]
         if choice == "edit":
