@@ -121,8 +121,12 @@ async def schedule_import(console: Console, request: Request, ctx: Context) -> R
     cohort = await cohort_of(console, request)
     if cohort is None:
         return not_found()
-    upload = (await request.form()).get("file")
-    content = await upload.read(IMPORT_MAX_BYTES + 1) if upload is not None and not isinstance(upload, str) else b""
+    form = await request.form()
+    upload = form.get("file")
+    try:
+        content = await upload.read(IMPORT_MAX_BYTES + 1) if upload is not None and not isinstance(upload, str) else b""
+    finally:
+        await form.close()  # the upload's temporary file
     if not content or len(content) > IMPORT_MAX_BYTES:
         problem = RowProblem(0, "", N_("Choose a CSV file of at most 2 MB."))
         return await _sessions_page(console, request, ctx, cohort, 400, [problem])
