@@ -15,9 +15,8 @@ from storage import audit as audit_store
 from storage import cohorts, register, trainees
 from storage.audit import AuditFilter
 from storage.cohorts import Cohort
-from tests.support.console import client, csrf_of, make_account, sign_in
+from tests.support.console import Signed, client, csrf_of, make_account, sign_in
 from tests.support.training import make_cohort, trainee
-from tests.web.conftest import Signed
 
 
 async def cohort_waves(conn: aiosqlite.Connection, cohort_id: int) -> list[str]:
