@@ -134,6 +134,10 @@ def _problem(line: int, column: str, template: str, **values: object) -> RowProb
     return RowProblem(line, column, template, tuple(values.items()))
 
 
+def _not_utf8() -> RowProblem:
+    return _problem(0, "", N_("is not {encoding} text (save it as '{format}')"), encoding="UTF-8", format="CSV UTF-8")
+
+
 def _time_problem(line: int, column: str, exc: LocalTimeError) -> RowProblem:
     if exc.problem == TimeProblem.NONEXISTENT:
         return _problem(
@@ -158,10 +162,16 @@ def _parse_row(line: int, cells: dict[str, str], tz: ZoneInfo, problems: list[Ro
             problems.append(_problem(line, "id", N_("{text!r} is not a session number"), text=cells["id"]))
     place, url, topic = cells.get("place") or None, cells.get("online_url") or None, cells.get("topic") or None
     if place is None and url is None:
-        problems.append(_problem(line, "place", N_("needs a place or an online_url")))
+        problems.append(_problem(line, "place", N_("needs a place or an {link}"), link="online_url"))
     if url is not None and (not url.lower().startswith(("https://", "http://")) or " " in url or len(url) > URL_MAX):
         problems.append(
-            _problem(line, "online_url", N_("{text!r} is not a link starting with https://"), text=url[:60])
+            _problem(
+                line,
+                "online_url",
+                N_("{text!r} is not a link starting with {prefix}"),
+                text=url[:60],
+                prefix="https://",
+            )
         )
     for column, value in (("place", place), ("topic", topic)):
         if value is not None and len(value) > TEXT_MAX:
@@ -273,8 +283,9 @@ async def apply_schedule(
                 _problem(
                     row.line,
                     "cohort",
-                    N_("there is no cohort {cohort!r} (create it with: youthbot cohort create)"),
+                    N_("there is no cohort {cohort!r} (create it with: {command})"),
                     cohort=row.cohort_code,
+                    command="youthbot cohort create",
                 )
             )
             continue
@@ -334,7 +345,7 @@ def decode(content: bytes, source: str) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ScheduleError(source, [_problem(0, "", N_("is not UTF-8 text (save it as 'CSV UTF-8')"))]) from None
+        raise ScheduleError(source, [_not_utf8()]) from None
 
 
 async def import_for_cohort(
@@ -360,7 +371,7 @@ async def import_schedule(db: Database, path: Path, settings: Settings, now: dat
             str(path), [_problem(0, "", N_("cannot read the file: {reason}"), reason=exc.strerror)]
         ) from None
     except UnicodeDecodeError:
-        raise ScheduleError(str(path), [_problem(0, "", N_("is not UTF-8 text (save it as 'CSV UTF-8')"))]) from None
+        raise ScheduleError(str(path), [_not_utf8()]) from None
     rows, problems = parse_schedule(text, settings.timezone, path.name)
     async with db.transaction() as tx:  # the database checks run on every row that parsed, too
         return await apply_schedule(tx, rows, settings, now, path.name, problems)

@@ -27,13 +27,22 @@ from storage import cohorts, placements, programmes, register
 from storage.cohorts import Cohort
 from storage.placements import KINDS
 
-PROBLEMS = {
-    CohortProblem.CODE: N_("The code must be 1 to 40 letters, digits, '-' or '_'."),
-    CohortProblem.CODE_TAKEN: N_("A cohort with this code exists already."),
-    CohortProblem.NAME: N_("The cohort needs a name (at most 120 characters)."),
-    CohortProblem.END_BEFORE_START: N_("The planned end is before the start."),
-    CohortProblem.GRADUATION_BEFORE_START: N_("The graduation date is before the start."),
-}
+
+def problem_text(problem: CohortProblem) -> str:
+    """The msgid that tells staff what is wrong with the cohort form."""
+    match problem:
+        case CohortProblem.CODE:
+            return N_("The code must be 1 to 40 letters, digits, '-' or '_'.")
+        case CohortProblem.CODE_TAKEN:
+            return N_("A cohort with this code exists already.")
+        case CohortProblem.NAME:
+            return N_("The cohort needs a name (at most 120 characters).")
+        case CohortProblem.END_BEFORE_START:
+            return N_("The planned end is before the start.")
+        case CohortProblem.GRADUATION_BEFORE_START:
+            return N_("The graduation date is before the start.")
+
+
 STATUSES = {"enrolled": N_("Enrolled"), "completed": N_("Completed"), "dropped": N_("Dropped out")}
 KIND_LABELS = {"job": N_("Job"), "internship": N_("Internship")}
 SOURCE_LABELS = {"staff": N_("Staff"), "survey": N_("From survey")}
@@ -102,7 +111,7 @@ async def cohort_create(console: Console, request: Request, ctx: Context) -> Res
                 )
             return console.redirect(f"/cohorts/{cohort.id}")
         except CohortError as exc:
-            problem = PROBLEMS[exc.problem]
+            problem = problem_text(exc.problem)
     return console.page(
         request, ctx, "cohorts.html", 400, **values, **page_helpers(console), form=dict(form), problem=problem
     )
@@ -156,7 +165,7 @@ async def cohort_edit(console: Console, request: Request, ctx: Context) -> Respo
         async with console.db.transaction() as tx:
             await cohort_service.edit(tx, cohort, fields, staff_id=ctx.me.id, now=console.clock.now())
     except CohortError as exc:
-        return await _detail(console, request, ctx, cohort, 400, problem=PROBLEMS[exc.problem])
+        return await _detail(console, request, ctx, cohort, 400, problem=problem_text(exc.problem))
     return console.redirect(f"/cohorts/{cohort.id}")
 
 

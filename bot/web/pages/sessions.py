@@ -128,7 +128,7 @@ async def schedule_import(console: Console, request: Request, ctx: Context) -> R
     finally:
         await form.close()  # the upload's temporary file
     if not content or len(content) > IMPORT_MAX_BYTES:
-        problem = RowProblem(0, "", N_("Choose a CSV file of at most 2 MB."))
+        problem = RowProblem(0, "", N_("Choose a {format} file of at most 2 MB."), (("format", "CSV"),))
         return await _sessions_page(console, request, ctx, cohort, 400, [problem])
     now = console.clock.now()
     try:
