@@ -162,6 +162,11 @@ async def mark_dropped(conn: aiosqlite.Connection, enrolment_id: int, on: date, 
     return cur.rowcount == 1
 
 
+async def has_enrolments(conn: aiosqlite.Connection, cohort_id: int) -> bool:
+    async with conn.execute("SELECT 1 FROM enrolments WHERE cohort_id = ? LIMIT 1", (cohort_id,)) as cur:
+        return await cur.fetchone() is not None
+
+
 async def enrolments_of(conn: aiosqlite.Connection, cohort_id: int, status: str = "enrolled") -> list[Enrolment]:
     async with conn.execute(
         "SELECT * FROM enrolments WHERE cohort_id = ? AND status = ? ORDER BY id", (cohort_id, status)

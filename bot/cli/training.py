@@ -62,12 +62,14 @@ async def cohort_create(
     clock: Clock | None = None,
 ) -> str:
     """The same service as the console's "new cohort" (bot.services.cohorts.create)."""
-    fields_of = {
+    problems = {
         CohortProblem.CODE: f"cohort code {code!r} must be 1-{CODE_MAX} letters, digits, '-' or '_'",
         CohortProblem.CODE_TAKEN: f"a cohort {code!r} already exists",
         CohortProblem.NAME: "the cohort needs a name",
         CohortProblem.END_BEFORE_START: "the planned end is before --starts",
         CohortProblem.GRADUATION_BEFORE_START: "--graduates is before --starts",
+        CohortProblem.PROGRAMME_FIXED: "the programme cannot change",
+        CohortProblem.GRADUATION_FIXED: "the graduation date cannot change",
     }
     starts_on, graduates_on = _date(starts, "--starts"), _date(graduates, "--graduates")
     now = (clock or SystemClock()).now()
@@ -85,7 +87,7 @@ async def cohort_create(
                 now=now,
             )
         except CohortError as exc:
-            raise AdminError(fields_of[exc.problem]) from None
+            raise AdminError(problems[exc.problem]) from None
     return f"cohort {code} created for {programme_code}"
 
 

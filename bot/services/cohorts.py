@@ -27,6 +27,8 @@ class CohortProblem(enum.StrEnum):
     NAME = "name"  # empty or too long
     END_BEFORE_START = "end_before_start"
     GRADUATION_BEFORE_START = "graduation_before_start"
+    PROGRAMME_FIXED = "programme_fixed"  # trainees were accepted for the programme
+    GRADUATION_FIXED = "graduation_fixed"  # the cohort graduated: its surveys are planned from that date
 
 
 class CohortError(ValueError):
@@ -80,7 +82,13 @@ async def create(
 async def edit(
     tx: aiosqlite.Connection, cohort: Cohort, fields: CohortFields, *, staff_id: int | None, now: datetime
 ) -> None:
+    """Change a cohort; the programme stays once it has trainees, the graduation date once it graduated
+    (``graduate_cohort`` planned the surveys from it)."""
     check(fields)
+    if fields.programme_id != cohort.programme_id and await cohorts.has_enrolments(tx, cohort.id):
+        raise CohortError(CohortProblem.PROGRAMME_FIXED)
+    if fields.graduates_on != cohort.graduates_on and await cohorts.enrolments_of(tx, cohort.id, "completed"):
+        raise CohortError(CohortProblem.GRADUATION_FIXED)
     await cohorts.update(
         tx,
         cohort.id,

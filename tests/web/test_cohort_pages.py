@@ -189,3 +189,25 @@ async def test_a_graduation_date_in_the_future_is_refused_on_the_page(
     assert future.status_code == 400 and "cannot graduate on that date" in future.text
     assert (await coordinator.http.post(url, data={"csrf": coordinator.csrf, "on": ""})).status_code == 400
     assert {t.status for t in (await trainee_rows(runtime, cohort)).values()} == {"enrolled"}
+
+
+async def test_the_programme_and_a_graduation_date_in_use_cannot_change(
+    runtime: Runtime, coordinator: Signed, cohort: Cohort
+) -> None:
+    url = f"/cohorts/{cohort.id}"
+    base = {
+        "csrf": coordinator.csrf,
+        "programme": str(cohort.programme_id),
+        "name": cohort.name,
+        "starts": "2026-09-01",
+    }
+    other_programme = await coordinator.http.post(url, data=base | {"programme": str(cohort.programme_id + 1)})
+    assert other_programme.status_code == 400 and "The programme cannot change" in other_programme.text
+    await coordinator.http.post(url + "/graduate", data={"csrf": coordinator.csrf, "on": "2026-11-20"})
+    moved = await coordinator.http.post(url, data=base | {"graduates": "2026-11-21"})
+    assert moved.status_code == 400 and "The graduation date cannot change" in moved.text
+    kept = await coordinator.http.post(url, data=base | {"graduates": "2026-11-20", "ends": "2026-11-19"})
+    assert kept.status_code == 303
+    async with runtime.db.reading() as conn:
+        found = await cohorts.get(conn, cohort.id)
+    assert found is not None and (found.programme_id, found.graduates_on) == (cohort.programme_id, date(2026, 11, 20))

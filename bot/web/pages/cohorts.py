@@ -41,6 +41,10 @@ def problem_text(problem: CohortProblem) -> str:
             return N_("The planned end is before the start.")
         case CohortProblem.GRADUATION_BEFORE_START:
             return N_("The graduation date is before the start.")
+        case CohortProblem.PROGRAMME_FIXED:
+            return N_("The programme cannot change: trainees were accepted into this cohort for it.")
+        case CohortProblem.GRADUATION_FIXED:
+            return N_("The graduation date cannot change: the cohort graduated and its surveys are planned.")
 
 
 STATUSES = {"enrolled": N_("Enrolled"), "completed": N_("Completed"), "dropped": N_("Dropped out")}
