@@ -34,3 +34,12 @@ CREATE TABLE placements (
 );
 CREATE INDEX placements_enrolment ON placements(enrolment_id);
 CREATE INDEX placements_waiting ON placements(confirmed_at) WHERE confirmed_at IS NULL;
+
+-- /forget deletes the user: what was typed about them (the employer, a drop-out reason) goes
+-- with them; the placement and the status stay behind as counts for the programme's reports.
+CREATE TRIGGER trainee_progress_forget BEFORE DELETE ON users
+BEGIN
+    UPDATE placements SET employer = NULL
+        WHERE enrolment_id IN (SELECT id FROM enrolments WHERE user_id = OLD.id);
+    UPDATE enrolments SET dropout_reason = NULL WHERE user_id = OLD.id;
+END;

@@ -23,7 +23,15 @@ from storage.audit import AuditFilter
 from storage.cohorts import Cohort
 from storage.surveys import Invitation
 from tests.support.console import Signed
-from tests.support.surveys import SURVEY, graduate, invitations_of
+from tests.support.surveys import (
+    SURVEY,
+    RecordingSender,
+    english_graduate,
+    graduate,
+    invitations_of,
+    start_button,
+    worker,
+)
 from tests.support.training import add_session, make_cohort, trainee
 
 JOB = {"employment_status": "employed_full_time", "employer": "Kosovo Web LLC", "job_in_ict": "yes"}
@@ -154,3 +162,33 @@ async def test_youthbot_report_shows_the_confirmed_placements_and_attendance(run
     with use_language("en"):
         assert expected in report_text(report, catalogue_for(runtime.settings.survey_dir), runtime.settings.timezone)
     assert expected in await cli_report(runtime.settings, None)
+
+
+async def test_answering_in_the_chat_leaves_a_placement_for_staff_to_confirm(runtime: Runtime) -> None:
+    chat = await english_graduate(runtime)
+    await graduate(runtime, ["1001"], date(2026, 8, 20))
+    sender = RecordingSender()
+    await worker(runtime, sender).run_once()
+    (invitation,) = sender.to("1001")
+    await chat.send(start_button(invitation))
+    await chat.press("In an internship")
+    await chat.send("Kosovo Web LLC")
+    await chat.send("Intern")
+    await chat.press("Yes")
+    await chat.send("01.10.2026")
+    await chat.press("Unpaid")
+    await chat.press("4")
+    await chat.press("No")
+    await chat.press("No")
+    await chat.press("Skip")
+    await chat.press("Submit")
+    assert chat.text().startswith("Thank you! Your answers have been saved.")
+    async with runtime.db.reading() as conn:
+        (waiting,) = await placements.waiting(conn)
+    assert (waiting.kind, waiting.employer, waiting.ict, waiting.starts_on) == (
+        "internship",
+        "Kosovo Web LLC",
+        True,
+        date(2026, 10, 1),
+    )
+    assert waiting.source == "survey" and not waiting.confirmed

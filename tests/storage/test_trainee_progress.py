@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from bot.runtime import Runtime
-from storage import cohorts, placements, register
+from bot.services import people
+from storage import cohorts, placements, register, users
 from storage.placements import NewPlacement
 from tests.support.training import add_session, make_cohort, trainee
 
@@ -61,3 +62,28 @@ async def test_a_survey_response_makes_at_most_one_placement(runtime: Runtime) -
     async with runtime.db.reading() as conn:
         (found,) = (await placements.confirmed_by_application(conn)).values()
     assert (found.kind, found.ict) == ("job", False)
+
+
+async def test_forgetting_a_person_drops_what_was_typed_about_them_and_keeps_the_counts(runtime: Runtime) -> None:
+    cohort = await make_cohort(runtime)
+    await trainee(runtime, cohort, "501", "Arta Krasniqi")
+    now = runtime.clock.now()
+    async with runtime.db.transaction() as tx:
+        (arta,) = await register.trainees(tx, cohort.id)
+        user = await users.find(tx, "telegram", "501")
+        assert user is not None
+        await placements.add(
+            tx,
+            NewPlacement(arta.enrolment_id, "job", "Gjirafa", None, True, "staff"),
+            confirmed=True,
+            staff_id=1,
+            now=now,
+        )
+        await cohorts.mark_dropped(tx, arta.enrolment_id, date(2027, 4, 1), "Moved to Germany")
+        await people.erase(tx, user.id, now)
+    async with runtime.db.reading() as conn:
+        (after,) = await register.trainees(conn, cohort.id)
+        (placement,) = await placements.of_cohort(conn, cohort.id)
+        assert len(await placements.confirmed_by_application(conn)) == 1
+    assert (after.status, after.dropped_on, after.dropout_reason) == ("dropped", date(2027, 4, 1), None)
+    assert (placement.employer, placement.kind, placement.ict) == (None, "job", True)
