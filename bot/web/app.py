@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 from bot.clock import Clock
 from bot.config import Settings
 from bot.web.console import HERE, Console, Guarded, Public
-from bot.web.pages import audit, auth, home, staff_accounts
+from bot.web.pages import audit, auth, cohorts, home, sessions, staff_accounts
 from storage import Database
 
 ROUTES: list[Guarded | Public] = [
@@ -22,6 +22,8 @@ ROUTES: list[Guarded | Public] = [
     *home.ROUTES,
     *audit.ROUTES,
     *staff_accounts.ROUTES,
+    *cohorts.ROUTES,
+    *sessions.ROUTES,
 ]
 
 
