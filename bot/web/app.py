@@ -14,12 +14,13 @@ from starlette.staticfiles import StaticFiles
 from bot.clock import Clock
 from bot.config import Settings
 from bot.web.console import HERE, Console, Guarded, Public
-from bot.web.pages import audit, auth, home, staff_accounts
+from bot.web.pages import audit, auth, home, people, staff_accounts
 from storage import Database
 
 ROUTES: list[Guarded | Public] = [
     *auth.ROUTES,
     *home.ROUTES,
+    *people.ROUTES,
     *audit.ROUTES,
     *staff_accounts.ROUTES,
 ]
