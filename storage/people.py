@@ -200,19 +200,20 @@ def _where(f: PersonFilter) -> tuple[str, list[Any]]:
         params.append(int(f.reachable))
     text = (f.search or "").strip()
     if text:
-        alternatives = [
-            "u.display_name LIKE ? ESCAPE '\\'",
-            "EXISTS (SELECT 1 FROM applications a WHERE a.user_id = u.id AND a.full_name LIKE ? ESCAPE '\\')",
-        ]
-        params += [_like(text), _like(text)]
+        # One pass over the applications (not one probe per person): the people whose
+        # application carries the name or the phone, or whose chat name matches.
+        matches = ["full_name LIKE ? ESCAPE '\\'"]
+        params += [_like(text)]
         digits = "".join(ch for ch in text if ch.isdigit()).lstrip("0")  # a local 044 ... matches +38344 ...
         if len(digits) >= 5:
-            alternatives.append(
-                "EXISTS (SELECT 1 FROM applications a WHERE a.user_id = u.id"
-                " AND replace(replace(a.phone, ' ', ''), '+', '') LIKE ?)"
-            )
+            matches.append("replace(replace(phone, ' ', ''), '+', '') LIKE ?")
             params.append(f"%{digits}%")
-        clauses.append("(" + " OR ".join(alternatives) + ")")
+        clauses.append(
+            "(u.id IN (SELECT user_id FROM applications WHERE user_id IS NOT NULL AND ("
+            + " OR ".join(matches)
+            + ")) OR u.display_name LIKE ? ESCAPE '\\')"
+        )
+        params.append(_like(text))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -223,7 +224,7 @@ async def search(conn: aiosqlite.Connection, f: PersonFilter, *, page: int, per_
     total = await fetch_count(conn, f"SELECT count(*) FROM users u{where}", params)
     rows = await fetch_all(
         conn,
-        f"{_ROW_SELECT}{where} ORDER BY last_contact DESC, u.id DESC LIMIT ? OFFSET ?",
+        f"{_ROW_SELECT}{where} ORDER BY u.last_seen_at DESC, u.id DESC LIMIT ? OFFSET ?",
         [*params, per_page, (page - 1) * per_page],
     )
     return PersonPage([_person_row(r) for r in rows], total, page, per_page)

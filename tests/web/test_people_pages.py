@@ -16,6 +16,7 @@ from storage import audit as audit_store
 from storage import users
 from storage.audit import AuditFilter
 from tests.support.applicants import add_application
+from tests.support.chat import Chat
 from tests.support.console import client, csrf_of, make_account, sign_in
 from tests.support.openings import add_person
 from tests.support.people import EMAIL, EMPLOYER_TYPED, MOTIVATION, NAME, PHONE, seed_person
@@ -137,6 +138,8 @@ async def test_an_admin_erases_a_person_after_confirmation_and_it_is_audited(run
         assert (done.status_code, done.headers["location"]) == (303, f"/people/{seeded.user_id}")
         after = await http.get(f"/people/{seeded.user_id}")
         listed = await http.get("/people")
+        trail = await http.get("/audit", params={"action": "person.erase"})
+    assert f'<a href="/people/{seeded.user_id}">person {seeded.user_id}</a>' in trail.text
     assert after.status_code == 200 and "This person's data was erased on" in after.text
     for value in (NAME, PHONE, EMAIL, EMPLOYER_TYPED):
         assert str(escape(value)) not in after.text and str(escape(value)) not in listed.text
@@ -188,3 +191,13 @@ async def test_erasing_twice_records_one_erasure(runtime: Runtime) -> None:
         assert (await http.get(f"/people/{seeded.user_id}/erase")).headers["location"] == f"/people/{seeded.user_id}"
     async with runtime.db.reading() as conn:
         assert len(await audit_store.search(conn, AuditFilter(action="person.erase"))) == 1
+
+
+async def test_the_last_contact_is_when_the_person_last_wrote(runtime: Runtime) -> None:
+    chat = Chat(runtime, "8001")
+    await chat.send("/start")
+    runtime.clock.advance(timedelta(days=2, hours=3))  # type: ignore[attr-defined]
+    await chat.send("/help")
+    async with signed_in(runtime, Role.COORDINATOR) as http:
+        row = (await http.get("/people")).text.split("<tbody>")[1].split("</tr>")[0]
+    assert re.findall(r"<td>(\d\d/\d\d/\d{4}, \d\d:\d\d)</td>", row) == ["27/11/2026, 10:00", "29/11/2026, 13:00"]
