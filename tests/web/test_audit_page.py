@@ -23,7 +23,7 @@ async def record(runtime: Runtime, staff_id: int | None, action: str, at: dateti
 def rows_of(html: str) -> list[tuple[str, str]]:
     """(staff e-mail, action) of each row of the table."""
     body = html.split("<tbody>")[1].split("</tbody>")[0]
-    return re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td>", body)
+    return re.findall(r"<tr><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>", body)
 
 
 async def seed(runtime: Runtime) -> tuple[int, int]:
