@@ -222,6 +222,7 @@ async def search(conn: aiosqlite.Connection, f: PersonFilter, *, page: int, per_
     page = max(1, page)
     where, params = _where(f)
     total = await fetch_count(conn, f"SELECT count(*) FROM users u{where}", params)
+    page = min(page, max(1, -(-total // per_page)))  # past the end: the last page
     rows = await fetch_all(
         conn,
         f"{_ROW_SELECT}{where} ORDER BY u.last_seen_at DESC, u.id DESC LIMIT ? OFFSET ?",

@@ -91,6 +91,11 @@ async def test_fifty_a_page_newest_contact_first(runtime: Runtime) -> None:
         first = await http.get("/people")
         second = await http.get("/people", params={"page": "2"})
         filtered = await http.get("/people", params={"page": "2", "channel": "telegram"})
+        for odd in ("0", "-1", "x", "99999999999999999999999"):
+            response = await http.get("/people", params={"page": odd})
+            assert response.status_code == 200 and "Page 1 of 2" in response.text, odd
+        beyond = await http.get("/people", params={"page": "7"})
+    assert "Page 2 of 2" in beyond.text and "Person p00" in beyond.text  # past the end: the last page
     assert len(names_listed(first.text)) == 50
     assert names_listed(first.text)[0] == "Person p52"
     assert names_listed(second.text) == ["Person p02", "Person p01", "Person p00"]

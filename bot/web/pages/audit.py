@@ -86,7 +86,7 @@ def audit_query(request: Request) -> tuple[AuditQuery, int]:
         date_from=_date(q.get("from", "")),
         date_to=_date(q.get("to", "")),
     )
-    return query, int(page) if page.isdigit() and int(page) > 0 else 1
+    return query, int(page) if page.isdigit() and len(page) <= 6 and int(page) > 0 else 1
 
 
 async def audit_page(console: Console, request: Request, ctx: Context) -> Response:

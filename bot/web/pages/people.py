@@ -35,7 +35,7 @@ SURVEY_STATUSES = {
     "expired": N_("not answered"),
 }
 OPENING_KINDS = {"job": N_("job"), "internship": N_("internship")}
-CHANNELS = {"telegram": "Telegram", "viber": "Viber", "console": N_("terminal")}
+CHANNELS = {"telegram": N_("Telegram"), "viber": N_("Viber"), "console": N_("terminal")}
 
 
 def person_filter(request: Request) -> tuple[PersonFilter, int]:
@@ -50,7 +50,7 @@ def person_filter(request: Request) -> tuple[PersonFilter, int]:
         reachable=reachable,
     )
     page = q.get("page", "")
-    return f, int(page) if page.isdigit() and int(page) > 0 else 1
+    return f, int(page) if page.isdigit() and 0 < len(page) <= 6 and int(page) > 0 else 1
 
 
 def filter_query(f: PersonFilter, **extra: str | int) -> str:
