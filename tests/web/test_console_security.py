@@ -21,6 +21,10 @@ from tests.support.console import client, csrf_of, make_account, sign_in
 GUARDED = [
     ("GET", "/", Role.VIEWER),
     ("POST", "/language", Role.VIEWER),
+    ("GET", "/people", Role.COORDINATOR),
+    ("GET", "/people/999", Role.COORDINATOR),
+    ("GET", "/people/999/erase", Role.ADMIN),
+    ("POST", "/people/999/erase", Role.ADMIN),
     ("GET", "/audit", Role.ADMIN),
     ("GET", "/audit.csv", Role.ADMIN),
     ("GET", "/staff", Role.ADMIN),
