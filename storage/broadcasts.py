@@ -179,3 +179,13 @@ async def note_progress_shown(conn: aiosqlite.Connection, broadcast_id: int, tex
         "UPDATE outbox SET payload = json_set(payload, '$.shown', ?) WHERE dedup_key = ?",
         (text, progress_key(broadcast_id)),
     )
+
+
+async def sent_since(conn: aiosqlite.Connection, broadcast_id: int, since: datetime) -> int:
+    """Recipient rows sent at or after ``since`` (the broadcast's recent pace)."""
+    async with conn.execute(
+        "SELECT count(*) FROM outbox WHERE ref = ? AND status = 'sent' AND sent_at >= ?",
+        (recipients_ref(broadcast_id), to_db(since)),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0

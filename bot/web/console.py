@@ -79,10 +79,11 @@ def _environment() -> Environment:
 class Console:
     """The console's shared state (database, settings, clock, templates) and the helpers pages use."""
 
-    def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
+    def __init__(self, db: Database, settings: Settings, clock: Clock, wake: Callable[[], None] | None = None) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
+        self._wake = wake
         self.templates = _environment()
 
     def render(self, request: Request, name: str, language: str, status: int = 200, **values: Any) -> Response:
@@ -162,6 +163,12 @@ class Console:
             return await route.handler(self, request)
 
         return endpoint
+
+    def wake_outbox(self) -> None:
+        """After queuing messages: inside ``youthbot run`` the outbox worker sends them at once;
+        with ``youthbot web`` alone the bot process's worker finds them on its next round."""
+        if self._wake is not None:
+            self._wake()
 
     def redirect(self, target: str) -> Response:
         return secure(RedirectResponse(target, status_code=303))

@@ -17,6 +17,8 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/", N_("Start"), Role.VIEWER),
+    NavItem("/openings", N_("Openings"), Role.COORDINATOR),
+    NavItem("/broadcasts", N_("Broadcasts"), Role.COORDINATOR),
     NavItem("/audit", N_("Audit trail"), Role.ADMIN),
     NavItem("/staff", N_("Staff accounts"), Role.ADMIN),
 )
