@@ -58,11 +58,7 @@ def test_the_matrix_names_every_route_of_the_console() -> None:
     tried = set()
     for method, path, role in GUARDED:
         matches = [
-            r
-            for r in ROUTES
-            if isinstance(r, Guarded)
-            and r.method == method
-            and re.fullmatch(_pattern(r.path), path)
+            r for r in ROUTES if isinstance(r, Guarded) and r.method == method and re.fullmatch(_pattern(r.path), path)
         ]
         assert len(matches) == 1, (method, path)
         tried.add((matches[0].method, matches[0].path, role))

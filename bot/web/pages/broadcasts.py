@@ -184,6 +184,7 @@ async def _preview(
         async with console.db.reading() as conn:
             label = await segment_label(conn, resolved.segment, default_municipalities())
         button = ngettext("Send to {n} person", "Send to {n} people", n).format(n=n)
+        reach = _reach_text(n)
     return console.page(
         request,
         ctx,
@@ -192,7 +193,7 @@ async def _preview(
         draft=draft,
         sample=sample,
         segment=label,
-        reach=_reach_text(n),
+        reach=reach,
         count=n,
         button=button,
         notice=notice,
