@@ -31,13 +31,8 @@ from storage.openings import Opening
 from storage.segments import WITH_ARGUMENT, Segment
 
 NOT_FOUND = N_("This broadcast does not exist.")
-ARGUMENT_PROMPTS = {
-    "track": N_("Which track?"),
-    "municipality": N_("Which municipality? Choose it below or type its name."),
-    "cohort": N_("Which cohort?"),
-    "programme": N_("Applicants to which programme?"),
-}
-DRAFT_FIELDS = ("content", "opening", "text", "segment", *ARGUMENT_PROMPTS)
+ARGUMENTS = ("track", "municipality", "cohort", "programme")
+DRAFT_FIELDS = ("content", "opening", "text", "segment", *ARGUMENTS)
 
 
 @dataclass(frozen=True)
@@ -48,6 +43,16 @@ class Resolved:
     opening: Opening | None
     text: str | None
     errors: dict[str, str]
+
+
+def _argument_prompt(kind: str) -> str:
+    """The question /broadcast asks for a group's track, municipality, cohort or programme."""
+    return {
+        "track": _("Which track?"),
+        "municipality": _("Which municipality? Choose it below or type its name."),
+        "cohort": _("Which cohort?"),
+        "programme": _("Applicants to which programme?"),
+    }[kind]
 
 
 def _draft(values: Mapping[str, Any]) -> dict[str, str]:
@@ -82,7 +87,7 @@ async def _resolve(conn: Connection, draft: dict[str, str], choices: dict[str, l
     elif kind in WITH_ARGUMENT:
         arg = draft[kind]
         if arg not in {key for key, _label in choices[kind]}:
-            errors[kind] = _(ARGUMENT_PROMPTS[kind])
+            errors[kind] = _argument_prompt(kind)
         else:
             segment = Segment(kind, arg)
     else:
