@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.services import audit
 from bot.services.alerts import PROACTIVE_CHANNELS
 from bot.services.opening_days import deadline_end, local_today
-from storage import broadcasts, outbox, segments
+from storage import broadcasts, openings, outbox, segments
 from storage.broadcasts import Broadcast
 from storage.openings import Opening
 from storage.outbox import NewMessage
@@ -63,6 +63,10 @@ async def start(
     ``sender`` (a chat user) gets the progress message and the report; the console follows it on its page."""
     if text is not None and not TEXT_LENGTH[0] <= len(text) <= TEXT_LENGTH[1]:
         raise BroadcastRefused("text")
+    if opening is not None:  # as it is now, not as the caller read it before this transaction
+        opening = await openings.get(tx, opening.id)
+        if opening is None:
+            raise BroadcastRefused("closed")
     if not still_open(opening, text, settings, now):
         raise BroadcastRefused("closed")
     people = await segments.recipients(tx, segment, PROACTIVE_CHANNELS, opening.id if opening else None)

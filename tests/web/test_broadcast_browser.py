@@ -22,7 +22,7 @@ if not CHROMIUM.exists():
         raise RuntimeError("YOUTHBOT_BROWSER_TESTS=required but /usr/bin/chromium is missing")
     pytest.skip("browser tests need /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 
-from playwright.async_api import async_playwright  # noqa: E402
+from playwright.async_api import async_playwright
 
 TEXT = "The job fair is on Friday at the innovation centre."
 PEOPLE = [(str(7001 + n), ("sq", "sr", "en")[n % 3]) for n in range(12)]
