@@ -57,10 +57,16 @@ async def start(
     staff_id: int | None,
     settings: Settings,
     now: datetime,
+    confirmation: str | None = None,
 ) -> Broadcast:
     """Check the rules, queue the broadcast and record it in the audit trail; raises ``BroadcastRefused``.
 
-    ``sender`` (a chat user) gets the progress message and the report; the console follows it on its page."""
+    ``sender`` (a chat user) gets the progress message and the report; the console follows it on its page.
+    A ``confirmation`` token that already started a broadcast returns that one: nothing is sent twice."""
+    if confirmation is not None:
+        done = await broadcasts.by_confirmation(tx, confirmation)
+        if done is not None:
+            return done
     if text is not None and not TEXT_LENGTH[0] <= len(text) <= TEXT_LENGTH[1]:
         raise BroadcastRefused("text")
     if opening is not None:  # as it is now, not as the caller read it before this transaction
@@ -72,7 +78,7 @@ async def start(
     people = await segments.recipients(tx, segment, PROACTIVE_CHANNELS, opening.id if opening else None)
     if not people:
         raise BroadcastRefused("empty")
-    broadcast = await send(tx, sender, segment, people, opening, text, settings, now)
+    broadcast = await send(tx, sender, segment, people, opening, text, settings, now, confirmation)
     await audit.record(
         tx,
         staff_id=staff_id,
@@ -99,6 +105,7 @@ async def send(
     text: str | None,
     settings: Settings,
     now: datetime,
+    confirmation: str | None = None,
 ) -> Broadcast:
     """Record the broadcast and queue it; it goes out at the bulk pace, the report to ``sender`` if any."""
     broadcast = await broadcasts.create(
@@ -109,6 +116,7 @@ async def send(
         now=now,
         opening_id=opening.id if opening else None,
         text=text,
+        confirmation=confirmation,
     )
     if sender is not None:
         await outbox.enqueue(

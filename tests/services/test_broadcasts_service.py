@@ -14,7 +14,7 @@ from storage import broadcasts, outbox
 from storage.audit import AuditFilter
 from storage.segments import Segment
 from tests.support.chat import Chat
-from tests.support.console import client, make_account, signed_in
+from tests.support.console import client, confirmation, make_account, signed_in
 from tests.support.forms import choose_language
 from tests.support.openings import add_opening, add_person
 
@@ -70,7 +70,14 @@ async def test_the_chat_and_the_console_queue_the_same_broadcast(runtime: Runtim
     await staff.press("Networks")
     await staff.press("Send to 2 people")
     await make_account(runtime, Role.COORDINATOR)
-    form = {"segment": "track", "track": "networks", "content": "text", "text": TEXT, "expected": "2"}
+    form = {
+        "segment": "track",
+        "track": "networks",
+        "content": "text",
+        "text": TEXT,
+        "expected": "2",
+        "confirmation": confirmation(),
+    }
     async with client(runtime) as http:
         csrf = await signed_in(http, "coordinator@example.org")
         assert (await http.post("/broadcasts/send", data={**form, "csrf": csrf})).status_code == 303

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 
 import httpx
@@ -49,3 +50,8 @@ async def signed_in(http: httpx.AsyncClient, email: str) -> str:
     """Sign in and return the session's CSRF token."""
     assert (await sign_in(http, email)).status_code == 303
     return csrf_of((await http.get("/")).text)
+
+
+def confirmation() -> str:
+    """A fresh one-time token, as the broadcast preview puts in its confirm form."""
+    return secrets.token_urlsafe(18)

@@ -9,7 +9,7 @@ import httpx
 from bot.outbox.worker import FALLBACK_POLL_SECONDS
 from bot.runtime import Runtime
 from bot.services.staff import Role
-from tests.support.console import make_account, signed_in
+from tests.support.console import confirmation, make_account, signed_in
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.openings import add_person
 
@@ -29,7 +29,9 @@ async def test_a_console_broadcast_goes_out_at_once_in_each_recipients_language(
         csrf = await signed_in(http, "coordinator@example.org")
         preview = await http.post("/broadcasts/preview", data={**form, "csrf": csrf})
         assert "Send to 3 people" in preview.text
-        sent = await http.post("/broadcasts/send", data={**form, "expected": "3", "csrf": csrf})
+        sent = await http.post(
+            "/broadcasts/send", data={**form, "expected": "3", "confirmation": confirmation(), "csrf": csrf}
+        )
         assert sent.headers["location"] == "/broadcasts/1"
         # the worker was woken: well before its fallback round of FALLBACK_POLL_SECONDS
         for chat_id, first_line in FIRST_LINE.items():

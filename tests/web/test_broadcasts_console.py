@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import httpx
@@ -17,7 +18,7 @@ from bot.services.staff import Role
 from storage import audit as audit_store
 from storage import broadcasts, outbox
 from storage.audit import AuditFilter
-from tests.support.console import client, make_account, signed_in
+from tests.support.console import client, confirmation, make_account, signed_in
 from tests.support.openings import add_opening, add_person
 from tests.support.outbox import FakeSender, worker_for
 
@@ -87,7 +88,9 @@ async def test_preview_and_count_in_the_staff_language_and_confirm_with_the_coun
         button = _in("sq", "Send to {n} person", "Send to {n} people", 3)
         assert f">{button}</button>" in preview.text
         assert 'name="expected" value="3"' in preview.text
-        sent = await http.post("/broadcasts/send", data={**EVERYONE, "expected": "3", "csrf": csrf})
+        sent = await http.post(
+            "/broadcasts/send", data={**EVERYONE, "expected": "3", "confirmation": confirmation(), "csrf": csrf}
+        )
     assert (sent.status_code, sent.headers["location"]) == (303, "/broadcasts/1")
     assert woken == [1]  # inside `youthbot run` the outbox worker starts at once
     async with runtime.db.reading() as conn:
@@ -112,13 +115,17 @@ async def test_a_stale_confirmation_is_shown_again_with_the_new_count(runtime: R
         preview = await http.post("/broadcasts/preview", data={**EVERYONE, "csrf": csrf})
         assert "Send to 3 people" in preview.text
         await add_person(runtime, "7009", alerts_on=True)  # someone turned alerts on meanwhile
-        stale = await http.post("/broadcasts/send", data={**EVERYONE, "expected": "3", "csrf": csrf})
+        stale = await http.post(
+            "/broadcasts/send", data={**EVERYONE, "expected": "3", "confirmation": confirmation(), "csrf": csrf}
+        )
         assert stale.status_code == 409
         assert "The number of people changed since the preview: it is 4 now." in stale.text
         assert "Send to 4 people" in stale.text and 'name="expected" value="4"' in stale.text
         async with runtime.db.reading() as conn:
             assert await broadcasts.list_all(conn) == []
-        again = await http.post("/broadcasts/send", data={**EVERYONE, "expected": "4", "csrf": csrf})
+        again = await http.post(
+            "/broadcasts/send", data={**EVERYONE, "expected": "4", "confirmation": confirmation(), "csrf": csrf}
+        )
     assert again.status_code == 303
     async with runtime.db.reading() as conn:
         assert [b.recipients for b in await broadcasts.list_all(conn)] == [4]
@@ -129,17 +136,39 @@ async def test_forged_posts_send_nothing(runtime: Runtime) -> None:
     opening = await add_opening(runtime)
     async with client(runtime) as http:
         csrf = await _coordinator(runtime, http)
-        no_token = await http.post("/broadcasts/send", data={**EVERYONE, "expected": "3"})
-        wrong_token = await http.post("/broadcasts/send", data={**EVERYONE, "expected": "3", "csrf": "forged"})
+        no_token = await http.post(
+            "/broadcasts/send", data={**EVERYONE, "expected": "3", "confirmation": confirmation()}
+        )
+        wrong_token = await http.post(
+            "/broadcasts/send", data={**EVERYONE, "expected": "3", "confirmation": confirmation(), "csrf": "forged"}
+        )
         unknown_segment = await http.post(
             "/broadcasts/send",
-            data={"segment": "all_users", "content": "text", "text": TEXT, "expected": "3", "csrf": csrf},
+            data={
+                "segment": "all_users",
+                "content": "text",
+                "text": TEXT,
+                "expected": "3",
+                "confirmation": confirmation(),
+                "csrf": csrf,
+            },
         )
         unknown_track = await http.post(
             "/broadcasts/send",
-            data={"segment": "track", "track": "nope", "content": "text", "text": TEXT, "expected": "3", "csrf": csrf},
+            data={
+                "segment": "track",
+                "track": "nope",
+                "content": "text",
+                "text": TEXT,
+                "expected": "3",
+                "confirmation": confirmation(),
+                "csrf": csrf,
+            },
         )
-        too_short = await http.post("/broadcasts/send", data={**EVERYONE, "text": "x", "expected": "3", "csrf": csrf})
+        too_short = await http.post(
+            "/broadcasts/send",
+            data={**EVERYONE, "text": "x", "expected": "3", "confirmation": confirmation(), "csrf": csrf},
+        )
         async with runtime.db.transaction() as tx:
             await opening_service.close(tx, opening.id, runtime.clock.now())
         closed = await http.post(
@@ -149,6 +178,7 @@ async def test_forged_posts_send_nothing(runtime: Runtime) -> None:
                 "content": "opening",
                 "opening": str(opening.id),
                 "expected": "3",
+                "confirmation": confirmation(),
                 "csrf": csrf,
             },
         )
@@ -184,7 +214,9 @@ async def test_progress_json_shows_the_outbox_figures_and_the_finished_report(ru
     sender.errors[chats[1]] = [Unreachable("Forbidden: bot was blocked by the user")]
     async with client(runtime) as http:
         csrf = await _coordinator(runtime, http)
-        await http.post("/broadcasts/send", data={**EVERYONE, "expected": "3", "csrf": csrf})
+        await http.post(
+            "/broadcasts/send", data={**EVERYONE, "expected": "3", "confirmation": confirmation(), "csrf": csrf}
+        )
         before = (await http.get("/broadcasts/1/progress.json")).json()
         page = await http.get("/broadcasts/1")
         assert 'data-progress-url="/broadcasts/1/progress.json"' in page.text and 'href="/broadcasts/1"' in page.text
@@ -211,7 +243,9 @@ async def test_each_recipient_gets_it_in_their_language_while_staff_saw_theirs(r
         csrf = await _coordinator(runtime, http, language="sr")
         preview = await http.post("/broadcasts/preview", data={**EVERYONE, "csrf": csrf})
         assert "Програм вам шаље поруку:" in preview.text
-        await http.post("/broadcasts/send", data={**EVERYONE, "expected": "3", "csrf": csrf})
+        await http.post(
+            "/broadcasts/send", data={**EVERYONE, "expected": "3", "confirmation": confirmation(), "csrf": csrf}
+        )
     worker, _ticks = worker_for(runtime, sender)
     await worker.run_once()
     got = dict(sender.sent)
@@ -226,9 +260,13 @@ async def test_the_history_lists_every_broadcast_with_its_counts(runtime: Runtim
     await add_person(runtime, "7011", alerts_on=True, tracks=("web",))
     async with client(runtime) as http:
         csrf = await _coordinator(runtime, http)
-        await http.post("/broadcasts/send", data={**EVERYONE, "expected": "4", "csrf": csrf})
+        await http.post(
+            "/broadcasts/send", data={**EVERYONE, "expected": "4", "confirmation": confirmation(), "csrf": csrf}
+        )
         only_web = {"segment": "track", "track": "networks", "content": "text", "text": "Networks meetup."}
-        await http.post("/broadcasts/send", data={**only_web, "expected": "3", "csrf": csrf})
+        await http.post(
+            "/broadcasts/send", data={**only_web, "expected": "3", "confirmation": confirmation(), "csrf": csrf}
+        )
         history = await http.get("/broadcasts")
     assert history.status_code == 200
     rows = history.text.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
@@ -245,10 +283,31 @@ async def test_viewers_and_signed_out_people_get_neither_pages_nor_json(runtime:
         csrf = await signed_in(http, "viewer@example.org")
         count = await http.get("/broadcasts/count.json", params={"segment": "everyone"})
         progress = await http.get("/broadcasts/1/progress.json")
-        send = await http.post("/broadcasts/send", data={**EVERYONE, "expected": "3", "csrf": csrf})
+        send = await http.post(
+            "/broadcasts/send", data={**EVERYONE, "expected": "3", "confirmation": confirmation(), "csrf": csrf}
+        )
         home = await http.get("/")
     assert signed_out.status_code == 303
     assert [count.status_code, progress.status_code, send.status_code] == [403, 403, 403]
     assert "/broadcasts" not in home.text and "/openings" not in home.text  # no menu entry either
     async with runtime.db.reading() as conn:
         assert await broadcasts.list_all(conn) == []
+
+
+async def test_the_same_confirmation_twice_sends_once_and_none_sends_nothing(runtime: Runtime) -> None:
+    await _people(runtime)
+    async with client(runtime) as http:
+        csrf = await _coordinator(runtime, http)
+        without = await http.post("/broadcasts/send", data={**EVERYONE, "expected": "3", "csrf": csrf})
+        preview = await http.post("/broadcasts/preview", data={**EVERYONE, "csrf": csrf})
+        match = re.search(r'name="confirmation" value="([^"]+)"', preview.text)
+        assert match is not None
+        confirm = {**EVERYONE, "expected": "3", "confirmation": match.group(1), "csrf": csrf}
+        first = await http.post("/broadcasts/send", data=confirm)
+        again = await http.post("/broadcasts/send", data=confirm)  # a double click, or the POST reloaded
+    assert without.status_code == 400
+    assert first.headers["location"] == again.headers["location"] == "/broadcasts/1"
+    async with runtime.db.reading() as conn:
+        assert len(await broadcasts.list_all(conn)) == 1
+        assert await outbox.counts(conn, broadcasts.recipients_ref(1)) == {"pending": 3}
+        assert len(await audit_store.search(conn, AuditFilter(action="broadcast.send"))) == 1

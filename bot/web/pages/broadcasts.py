@@ -8,6 +8,8 @@ when the group changed meanwhile, the preview is shown again with the new count.
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +33,7 @@ from storage.openings import Opening
 from storage.segments import WITH_ARGUMENT, Segment
 
 NOT_FOUND = N_("This broadcast does not exist.")
+CONFIRMATION = re.compile(r"[A-Za-z0-9_-]{16,64}")
 ARGUMENTS = ("track", "municipality", "cohort", "programme")
 DRAFT_FIELDS = ("content", "opening", "text", "segment", *ARGUMENTS)
 
@@ -202,6 +205,7 @@ async def _preview(
         count=n,
         button=button,
         notice=notice,
+        confirmation=secrets.token_urlsafe(18),
     )
 
 
@@ -225,6 +229,9 @@ async def send(console: Console, request: Request, ctx: Context) -> Response:
     form = await request.form()
     draft = _draft(form)
     expected = str(form.get("expected", ""))
+    confirmation = str(form.get("confirmation", ""))
+    if not CONFIRMATION.fullmatch(confirmation):
+        return secure(Response("400 Bad Request", status_code=400, media_type="text/plain"))
     now = console.clock.now()
     refused = started = None
     with use_language(ctx.me.language):
@@ -233,6 +240,9 @@ async def send(console: Console, request: Request, ctx: Context) -> Response:
         if resolved.errors or resolved.segment is None:
             return await _composer(console, request, ctx, draft, counted=True, errors=resolved.errors, status=400)
         async with console.db.transaction() as tx:
+            done = await broadcasts.by_confirmation(tx, confirmation)
+            if done is not None:  # the same confirmation again (a double click, a reloaded page)
+                return console.redirect(f"/broadcasts/{done.id}")
             n = await broadcast_service.audience(tx, resolved.segment, resolved.opening)
             if expected != str(n):
                 stale = True
@@ -248,6 +258,7 @@ async def send(console: Console, request: Request, ctx: Context) -> Response:
                         staff_id=ctx.me.id,
                         settings=console.settings,
                         now=now,
+                        confirmation=confirmation,
                     )
                 except BroadcastRefused as exc:
                     refused = exc.code
