@@ -263,9 +263,10 @@ async def send(console: Console, request: Request, ctx: Context) -> Response:
                 except BroadcastRefused as exc:
                     refused = exc.code
     if stale:
-        notice = _("The number of people changed since the preview: it is {n} now. Check it and confirm again.")
         with use_language(ctx.me.language):
-            notice = notice.format(n=n)
+            notice = _(
+                "The number of people changed since the preview: it is {n} now. Check it and confirm again."
+            ).format(n=n)
         return await _preview(console, request, ctx, draft, resolved, n, notice=notice, status=409)
     if refused is not None:
         with use_language(ctx.me.language):
@@ -280,7 +281,7 @@ async def send(console: Console, request: Request, ctx: Context) -> Response:
     return console.redirect(f"/broadcasts/{started.id}")
 
 
-def _figures(p: Progress, language: str, console: Console) -> dict[str, object]:
+def _figures(p: Progress, language: str) -> dict[str, object]:
     with use_language(language):
         return {
             "id": p.broadcast.id,
@@ -317,7 +318,7 @@ async def broadcast_page(console: Console, request: Request, ctx: Context) -> Re
         request,
         ctx,
         "broadcast.html",
-        figures=_figures(found, ctx.me.language, console),
+        figures=_figures(found, ctx.me.language),
         segment=label,
         what=what,
         started=started,
@@ -329,7 +330,7 @@ async def progress_json(console: Console, request: Request, ctx: Context) -> Res
     found = await _progress(console, request)
     if found is None:
         return secure(JSONResponse({"error": "not found"}, status_code=404))
-    return secure(JSONResponse(_figures(found, ctx.me.language, console)))
+    return secure(JSONResponse(_figures(found, ctx.me.language)))
 
 
 async def history(console: Console, request: Request, ctx: Context) -> Response:
@@ -343,7 +344,7 @@ async def history(console: Console, request: Request, ctx: Context) -> Response:
                 opening = await openings.get(conn, b.opening_id) if b.opening_id else None
                 rows.append(
                     {
-                        "figures": _figures(found, ctx.me.language, console),
+                        "figures": _figures(found, ctx.me.language),
                         "when": format_datetime(b.created_at, console.settings.timezone, "short"),
                         "segment": await segment_label(conn, b.segment, default_municipalities()),
                         "what": f"#{opening.id} {opening.title}" if opening else (b.text or "")[:80],
