@@ -48,8 +48,30 @@ GUARDED = [
     ("POST", "/cohorts/999/sessions/999/register", Role.COORDINATOR),
     ("GET", "/cohorts/999/attendance.csv", Role.COORDINATOR),
     ("GET", "/cohorts/999/attendance.xlsx", Role.COORDINATOR),
+    ("GET", "/openings", Role.COORDINATOR),
+    ("GET", "/openings/new", Role.COORDINATOR),
+    ("POST", "/openings/new", Role.COORDINATOR),
+    ("GET", "/openings/999", Role.COORDINATOR),
+    ("GET", "/openings/999/edit", Role.COORDINATOR),
+    ("POST", "/openings/999/edit", Role.COORDINATOR),
+    ("POST", "/openings/999/close", Role.COORDINATOR),
+    ("GET", "/openings/999/interested.csv", Role.COORDINATOR),
+    ("GET", "/openings/999/interested.xlsx", Role.COORDINATOR),
+    ("GET", "/broadcasts", Role.COORDINATOR),
+    ("GET", "/broadcasts/new", Role.COORDINATOR),
+    ("POST", "/broadcasts/new", Role.COORDINATOR),
+    ("GET", "/broadcasts/count.json", Role.COORDINATOR),
+    ("POST", "/broadcasts/preview", Role.COORDINATOR),
+    ("POST", "/broadcasts/send", Role.COORDINATOR),
+    ("GET", "/broadcasts/999", Role.COORDINATOR),
+    ("GET", "/broadcasts/999/progress.json", Role.COORDINATOR),
 ]
 PUBLIC = [("GET", "/signin"), ("GET", "/password/unknown"), ("GET", "/link/unknown")]
+
+
+def _pattern(path: str) -> str:
+    """A route's path as a regular expression: ``{x:int}`` matches digits only (as starlette's converter)."""
+    return re.sub(r"\{[^}]+\}", "[^/]+", re.sub(r"\{[^}:]+:int\}", r"\\d+", path))
 
 
 def test_the_matrix_names_every_route_of_the_console() -> None:
@@ -58,11 +80,7 @@ def test_the_matrix_names_every_route_of_the_console() -> None:
     tried = set()
     for method, path, role in GUARDED:
         matches = [
-            r
-            for r in ROUTES
-            if isinstance(r, Guarded)
-            and r.method == method
-            and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", r.path), path)
+            r for r in ROUTES if isinstance(r, Guarded) and r.method == method and re.fullmatch(_pattern(r.path), path)
         ]
         assert len(matches) == 1, (method, path)
         tried.add((matches[0].method, matches[0].path, role))
