@@ -6,6 +6,10 @@ once in each. For each application: did they apply (always), enrol, complete
 answer one (a completed response), and report being placed in a job or an
 internship (a completed response matching the survey's ``placement`` rule)?
 Response rate = answered ÷ asked; placement rate = placed ÷ answered.
+Placed here is what the answers say; ``confirmed`` counts the placements staff
+recorded or confirmed (``storage.placements``), once per application whatever
+how many it has, by the kind and ICT field of its latest one. Attendance sums
+the registers staff took (present ÷ registers).
 Age is the age on the day of application (from the birth year alone after
 /forget), grouped 15-19, 20-24, 25-29.
 
@@ -34,8 +38,9 @@ import aiosqlite
 from bot.parsing.validators import age_on
 from bot.surveys.definition import Catalogue
 from storage import funnel as funnel_store
-from storage import programmes, survey_reports
+from storage import placements, programmes, register, survey_reports
 from storage.funnel import FunnelCounts
+from storage.placements import ConfirmedRow
 from storage.programmes import Programme
 from storage.survey_reports import ApplicantRow, InvitationRow
 
@@ -102,10 +107,20 @@ class Counts:
     placed_internship: int = 0
     placed_ict: int = 0
     placed_not_ict: int = 0
+    confirmed: int = 0  # confirmed placements, one per application
+    confirmed_job: int = 0
+    confirmed_internship: int = 0
+    confirmed_ict: int = 0
+    registers: int = 0
+    present: int = 0
 
     @property
     def placed_ict_unknown(self) -> int:
         return self.placed - self.placed_ict - self.placed_not_ict
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.present / self.registers if self.registers else None
 
     @property
     def response_rate(self) -> float | None:
@@ -133,6 +148,9 @@ class Facts:
     municipality: str = UNKNOWN_MUNICIPALITY
     placement_kind: str | None = None  # 'job' or 'internship' when placed
     placement_ict: bool | None = None  # None: not recorded
+    confirmed: ConfirmedRow | None = None
+    registers: int = 0
+    present: int = 0
 
 
 @dataclass
@@ -181,6 +199,13 @@ class Report:
                 counts.placed_job += facts.placement_kind != "internship"
                 counts.placed_ict += facts.placement_ict is True
                 counts.placed_not_ict += facts.placement_ict is False
+            if facts.confirmed is not None:
+                counts.confirmed += 1
+                counts.confirmed_job += facts.confirmed.kind == "job"
+                counts.confirmed_internship += facts.confirmed.kind == "internship"
+                counts.confirmed_ict += facts.confirmed.ict
+            counts.registers += facts.registers
+            counts.present += facts.present
 
 
 def age_group(row: ApplicantRow, applied_on: date) -> str:
@@ -262,6 +287,8 @@ async def build_report(
     report = Report(now, {p.code: p for p in await programmes.list_all(conn)}, period=period)
     invitations = await survey_reports.invitation_rows(conn)
     placed_ids = await _placed_invitations(conn, catalogue)
+    confirmed = await placements.confirmed_by_application(conn)
+    attendance = await register.by_application(conn)
     by_application: dict[int, list[InvitationRow]] = defaultdict(list)
     for inv in invitations:
         by_application[inv.application_id].append(inv)
@@ -289,6 +316,9 @@ async def build_report(
                 municipality=row.municipality or UNKNOWN_MUNICIPALITY,
                 placement_kind=placement.kind if placement is not None else None,
                 placement_ict=placement.ict if placement is not None else None,
+                confirmed=confirmed.get(row.application_id),
+                registers=attendance[row.application_id].registers if row.application_id in attendance else 0,
+                present=attendance[row.application_id].present if row.application_id in attendance else 0,
             )
         )
     report.waves = wave_counts([inv for inv in invitations if inv.application_id in kept], now)

@@ -34,11 +34,19 @@ COLUMNS = (
     "placed_ict",
     "placed_not_ict",
     "placed_ict_not_recorded",
+    "confirmed_placements",
+    "confirmed_job",
+    "confirmed_internship",
+    "confirmed_ict",
+    "attendance_rate",
 )
 
 
+def _rate(rate: float | None) -> object:
+    return round(rate, 4) if rate is not None else ""
+
+
 def _figures(counts: Counts) -> list[object]:
-    rate = counts.response_rate
     return [
         counts.applicants,
         counts.accepted,
@@ -47,13 +55,18 @@ def _figures(counts: Counts) -> list[object]:
         counts.dropped_out,
         counts.asked,
         counts.answered,
-        round(rate, 4) if rate is not None else "",
+        _rate(counts.response_rate),
         counts.placed,
         counts.placed_job,
         counts.placed_internship,
         counts.placed_ict,
         counts.placed_not_ict,
         counts.placed_ict_unknown,
+        counts.confirmed,
+        counts.confirmed_job,
+        counts.confirmed_internship,
+        counts.confirmed_ict,
+        _rate(counts.attendance_rate),
     ]
 
 

@@ -133,6 +133,18 @@ def wave_when(wave: str) -> str:
     return ngettext("{n} month after graduation", "{n} months after graduation", months).format(n=months)
 
 
+def _confirmed_line(counts: Counts) -> str:
+    return _(
+        "Placements confirmed by staff: {confirmed} (jobs {jobs}, internships {internships}; in ICT {ict}) · attendance {attendance}"
+    ).format(
+        confirmed=counts.confirmed,
+        jobs=counts.confirmed_job,
+        internships=counts.confirmed_internship,
+        ict=counts.confirmed_ict,
+        attendance=percent(counts.attendance_rate),
+    )
+
+
 def _wave_line(catalogue: Catalogue, wave: WaveCounts) -> str:
     title = survey_title(catalogue, wave.survey_id)
     when = _("sent by staff") if wave.wave == STAFF_WAVE else wave_when(wave.wave)
@@ -158,6 +170,7 @@ def report_text(report: Report, catalogue: Catalogue, timezone: tzinfo) -> str:
         ),
         "",
         _line(_("All programmes"), report.total),
+        _confirmed_line(report.total),
     ]
     for title, rows in breakdowns(report):
         lines += ["", title]

@@ -19,6 +19,11 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/", N_("Start"), Role.VIEWER),
     NavItem("/indicators", N_("Indicators"), Role.VIEWER),
     NavItem("/surveys", N_("Surveys"), Role.VIEWER),
+    NavItem("/cohorts", N_("Cohorts"), Role.COORDINATOR),
+    NavItem("/placements", N_("Placements"), Role.COORDINATOR),
+    NavItem("/people", N_("People"), Role.COORDINATOR),
+    NavItem("/openings", N_("Openings"), Role.COORDINATOR),
+    NavItem("/broadcasts", N_("Broadcasts"), Role.COORDINATOR),
     NavItem("/audit", N_("Audit trail"), Role.ADMIN),
     NavItem("/staff", N_("Staff accounts"), Role.ADMIN),
 )

@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiosqlite
 import httpx
 import openpyxl
 import pytest
@@ -20,6 +21,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.i18n import LANGUAGES, gettext, use_language
 from bot.runtime import Runtime, open_runtime
+from bot.services import placements, staff
 from bot.services.staff import Role
 from storage import audit as audit_store
 from storage.audit import AuditFilter
@@ -49,6 +51,13 @@ async def prepare(runtime: Runtime) -> None:
     async with runtime.db.transaction() as tx:
         for platform_id, (moment, _inside) in EDGES.items():
             await applicant(tx, platform_id, moment, "pro2y-networks", "male", "2004-01-01")
+        staff_id = await staff_of(tx)
+        async with tx.execute("SELECT id FROM enrolments ORDER BY id LIMIT 2") as cur:
+            first, second = [row["id"] for row in await cur.fetchall()]
+        now = runtime.clock.now()
+        await placements.record(tx, first, "job", "Firm", None, True, staff_id=staff_id, now=now)
+        await placements.record(tx, first, "internship", "Firm", None, False, staff_id=staff_id, now=now)
+        await placements.record(tx, second, "internship", "Lab", None, False, staff_id=staff_id, now=now)
     gives_up = Chat(runtime, "4001")
     await choose_language(gives_up)
     await gives_up.send("/apply")
@@ -58,11 +67,18 @@ async def prepare(runtime: Runtime) -> None:
     await submit_application(submits)
 
 
+async def staff_of(tx: aiosqlite.Connection) -> int:
+    member, _token = await staff.add(
+        tx, email="placements@example.org", name="P", role=Role.COORDINATOR, language="en", now=datetime.now(UTC)
+    )
+    return member.id
+
+
 def page_rows(page: str) -> list[tuple[str, tuple[int, ...]]]:
     """The figure rows of the page's tables: label and the twelve figures (answered/asked as two)."""
     found = []
     for label, cells in re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', page):
-        values = re.findall(r"<td>(.*?)</td>", cells)
+        values = re.findall(r"<td>(.*?)</td>", cells)[:12]  # then confirmed placements and attendance
         numbers = [int(n) for value in values for n in value.split("/")]
         found.append((html.unescape(label), tuple(numbers)))
     return found
@@ -115,6 +131,10 @@ def test_the_page_shows_the_figures_of_youthbot_report_for_the_same_period(
     assert [label for label, _f in on_page[1:]] == [label for label, _f in in_report[1:]]
     # 9 of the fixture, the two edges inside the period, and the one submitted through the form
     assert on_page[0][1][0] == 9 + sum(inside for _m, inside in EDGES.values()) + 1 == 12
+    confirmed = re.search(r"Placements confirmed by staff: (\d+) \(jobs (\d+), internships (\d+); in ICT (\d+)\)", out)
+    assert confirmed is not None
+    total_cells = re.findall(r"<td>(.*?)</td>", re.findall(r'<tr><th scope="row">.*?</th>(.*?)</tr>', shown)[0])
+    assert tuple(int(c) for c in total_cells[12:16]) == tuple(int(g) for g in confirmed.groups()) == (2, 0, 2, 0)
     assert funnel_of_page(shown) == funnel_of_cli(out)
     assert dict(funnel_of_page(shown))["Started"] == 2 and dict(funnel_of_page(shown))["Submitted"] == 1
     assert "Applications made from 27 November 2026 to 30 November 2026" in shown

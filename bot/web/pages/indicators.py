@@ -105,6 +105,7 @@ def _layout(console: Console, report: Report) -> dict[str, Any]:
         _("Application funnel"), [(step, count) for step, count in funnel], [_share(c, started) for _s, c in funnel]
     )
     return {
+        "percent": percent,
         "period_text": period_text(report.period),
         "total": report.total,
         "sections": sections,
