@@ -7,6 +7,8 @@ links); the route/role matrix test walks ``ROUTES``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -14,12 +16,14 @@ from starlette.staticfiles import StaticFiles
 from bot.clock import Clock
 from bot.config import Settings
 from bot.web.console import HERE, Console, Guarded, Public
-from bot.web.pages import audit, auth, home, staff_accounts
+from bot.web.pages import application_detail, applications, audit, auth, home, staff_accounts
 from storage import Database
 
 ROUTES: list[Guarded | Public] = [
     *auth.ROUTES,
     *home.ROUTES,
+    *applications.ROUTES,
+    *application_detail.ROUTES,
     *audit.ROUTES,
     *staff_accounts.ROUTES,
 ]
@@ -34,6 +38,9 @@ def routes(console: Console) -> list[Route | Mount]:
     return built
 
 
-def create_app(db: Database, settings: Settings, clock: Clock) -> Starlette:
-    """The console on an open database (the bot's own in ``youthbot run``, its own in ``youthbot web``)."""
-    return Starlette(routes=routes(Console(db, settings, clock)))
+def create_app(db: Database, settings: Settings, clock: Clock, wake: Callable[[], None] | None = None) -> Starlette:
+    """The console on an open database (the bot's own in ``youthbot run``, its own in ``youthbot web``).
+
+    ``wake`` is the outbox worker's wake-up when the console runs beside the bot, so a
+    decision's message goes out at once."""
+    return Starlette(routes=routes(Console(db, settings, clock, wake)))

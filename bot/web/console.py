@@ -79,11 +79,18 @@ def _environment() -> Environment:
 class Console:
     """The console's shared state (database, settings, clock, templates) and the helpers pages use."""
 
-    def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
+    def __init__(self, db: Database, settings: Settings, clock: Clock, wake: Callable[[], None] | None = None) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
         self.templates = _environment()
+        self._wake = wake
+
+    def outbox_news(self) -> None:
+        """Rows were queued: inside ``youthbot run`` the outbox worker sends them now; the console
+        alone (``youthbot web``) has no worker, and the bot's own worker finds them on its next poll."""
+        if self._wake is not None:
+            self._wake()
 
     def render(self, request: Request, name: str, language: str, status: int = 200, **values: Any) -> Response:
         me = values.get("me")

@@ -17,6 +17,7 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/", N_("Start"), Role.VIEWER),
+    NavItem("/applications", N_("Applications"), Role.COORDINATOR),
     NavItem("/audit", N_("Audit trail"), Role.ADMIN),
     NavItem("/staff", N_("Staff accounts"), Role.ADMIN),
 )
