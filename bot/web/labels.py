@@ -140,3 +140,14 @@ NOTHING_SELECTED = N_("Select at least one application in the list, and a decisi
 def translate(msgid: str) -> str:
     """A catalog text (marked with ``N_``) in the current language."""
     return _(msgid)
+
+
+# What a page says after a saved change (``?saved=...`` on the address it comes back to).
+SAVED = {
+    "decision": N_("The decision is saved. If the applicant is told, the message is on its way."),
+    "note": N_("The note is saved."),
+}
+
+
+def saved(what: str) -> str | None:
+    return _(SAVED[what]) if what in SAVED else None

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from html import unescape
 
 import httpx
 
@@ -10,6 +13,7 @@ from bot.runtime import Runtime
 from bot.services import staff
 from bot.services.staff import Role
 from bot.web.app import create_app
+from storage import trainees
 
 PASSWORD = "a long test password"
 
@@ -42,3 +46,30 @@ def csrf_of(html: str) -> str:
 async def sign_in(http: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
     page = await http.get("/signin")
     return await http.post("/signin", data={"email": email, "password": password, "csrf": csrf_of(page.text)})
+
+
+def listed(html: str) -> list[str]:
+    """The references of the applications list's rows, in their order on the page."""
+    return re.findall(r'<a href="/applications/\d+">([A-Z0-9-]+)</a></td>', html)
+
+
+def text_of(html: str) -> str:
+    """The page's visible text in one line (tags dropped, entities read), for assertions on wording."""
+    body = re.sub(r"<(head|script|select)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+async def application_id(runtime: Runtime, reference: str) -> int:
+    async with runtime.db.reading() as conn:
+        found = await trainees.applicant(conn, reference)
+    assert found is not None
+    return found.application_id
+
+
+@asynccontextmanager
+async def signed_in(runtime: Runtime, role: Role) -> AsyncIterator[httpx.AsyncClient]:
+    """A client signed in with a fresh account of ``role``."""
+    await make_account(runtime, role)
+    async with client(runtime) as http:
+        assert (await sign_in(http, f"{role.value}@example.org")).status_code == 303
+        yield http

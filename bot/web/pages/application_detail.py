@@ -27,10 +27,6 @@ from storage import application_lifecycle, application_search, cohorts, programm
 from storage.application_search import ApplicationRow
 
 NOT_FOUND = N_("There is no such application.")
-SAVED = {
-    "decision": N_("The decision is saved. If the applicant is told, the message is on its way."),
-    "note": N_("The note is saved."),
-}
 
 
 @dataclass(frozen=True)
@@ -128,9 +124,7 @@ async def _detail(
                 (d.value, labels.decision(d)) for d in Decision if d.value in TRANSITIONS.get(row.status, frozenset())
             ],
             "cohorts": [(c.id, c.name) for c in offered],
-            "saved": labels.translate(SAVED[saved])
-            if (saved := request.query_params.get("saved", "")) in SAVED
-            else None,
+            "saved": labels.saved(request.query_params.get("saved", "")),
         }
     return console.page(
         request,
