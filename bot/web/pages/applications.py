@@ -63,8 +63,19 @@ def _rows(found: list[ApplicationRow], by_code: dict[str, Programme], console: C
     ]
 
 
+def _address(f: ApplicationFilter, page: int) -> str:
+    """The list's canonical query string: the filter's set fields in a fixed order, then the page."""
+    query = application_filters.serialise(f)
+    if page > 1:
+        query = f"{query}&page={page}" if query else f"page={page}"
+    return query
+
+
 async def applications_page(console: Console, request: Request, ctx: Context) -> Response:
     f = _filter(request)
+    canonical = _address(f, _page_number(request))
+    if request.url.query != canonical:  # the form sends empty fields too: keep the address short to bookmark
+        return console.redirect("/applications" + (f"?{canonical}" if canonical else ""))
     today = console.clock.now().astimezone(console.settings.timezone).date()
     async with console.db.reading() as conn:
         found = await application_search.search(conn, f, page=_page_number(request), per_page=PER_PAGE, today=today)
