@@ -268,6 +268,13 @@ async def duplicates(tx: aiosqlite.Connection, application_id: int) -> list[Dupl
         return [Duplicate(r["id"], r["reference"], r["status"]) for r in await cur.fetchall()]
 
 
+async def latest_id(tx: aiosqlite.Connection) -> int:
+    """The newest application's row id (0 for none): a change of it says new applications came in."""
+    async with tx.execute("SELECT max(id) FROM applications") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
 async def sources(tx: aiosqlite.Connection) -> list[str]:
     """The deep-link campaigns applicants came from, for the source filter."""
     async with tx.execute(

@@ -158,3 +158,15 @@ async def test_possible_duplicates_are_marked(runtime: Runtime, coordinator: htt
     marked = {ref for ref, row in rows.items() if "Possible duplicate" in row}
     assert marked == {same_phone, other_programme, twin, twin_again}
     assert alone in rows
+
+
+async def test_a_new_campaign_joins_the_source_filter_with_its_first_application(
+    runtime: Runtime, coordinator: httpx.AsyncClient
+) -> None:
+    await _people(runtime)
+    before = await coordinator.get("/applications")
+    assert '<option value="fb_autumn">Campaign link: fb_autumn</option>' in before.text
+    assert "school_tour" not in before.text
+    await add_application(runtime, "900", name="Ardit Rama", phone="+38344999000", source="school_tour")
+    after = await coordinator.get("/applications")
+    assert '<option value="school_tour">Campaign link: school_tour</option>' in after.text

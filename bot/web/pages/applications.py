@@ -5,8 +5,10 @@ bulk decisions after a confirmation that says how many.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
+from weakref import WeakKeyDictionary
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -19,13 +21,34 @@ from bot.services.decisions import Decision, DecisionError
 from bot.services.staff import Role
 from bot.web import labels
 from bot.web.console import Console, Context, Guarded, Public, secure
-from storage import application_search, cohorts, programmes
+from storage import Database, application_search, cohorts, programmes
 from storage.application_search import ApplicationFilter, ApplicationRow
 from storage.cohorts import Cohort
+from storage.db import Connection
 from storage.programmes import Programme
 
 PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class _Campaigns:
+    """The source filter's campaigns, read again only when new applications came in: finding them
+    reads every application (there is no index on the source), which would cost each page ~20 ms."""
+
+    latest: int = -1
+    names: list[str] = field(default_factory=list)
+
+
+_CAMPAIGNS: WeakKeyDictionary[Database, _Campaigns] = WeakKeyDictionary()
+
+
+async def _campaigns(console: Console, conn: Connection) -> list[str]:
+    known = _CAMPAIGNS.setdefault(console.db, _Campaigns())
+    latest = await application_search.latest_id(conn)
+    if latest != known.latest:
+        known.names, known.latest = await application_search.sources(conn), latest
+    return known.names
 
 
 def _filter(request: Request) -> ApplicationFilter:
@@ -80,7 +103,7 @@ async def applications_page(console: Console, request: Request, ctx: Context) ->
     async with console.db.reading() as conn:
         found = await application_search.search(conn, f, page=_page_number(request), per_page=PER_PAGE, today=today)
         all_programmes = await programmes.list_all(conn)
-        campaigns = await application_search.sources(conn)
+        campaigns = await _campaigns(console, conn)
         all_cohorts = await cohorts.list_all(conn)
     by_id = {p.id: p for p in all_programmes}
     with use_language(ctx.me.language):
