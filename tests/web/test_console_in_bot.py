@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from html import unescape
 
 import httpx
@@ -21,6 +22,7 @@ from tests.support.console import application_id, bot_with_console, csrf_of, mak
 from tests.support.fake_telegram import FakeTelegram, TgUser
 from tests.support.telegram_harness import TelegramUser
 from tests.support.training import add_session, make_cohort, utc
+from tests.support.webhook_harness import SECRET, running_webhooks
 
 # A fragment of each message that only the right language has.
 EXPECTED = {
@@ -99,3 +101,28 @@ async def test_each_decision_from_the_console_arrives_in_the_applicants_language
                 assert len(person.messages()) == 1
                 if language == "sq":
                     assert shown.endswith("Një fjali personale.")
+
+
+async def test_in_webhook_mode_the_console_beside_the_webhooks_wakes_the_shared_worker(
+    settings: Settings, fake: FakeTelegram, clock: ManualClock
+) -> None:
+    configured = replace(
+        settings,
+        telegram_token=fake.token,
+        telegram_api_url=fake.base_url,
+        telegram_webhook_secret=SECRET,
+        web_enabled=True,
+    )
+    ready = lambda: any(r.method == "setWebhook" and r.status == 200 for r in fake.requests)  # noqa: E731
+    async with running_webhooks(configured, clock, ready=ready) as running:
+        runtime = running.runtime
+        await make_account(runtime, Role.COORDINATOR)
+        reference = await add_application(runtime, "7501", language="sr")
+        page = f"/applications/{await application_id(runtime, reference)}"
+        async with httpx.AsyncClient(base_url=running.base_url) as http:
+            assert (await sign_in(http, "coordinator@example.org")).status_code == 303
+            fields = {"csrf": csrf_of((await http.get(page)).text), "decision": "waitlisted", "seen": "submitted"}
+            assert (await http.post(f"{page}/decide", data=fields)).status_code == 303
+        person = TelegramUser(fake, TgUser(id=7501, language_code="sr"))
+        (message,) = await person.expect(EXPECTED["sr"][Decision.WAITLISTED])
+        assert "на листи чекања" in (message.text or "")
