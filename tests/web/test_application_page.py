@@ -125,3 +125,18 @@ async def test_an_application_that_does_not_exist_is_a_404_on_every_route(
         assert response.status_code == 404, action
         assert escape("There is no such application.") in response.text
     assert (await coordinator.get("/applications/not-a-number")).status_code == 404
+
+
+async def test_after_the_applicant_deleted_their_data_the_page_shows_what_is_left_and_offers_no_decision(
+    runtime: Runtime, coordinator: httpx.AsyncClient
+) -> None:
+    reference = await add_application(runtime, "1", name="Vesa Kelmendi", phone="+38344777000")
+    applicant = Chat(runtime, "1")
+    await applicant.send("/forget")
+    await applicant.press("Yes, delete")
+    response = await coordinator.get(f"/applications/{await application_id(runtime, reference)}")
+    assert response.status_code == 200
+    page = text_of(response.text)
+    assert "Kelmendi" not in page and "777000" not in page
+    assert "Status: Withdrawn" in page and "Gender Female" in page and "Full name —" in page
+    assert "No decision is possible any more" in page
