@@ -16,7 +16,19 @@ from starlette.staticfiles import StaticFiles
 from bot.clock import Clock
 from bot.config import Settings
 from bot.web.console import HERE, Console, Guarded, Public
-from bot.web.pages import application_detail, applications, audit, auth, home, staff_accounts
+from bot.web.pages import (
+    application_detail,
+    applications,
+    audit,
+    auth,
+    broadcasts,
+    cohorts,
+    home,
+    openings,
+    people,
+    sessions,
+    staff_accounts,
+)
 from storage import Database
 
 ROUTES: list[Guarded | Public] = [
@@ -24,8 +36,13 @@ ROUTES: list[Guarded | Public] = [
     *home.ROUTES,
     *applications.ROUTES,
     *application_detail.ROUTES,
+    *people.ROUTES,
     *audit.ROUTES,
     *staff_accounts.ROUTES,
+    *cohorts.ROUTES,
+    *sessions.ROUTES,
+    *openings.ROUTES,
+    *broadcasts.ROUTES,
 ]
 
 
@@ -39,8 +56,6 @@ def routes(console: Console) -> list[Route | Mount]:
 
 
 def create_app(db: Database, settings: Settings, clock: Clock, wake: Callable[[], None] | None = None) -> Starlette:
-    """The console on an open database (the bot's own in ``youthbot run``, its own in ``youthbot web``).
-
-    ``wake`` is the outbox worker's wake-up when the console runs beside the bot, so a
-    decision's message goes out at once."""
+    """The console on an open database (the bot's own in ``youthbot run``, its own in ``youthbot web``);
+    ``wake`` is the outbox worker's, when the console runs in the bot's process."""
     return Starlette(routes=routes(Console(db, settings, clock, wake)))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import secrets
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from html import unescape
 
 import httpx
@@ -40,8 +41,8 @@ async def make_account(runtime: Runtime, role: Role, email: str | None = None) -
     return member.id
 
 
-def client(runtime: Runtime) -> httpx.AsyncClient:
-    app = create_app(runtime.db, runtime.settings, runtime.clock)
+def client(runtime: Runtime, wake: Callable[[], None] | None = None) -> httpx.AsyncClient:
+    app = create_app(runtime.db, runtime.settings, runtime.clock, wake)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
 
 
@@ -75,7 +76,7 @@ async def application_id(runtime: Runtime, reference: str) -> int:
 
 
 @asynccontextmanager
-async def signed_in(runtime: Runtime, role: Role) -> AsyncIterator[httpx.AsyncClient]:
+async def signed_in_as(runtime: Runtime, role: Role) -> AsyncIterator[httpx.AsyncClient]:
     """A client signed in with a fresh account of ``role``."""
     await make_account(runtime, role)
     async with client(runtime) as http:
@@ -111,3 +112,23 @@ async def bot_with_console(settings: Settings, fake: FakeTelegram, clock: Clock)
         finally:
             stop.set()
             await asyncio.wait_for(task, 15)
+
+
+@dataclass
+class Signed:
+    """A signed-in client, its session's CSRF token and the account's id."""
+
+    http: httpx.AsyncClient
+    csrf: str
+    staff_id: int
+
+
+async def signed_in(http: httpx.AsyncClient, email: str) -> str:
+    """Sign in and return the session's CSRF token."""
+    assert (await sign_in(http, email)).status_code == 303
+    return csrf_of((await http.get("/")).text)
+
+
+def confirmation() -> str:
+    """A fresh one-time token, as the broadcast preview puts in its confirm form."""
+    return secrets.token_urlsafe(18)

@@ -168,8 +168,7 @@ class SurveyFlow(FormFlow):
         state.step = FINISHED
         if not isinstance(sheet, SurveySheet):
             return sheet if isinstance(sheet, list) else []
-        stale = sheet.survey.stale(sheet.answers)
-        if not await survey_service.submit(ctx.tx, sheet.invitation.id, stale, ctx.language, ctx.now):
+        if not await survey_service.submit(ctx.tx, sheet.invitation, sheet.survey, ctx.language, ctx.now):
             return [Reply(_("You have already answered this survey. Thank you!"))]
         return [Reply(_("Thank you! Your answers have been saved. They help us make the programme better."))]
 

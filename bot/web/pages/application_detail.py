@@ -250,7 +250,7 @@ async def decide(console: Console, request: Request, ctx: Context) -> Response:
     except DecisionError as error:
         return await _refused(console, request, ctx, application_id, error, choice)
     if done.message_queued:
-        console.outbox_news()
+        console.wake_outbox()
     return console.redirect(f"/applications/{application_id}?saved=decision")
 
 

@@ -239,7 +239,7 @@ async def bulk_apply(console: Console, request: Request, ctx: Context) -> Respon
             expected=expected,
         )
     if any(d.message_queued for d in result.decided):
-        console.outbox_news()
+        console.wake_outbox()
     with use_language(ctx.me.language):
         refused = [(reference, labels.refusal(error)) for reference, error in result.refused.items()]
         decision_label = labels.decision(decision)
