@@ -1,5 +1,4 @@
-"""Fixtures of the console tests: the bot polling the fake Bot API with the console beside it; a cohort with
-trainees; a signed-in coordinator."""
+"""Fixtures of the console tests: the bot polling the fake Bot API with the console beside it; a cohort with trainees."""
 
 from __future__ import annotations
 
@@ -15,9 +14,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.handlers.telegram.channel import serve
 from bot.runtime import Runtime, open_runtime
-from bot.services.staff import Role
 from storage.cohorts import Cohort
-from tests.support.console import signed_in_as
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.training import make_cohort, trainee
 
@@ -79,10 +76,3 @@ async def cohort(runtime: Runtime) -> Cohort:
     await trainee(runtime, found, "501", "Arta Krasniqi")
     await trainee(runtime, found, "502", "Blerim Gashi")
     return found
-
-
-@pytest.fixture
-async def coordinator(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    """A coordinator signed in to the console (in process), for the applications pages."""
-    async with signed_in_as(runtime, Role.COORDINATOR) as http:
-        yield http

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import re
 
-import httpx
-
 from bot.runtime import Runtime
 from bot.services import decisions
 from bot.services.decisions import Decision
 from storage import audit, outbox, trainees
 from storage.audit import AuditFilter
 from tests.support.applicants import add_application
-from tests.support.console import csrf_of, text_of
+from tests.support.console import Signed, csrf_of, text_of
 from tests.support.training import make_cohort
 
 
@@ -41,12 +39,12 @@ def _items(html: str) -> list[str]:
 
 
 async def test_the_confirmation_says_how_many_then_each_is_decided_and_the_bulk_is_audited(
-    runtime: Runtime, coordinator: httpx.AsyncClient
+    runtime: Runtime, coordinator: Signed
 ) -> None:
     refs = await _three(runtime)
-    listing = await coordinator.get("/applications?search=Vesa")
+    listing = await coordinator.http.get("/applications?search=Vesa")
     csrf = csrf_of(listing.text)
-    confirm = await coordinator.post(
+    confirm = await coordinator.http.post(
         "/applications/bulk",
         data={"csrf": csrf, "ref": refs, "decision": "waitlisted", "back": "search=Vesa", "note": " See you soon. "},
     )
@@ -60,7 +58,7 @@ async def test_the_confirmation_says_how_many_then_each_is_decided_and_the_bulk_
 
     fields = {"csrf": csrf, "decision": "waitlisted", "item": _items(confirm.text), "back": "search=Vesa"}
     fields["note"] = re.findall(r'name="note" value="([^"]*)"', confirm.text)[0]
-    done = await coordinator.post("/applications/bulk/apply", data=fields)
+    done = await coordinator.http.post("/applications/bulk/apply", data=fields)
     assert done.status_code == 200
     assert "2 applications decided. 2 messages are on their way." in text_of(done.text)
     assert 'href="/applications?search=Vesa"' in done.text
@@ -77,16 +75,18 @@ async def test_the_confirmation_says_how_many_then_each_is_decided_and_the_bulk_
 
 
 async def test_a_row_changed_after_the_confirmation_is_left_as_it_is_and_said(
-    runtime: Runtime, coordinator: httpx.AsyncClient
+    runtime: Runtime, coordinator: Signed
 ) -> None:
     refs = await _three(runtime)
-    csrf = csrf_of((await coordinator.get("/applications")).text)
-    confirm = await coordinator.post("/applications/bulk", data={"csrf": csrf, "ref": refs[:2], "decision": "rejected"})
+    csrf = csrf_of((await coordinator.http.get("/applications")).text)
+    confirm = await coordinator.http.post(
+        "/applications/bulk", data={"csrf": csrf, "ref": refs[:2], "decision": "rejected"}
+    )
     async with runtime.db.transaction() as tx:  # another coordinator, meanwhile
         await decisions.decide(
             tx, refs[1], Decision.SHORTLISTED, staff_id=None, settings=runtime.settings, now=runtime.clock.now()
         )
-    done = await coordinator.post(
+    done = await coordinator.http.post(
         "/applications/bulk/apply", data={"csrf": csrf, "decision": "rejected", "item": _items(confirm.text)}
     )
     page = text_of(done.text)
@@ -98,23 +98,23 @@ async def test_a_row_changed_after_the_confirmation_is_left_as_it_is_and_said(
     assert (bulk.detail["decided"], bulk.detail["refused"]) == (1, 1)
 
 
-async def test_bulk_acceptance_needs_a_cohort_and_enrols_into_it(
-    runtime: Runtime, coordinator: httpx.AsyncClient
-) -> None:
+async def test_bulk_acceptance_needs_a_cohort_and_enrols_into_it(runtime: Runtime, coordinator: Signed) -> None:
     cohort = await make_cohort(runtime)
     refs = (await _three(runtime))[:2]
-    csrf = csrf_of((await coordinator.get("/applications")).text)
-    without = await coordinator.post("/applications/bulk", data={"csrf": csrf, "ref": refs, "decision": "accepted"})
+    csrf = csrf_of((await coordinator.http.get("/applications")).text)
+    without = await coordinator.http.post(
+        "/applications/bulk", data={"csrf": csrf, "ref": refs, "decision": "accepted"}
+    )
     assert "Choose a cohort of the application's programme." in text_of(without.text)
     assert _items(without.text) == [] and "Yes, decide" not in without.text
-    confirm = await coordinator.post(
+    confirm = await coordinator.http.post(
         "/applications/bulk", data={"csrf": csrf, "ref": refs, "decision": "accepted", "cohort": str(cohort.id)}
     )
     assert "Accept into a cohort: 2 applications." in text_of(confirm.text) and "Cohort: Web 2027 1" in text_of(
         confirm.text
     )
     fields = {"csrf": csrf, "decision": "accepted", "cohort": str(cohort.id), "item": _items(confirm.text)}
-    await coordinator.post("/applications/bulk/apply", data=fields)
+    await coordinator.http.post("/applications/bulk/apply", data=fields)
     async with runtime.db.reading() as conn:
         for reference in refs:
             found = await trainees.applicant(conn, reference)
@@ -122,13 +122,13 @@ async def test_bulk_acceptance_needs_a_cohort_and_enrols_into_it(
             assert await trainees.enrolled_cohort_of_application(conn, found.application_id) == cohort.id
 
 
-async def test_nothing_selected_or_no_token(runtime: Runtime, coordinator: httpx.AsyncClient) -> None:
+async def test_nothing_selected_or_no_token(runtime: Runtime, coordinator: Signed) -> None:
     refs = await _three(runtime)
-    csrf = csrf_of((await coordinator.get("/applications")).text)
+    csrf = csrf_of((await coordinator.http.get("/applications")).text)
     for path in ("/applications/bulk", "/applications/bulk/apply"):
-        response = await coordinator.post(path, data={"csrf": csrf, "decision": "rejected"})
+        response = await coordinator.http.post(path, data={"csrf": csrf, "decision": "rejected"})
         assert "Select at least one application in the list, and a decision." in text_of(response.text)
     item = f"{refs[0]}:submitted"
     for data in ({"decision": "rejected", "item": item}, {"csrf": "forged", "decision": "rejected", "item": item}):
-        assert (await coordinator.post("/applications/bulk/apply", data=data)).status_code == 403
+        assert (await coordinator.http.post("/applications/bulk/apply", data=data)).status_code == 403
     assert await _status(runtime, refs[0]) == "submitted"

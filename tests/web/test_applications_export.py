@@ -7,13 +7,13 @@ import csv
 import io
 from datetime import timedelta
 
-import httpx
 from openpyxl import load_workbook
 
 from bot.runtime import Runtime
 from storage import audit as audit_store
 from storage.audit import AuditFilter
 from tests.support.applicants import add_application
+from tests.support.console import Signed
 
 
 async def _applicants(runtime: Runtime) -> dict[str, str]:
@@ -43,10 +43,10 @@ async def _exports(runtime: Runtime) -> list[dict[str, object]]:
 
 
 async def test_csv_has_exactly_the_filtered_rows_with_a_bom_and_no_formulas(
-    runtime: Runtime, coordinator: httpx.AsyncClient
+    runtime: Runtime, coordinator: Signed
 ) -> None:
     made = await _applicants(runtime)
-    response = await coordinator.get("/applications.csv?gender=female&programme=pro2y-software")
+    response = await coordinator.http.get("/applications.csv?gender=female&programme=pro2y-software")
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == 'attachment; filename="applications.csv"'
@@ -60,9 +60,9 @@ async def test_csv_has_exactly_the_filtered_rows_with_a_bom_and_no_formulas(
     ]
 
 
-async def test_xlsx_has_the_same_rows_as_string_cells(runtime: Runtime, coordinator: httpx.AsyncClient) -> None:
+async def test_xlsx_has_the_same_rows_as_string_cells(runtime: Runtime, coordinator: Signed) -> None:
     made = await _applicants(runtime)
-    response = await coordinator.get("/applications.xlsx?search=a&date_from=2026-11-25")
+    response = await coordinator.http.get("/applications.xlsx?search=a&date_from=2026-11-25")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -80,11 +80,9 @@ async def test_xlsx_has_the_same_rows_as_string_cells(runtime: Runtime, coordina
     ]
 
 
-async def test_an_export_of_nothing_is_a_header_and_still_audited(
-    runtime: Runtime, coordinator: httpx.AsyncClient
-) -> None:
+async def test_an_export_of_nothing_is_a_header_and_still_audited(runtime: Runtime, coordinator: Signed) -> None:
     await _applicants(runtime)
-    response = await coordinator.get("/applications.csv?status=accepted")
+    response = await coordinator.http.get("/applications.csv?status=accepted")
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 and lines[0].startswith("reference,status,created_at")
     assert (await _exports(runtime))[0]["rows"] == 0

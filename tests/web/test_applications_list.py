@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
 import pytest
 from markupsafe import escape
 
@@ -13,7 +12,7 @@ from bot.runtime import Runtime
 from bot.services import decisions
 from bot.services.decisions import Decision
 from tests.support.applicants import add_application, add_staff
-from tests.support.console import listed, text_of
+from tests.support.console import Signed, listed, text_of
 
 
 async def _people(runtime: Runtime) -> dict[str, str]:
@@ -65,21 +64,19 @@ async def _people(runtime: Runtime) -> dict[str, str]:
     ],
 )
 async def test_each_filter_and_their_combinations(
-    runtime: Runtime, coordinator: httpx.AsyncClient, query: str, names: list[str]
+    runtime: Runtime, coordinator: Signed, query: str, names: list[str]
 ) -> None:
     made = await _people(runtime)
-    response = await coordinator.get(f"/applications?{query}", follow_redirects=True)
+    response = await coordinator.http.get(f"/applications?{query}", follow_redirects=True)
     assert response.status_code == 200
     assert listed(response.text) == [made[n] for n in names]  # newest first
     count = f"{len(names)} application matches." if len(names) == 1 else f"{len(names)} applications match."
     assert count in text_of(response.text)
 
 
-async def test_the_filter_stays_in_the_address_form_and_export_links(
-    runtime: Runtime, coordinator: httpx.AsyncClient
-) -> None:
+async def test_the_filter_stays_in_the_address_form_and_export_links(runtime: Runtime, coordinator: Signed) -> None:
     await _people(runtime)
-    response = await coordinator.get(
+    response = await coordinator.http.get(
         "/applications?search=Hox&programme=&gender=female&age_group=18-24&unknown=1&page=1", follow_redirects=True
     )
     assert str(response.url) == "http://127.0.0.1/applications?gender=female&age_group=18-24&search=Hox"
@@ -93,24 +90,22 @@ async def test_the_filter_stays_in_the_address_form_and_export_links(
     assert "unknown" not in html.split('role="search"')[1]
 
 
-async def test_fifty_a_page_newest_first_with_pages_that_keep_the_filter(
-    runtime: Runtime, coordinator: httpx.AsyncClient
-) -> None:
+async def test_fifty_a_page_newest_first_with_pages_that_keep_the_filter(runtime: Runtime, coordinator: Signed) -> None:
     now = runtime.clock.now()
     references = [
         await add_application(runtime, str(5000 + i), phone=f"+383447{i:05d}", name=f"Vesa Shala {chr(65 + i % 26)}", at=now - timedelta(hours=i))
         for i in range(53)
     ]  # fmt: skip
     await add_application(runtime, "6000", phone="+38349999999", gender="male", name="Petar Petrović")
-    first = await coordinator.get("/applications?gender=female")
+    first = await coordinator.http.get("/applications?gender=female")
     assert listed(first.text) == references[:50]
     assert "53 applications match." in text_of(first.text) and "Page 1 of 2" in text_of(first.text)
     assert 'href="/applications?gender=female&amp;page=2" rel="next"' in first.text
-    second = await coordinator.get("/applications?gender=female&page=2")
+    second = await coordinator.http.get("/applications?gender=female&page=2")
     assert listed(second.text) == references[50:]
     assert 'href="/applications?gender=female&amp;page=1" rel="prev"' in second.text
-    assert listed((await coordinator.get("/applications?gender=female&page=3")).text) == []
-    unfiltered = await coordinator.get("/applications?page=nonsense", follow_redirects=True)
+    assert listed((await coordinator.http.get("/applications?gender=female&page=3")).text) == []
+    unfiltered = await coordinator.http.get("/applications?page=nonsense", follow_redirects=True)
     assert str(unfiltered.url) == "http://127.0.0.1/applications"
     assert listed(unfiltered.text)[0] not in references  # Petar is the newest
 
@@ -127,22 +122,22 @@ async def test_fifty_a_page_newest_first_with_pages_that_keep_the_filter(
     ],
 )
 async def test_the_search_box_finds_by_name_reference_or_phone(
-    runtime: Runtime, coordinator: httpx.AsyncClient, typed: str, who: str
+    runtime: Runtime, coordinator: Signed, typed: str, who: str
 ) -> None:
     made = await _people(runtime)
     reference = made["Besnik Gashi"]
     typed = typed.format(reference=reference, reference_lower=reference.lower())
-    response = await coordinator.get("/applications", params={"search": typed}, follow_redirects=True)
+    response = await coordinator.http.get("/applications", params={"search": typed}, follow_redirects=True)
     assert listed(response.text) == [made[who]]
 
 
-async def test_a_search_with_wildcards_matches_them_literally(runtime: Runtime, coordinator: httpx.AsyncClient) -> None:
+async def test_a_search_with_wildcards_matches_them_literally(runtime: Runtime, coordinator: Signed) -> None:
     await _people(runtime)
-    response = await coordinator.get("/applications", params={"search": "%"}, follow_redirects=True)
+    response = await coordinator.http.get("/applications", params={"search": "%"}, follow_redirects=True)
     assert listed(response.text) == [] and "No application matches this filter." in response.text
 
 
-async def test_possible_duplicates_are_marked(runtime: Runtime, coordinator: httpx.AsyncClient) -> None:
+async def test_possible_duplicates_are_marked(runtime: Runtime, coordinator: Signed) -> None:
     now = runtime.clock.now()
     same_phone = await add_application(runtime, "1", name="Nora Kelmendi", phone="+38344000111", at=now)
     other_programme = await add_application(
@@ -153,7 +148,7 @@ async def test_possible_duplicates_are_marked(runtime: Runtime, coordinator: htt
         runtime, "4", name="ardit bytyqi", phone="+38344000333", at=now - timedelta(hours=3)
     )
     alone = await add_application(runtime, "5", name="Ardit Bytyqi", phone="+38344000444", birth_date="2001-01-01")
-    response = await coordinator.get("/applications")
+    response = await coordinator.http.get("/applications")
     rows = {ref: row for ref, row in zip(listed(response.text), response.text.split("<tr>")[2:], strict=True)}
     marked = {ref for ref, row in rows.items() if "Possible duplicate" in row}
     assert marked == {same_phone, other_programme, twin, twin_again}
@@ -161,12 +156,12 @@ async def test_possible_duplicates_are_marked(runtime: Runtime, coordinator: htt
 
 
 async def test_a_new_campaign_joins_the_source_filter_with_its_first_application(
-    runtime: Runtime, coordinator: httpx.AsyncClient
+    runtime: Runtime, coordinator: Signed
 ) -> None:
     await _people(runtime)
-    before = await coordinator.get("/applications")
+    before = await coordinator.http.get("/applications")
     assert '<option value="fb_autumn">Campaign link: fb_autumn</option>' in before.text
     assert "school_tour" not in before.text
     await add_application(runtime, "900", name="Ardit Rama", phone="+38344999000", source="school_tour")
-    after = await coordinator.get("/applications")
+    after = await coordinator.http.get("/applications")
     assert '<option value="school_tour">Campaign link: school_tour</option>' in after.text
