@@ -119,6 +119,10 @@ async def test_a_viewer_reads_the_indicators_on_a_phone_and_sees_no_names(runtim
             text = await page.locator("body").inner_text()
             assert "Person 20" not in text and "+383" not in text
             assert refused == []
+        finally:
+            await browser.close()
+
+
 # Made-up applicants for the applications page (and its screenshot in the README).
 PEOPLE = [
     ("Arbër Krasniqi", "pro2y-software", "prishtine", "male", "2003-04-12", "en"),
