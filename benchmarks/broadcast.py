@@ -40,6 +40,7 @@ from telegram.ext import ApplicationBuilder
 from bot.config import FREE_BROADCAST_RATE, load_settings
 from bot.flows.engine import Incoming
 from bot.handlers.telegram.channel import TelegramSender
+from bot.handlers.telegram.request import AiohttpRequest
 from bot.messages import InputKind, Reply, UserInput
 from bot.outbox.broadcast_monitor import BroadcastMonitor
 from bot.outbox.ratelimit import RateLimiter
@@ -177,7 +178,7 @@ async def run_part(part: str, limit: float, args: argparse.Namespace) -> Figures
 async def _send(
     part: str, limit: float, runtime: Runtime, broadcast_id: int, url: str, args: argparse.Namespace
 ) -> Figures:
-    application = ApplicationBuilder().token(TOKEN).base_url(f"{url}/bot").build()
+    application = ApplicationBuilder().token(TOKEN).base_url(f"{url}/bot").request(AiohttpRequest()).build()
     async with application:
         sender = TelegramSender(application.bot, paid_broadcast=limit > FREE_BROADCAST_RATE)
         limiter = RateLimiter(limit, runtime.settings.outbox_per_chat_interval)

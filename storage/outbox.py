@@ -204,6 +204,17 @@ async def mark_sending_many(conn: aiosqlite.Connection, item_ids: list[int]) -> 
     return {row[0] for row in rows}
 
 
+async def release(conn: aiosqlite.Connection, item_ids: list[int]) -> None:
+    """Give back rows taken for sending whose call never started (a pause began, or a stop):
+    pending again, the attempt not counted."""
+    if item_ids:
+        await conn.execute(
+            f"UPDATE outbox SET status = 'pending', attempts = attempts - 1"
+            f" WHERE id IN ({','.join('?' * len(item_ids))}) AND status = 'sending'",
+            item_ids,
+        )
+
+
 async def recipients(conn: aiosqlite.Connection, user_ids: Iterable[int]) -> dict[int, User]:
     """The people some rows go to, read in one query (rows are prepared in groups)."""
     ids = sorted(set(user_ids))

@@ -37,6 +37,7 @@ class RateLimiter:
         """``per_second=math.inf`` switches the overall limit off (benchmarks measure the sender's own ceiling)."""
         if per_second <= 0:
             raise ValueError("per_second must be positive")
+        self.per_second = per_second
         self.interval = 0.0 if math.isinf(per_second) else 1.0 / per_second
         self.catch_up = max(self.interval, CATCH_UP)
         self.per_chat_interval = per_chat_interval
@@ -54,6 +55,11 @@ class RateLimiter:
     def next_slot_in(self) -> float:
         """Seconds until the next overall slot (or the end of a pause): 0 when one is free now."""
         return max(0.0, max(self._next_slot, self._paused_until) - self._monotonic())
+
+    async def wait_until(self, ahead: float) -> None:
+        """Wait until the next slot (or the end of a pause) is at most ``ahead`` seconds away."""
+        while (wait := self.next_slot_in() - ahead) > 1e-6:  # (a float below that never adds up)
+            await self._sleep(wait)
 
     def pause(self, seconds: float, chat_key: str | None = None) -> None:
         """Hold every send for ``seconds`` (Telegram answered 429 with retry_after).

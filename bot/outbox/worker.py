@@ -32,6 +32,8 @@ import asyncio
 import contextlib
 import functools
 import logging
+import math
+import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,8 +55,15 @@ from storage.users import User
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-BATCH = 200
+BATCH = 200  # due rows read at once
 GROUP_MAX = 64  # rows rendered and marked in one transaction at most
+GROUP_SECONDS = 0.05  # a group holds the rows the rate allows in this long (50 at 1,000/s)
+FLUSH_AFTER = 0.05  # outcomes are written before a wait longer than this
+RELEASE_AFTER = 0.25  # a wait this long in the middle of a group gives its rows not yet called back
+MIN_IN_FLIGHT = 8
+IN_FLIGHT_HEADROOM = 2.0  # calls in flight: rate x latency x this (answers vary)
+FIRST_LATENCY_GUESS = 0.05  # seconds, until calls have been measured
+LATENCY_WEIGHT = 0.05  # of each new call in the moving average
 FALLBACK_POLL_SECONDS = 60.0
 
 
@@ -115,15 +124,63 @@ class _Result:
     message_id: str | None = None
 
 
-class OutboxWorker:
-    """Sends due rows at the limiter's pace, ``concurrency`` calls at a time.
+class InFlight:
+    """How many platform calls may be in flight: the configured rate times the measured call
+    latency (with room to spare), between ``MIN_IN_FLIGHT`` and the worker's ``concurrency``.
 
-    Rows are taken in small groups: the rows whose rate slots come up together
-    are rendered and marked ``sending`` in one transaction, then their calls
-    start. Outcomes are written in batches, together with the next group (or
-    before the worker waits): a row whose call ended but whose outcome was not
-    yet written when the process died is still ``sending`` and becomes
-    ``interrupted``, never sent twice.
+    At 1,000 messages/s with answers taking 40 ms, 40 calls are in flight on average: fewer
+    and the rate cannot be reached, many more only hold HTTP connections that replies to
+    conversations need.
+    """
+
+    def __init__(self, per_second: float, ceiling: int) -> None:
+        self.per_second = per_second
+        self.ceiling = max(1, ceiling)
+        self.latency = FIRST_LATENCY_GUESS
+        self.taken = 0
+        self._freed = asyncio.Event()
+
+    @property
+    def limit(self) -> int:
+        if math.isinf(self.per_second):
+            return self.ceiling
+        wanted = math.ceil(self.per_second * self.latency * IN_FLIGHT_HEADROOM) + 1
+        return max(min(MIN_IN_FLIGHT, self.ceiling), min(self.ceiling, wanted))
+
+    @property
+    def free(self) -> int:
+        return max(0, self.limit - self.taken)
+
+    def take(self, count: int) -> None:
+        self.taken += count
+
+    def give_back(self, count: int = 1) -> None:
+        self.taken -= count
+        self._freed.set()
+
+    def measured(self, seconds: float) -> None:
+        """One call's round trip: a moving average, so a slow spell widens the window soon."""
+        self.latency += LATENCY_WEIGHT * (seconds - self.latency)
+
+    async def wait_free(self) -> None:
+        while self.free == 0:
+            self._freed.clear()
+            await self._freed.wait()
+
+
+class OutboxWorker:
+    """Sends due rows at the limiter's pace, up to ``concurrency`` calls at a time.
+
+    Rows go out in small groups: as many as the rate allows in the next ``GROUP_SECONDS``
+    and the calls in flight leave room for. A group is rendered and marked ``sending`` in
+    one commit, together with the outcomes so far; its calls then start one by one as the
+    limiter gives slots, and no transaction is open during any of them. If a long wait
+    comes up in the middle of a group (a 429 pause, a stop), the rows not yet called are
+    given back (pending again) in the next commit. Outcomes are written in batches, with
+    the next group or before the worker waits longer than ``FLUSH_AFTER``: a row whose
+    call ended but whose outcome was not written when the process died is still
+    ``sending`` and becomes ``interrupted``, never sent twice. So a kill cuts off at most
+    the calls in flight and the rows of the group being started.
     """
 
     def __init__(
@@ -143,9 +200,10 @@ class OutboxWorker:
         self.senders = senders
         self.limiter = limiter
         self.scheduler = WakeScheduler(clock, self.wake)
-        self._slots = asyncio.Semaphore(concurrency)
+        self.in_flight = InFlight(limiter.per_second, concurrency)
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._results: list[_Result] = []
+        self._released: list[int] = []
         self._wake = asyncio.Event()
         self._stopping = False
         self._retry_in: float | None = None
@@ -175,59 +233,111 @@ class OutboxWorker:
         while not self._stopping:
             async with self.db.reading() as conn:
                 items = await outbox.due(conn, channels, self.clock.now(), BATCH, self._in_flight)
-            group: list[OutboxItem] = []
+            ready = self._ready(items)
             taken = 0
-            for item in items:
+            while ready and not self.stopping:
+                await self._wait_for_turn()
                 if self.stopping:
                     break
-                chat_key = f"{item.channel}:{item.chat_id}"
-                wait = self.limiter.chat_ready_in(chat_key)
-                if wait > 0:  # this chat had a message a moment ago: others go first
-                    self._note_retry(wait)
-                    continue
-                if group and (len(group) >= GROUP_MAX or self.limiter.next_slot_in() > 0 or self._slots.locked()):
-                    await self._start(group)
-                    group = []
-                await self._wait_for(self.limiter.acquire(chat_key), self.limiter.next_slot_in() > 0)
-                await self._wait_for(self._slots.acquire(), self._slots.locked())
-                group.append(item)
-                taken += 1
-            if group:
-                await self._start(group)
+                size = max(1, min(len(ready), self.in_flight.free, self._group_size()))
+                group, ready = ready[:size], ready[size:]
+                started, complete = await self._send_group(group)
+                taken += started
+                if not complete:  # a pause or a stop came up: the rest given back, read again after it
+                    await self._flush()
+                    break
             attempted += taken
             if taken == 0:
                 break
         await self.drain()
         return attempted
 
-    async def _start(self, group: list[OutboxItem]) -> None:
-        """Render and mark a group in one transaction (with the outcomes so far), then call."""
-        results, self._results = self._results, []
-        async with self.db.transaction() as tx:
-            await self._write(tx, results)
-            people = await outbox.recipients(tx, [i.user_id for i in group if i.user_id is not None])
-            prepared = [(item, await self._prepare(tx, item, people.get(item.user_id or 0))) for item in group]
-            taken = await outbox.mark_sending_many(tx, [item.id for item, reply in prepared if reply is not None])
-        for item, reply in prepared:
-            if reply is None or item.id not in taken:
-                self._slots.release()
+    def _ready(self, items: list[OutboxItem]) -> list[OutboxItem]:
+        """The rows that may go now: one per chat, and none to a chat that had one a moment ago."""
+        ready, chats = [], set()
+        for item in items:
+            chat_key = f"{item.channel}:{item.chat_id}"
+            wait = self.limiter.chat_ready_in(chat_key)
+            if chat_key in chats:
+                wait = max(wait, self.limiter.per_chat_interval)
+            if wait > 0:  # this chat had a message a moment ago: others go first
+                self._note_retry(wait)
                 continue
+            chats.add(chat_key)
+            ready.append(item)
+        return ready
+
+    def _group_size(self) -> int:
+        per_second = self.limiter.per_second
+        if math.isinf(per_second):
+            return GROUP_MAX
+        return max(1, min(GROUP_MAX, math.ceil(per_second * GROUP_SECONDS)))
+
+    async def _wait_for_turn(self) -> None:
+        """Until the next rate slot is close and a call may start, outcomes written if that is long."""
+        ahead = self.limiter.next_slot_in()
+        if ahead > GROUP_SECONDS:
+            await self._wait_for(self.limiter.wait_until(GROUP_SECONDS), ahead > FLUSH_AFTER)
+        if self.in_flight.free == 0:
+            await self._wait_for(self.in_flight.wait_free(), False)
+
+    async def _send_group(self, group: list[OutboxItem]) -> tuple[int, bool]:
+        """Render and mark a group in one transaction (with the outcomes so far), then call each
+        at its slot; returns how many calls started and whether the whole group went."""
+        self.in_flight.take(len(group))
+        prepared = await self._prepare_group(group)
+        started = 0
+        for n, (item, reply) in enumerate(prepared):
+            if self.stopping or self.limiter.next_slot_in() > RELEASE_AFTER:
+                rest = [i.id for i, _r in prepared[n:]]
+                self._released += rest
+                self.in_flight.give_back(len(rest))
+                return started, False
+            chat_key = f"{item.channel}:{item.chat_id}"
+            await self.limiter.acquire(chat_key)
             task = asyncio.create_task(self._deliver(item, reply))
             self._in_flight[item.id] = task
             task.add_done_callback(functools.partial(self._done, item.id))
+            started += 1
+        return started, True
 
-    async def _wait_for(self, wait: Awaitable[object], blocks: bool) -> None:
-        """Wait for a slot or the end of a pause, with every outcome written first and while waiting.
+    async def _prepare_group(self, group: list[OutboxItem]) -> list[tuple[OutboxItem, Reply]]:
+        """One commit: the outcomes so far, rows given back, and the group rendered and marked."""
+        results, self._results = self._results, []
+        released, self._released = self._released, []
+        async with self.db.transaction() as tx:
+            await self._write(tx, results)
+            await outbox.release(tx, released)
+            people = await outbox.recipients(tx, [i.user_id for i in group if i.user_id is not None])
+            memo: dict[object, object] = {}
+            prepared = [
+                (item, await self._prepare(tx, item, people.get(item.user_id or 0), group, memo)) for item in group
+            ]
+            taken = await outbox.mark_sending_many(tx, [item.id for item, reply in prepared if reply is not None])
+        going = [(item, reply) for item, reply in prepared if reply is not None and item.id in taken]
+        self.in_flight.give_back(len(group) - len(going))
+        return going
 
-        A kill during the wait then cuts off nothing but the calls still in flight.
-        """
-        self._waiting = True  # a pause may begin while waiting: what is answered then is written then
+    async def _wait_for(self, wait: Awaitable[object], long: bool) -> None:
+        """Wait for a slot, a free call or the end of a pause. A long wait writes every outcome
+        first and the ones that come meanwhile as they come; a short one that drags on, after
+        ``FLUSH_AFTER``. A kill during a wait then cuts off nothing but the calls in flight."""
+        waiting = asyncio.ensure_future(wait)
         try:
-            if blocks:
+            if not long:
+                done, _pending = await asyncio.wait({waiting}, timeout=FLUSH_AFTER)
+                if done:
+                    waiting.result()
+                    return
+            self._waiting = True  # a pause may begin while waiting: what is answered then is written then
+            try:
                 await self._flush()
-            await wait
+                await waiting
+            finally:
+                self._waiting = False
         finally:
-            self._waiting = False
+            if not waiting.done():
+                waiting.cancel()
         if self._flusher is not None:
             await self._flusher
 
@@ -247,7 +357,7 @@ class OutboxWorker:
 
     def _done(self, item_id: int, _task: asyncio.Task[None]) -> None:
         self._in_flight.pop(item_id, None)
-        self._slots.release()
+        self.in_flight.give_back()
 
     async def drain(self) -> None:
         """Wait for the platform calls in flight, then write their outcomes."""
@@ -259,14 +369,23 @@ class OutboxWorker:
 
     async def _flush(self) -> None:
         results, self._results = self._results, []
-        if results:
+        released, self._released = self._released, []
+        if results or released:
             async with self.db.transaction() as tx:
                 await self._write(tx, results)
+                await outbox.release(tx, released)
 
     def _note_retry(self, seconds: float) -> None:
         self._retry_in = seconds if self._retry_in is None else min(self._retry_in, seconds)
 
-    async def _prepare(self, tx: aiosqlite.Connection, item: OutboxItem, user: User | None) -> Reply | None:
+    async def _prepare(
+        self,
+        tx: aiosqlite.Connection,
+        item: OutboxItem,
+        user: User | None,
+        group: list[OutboxItem],
+        memo: dict[object, object],
+    ) -> Reply | None:
         """Decide whether the row goes out and render it (None: it was closed for good)."""
         now = self.clock.now()
         if item.expires_at is not None and item.expires_at <= now:
@@ -276,7 +395,7 @@ class OutboxWorker:
             await outbox.mark_final(tx, item.id, "unreachable", "the person cannot be reached")
             return None
         try:
-            reply = await self._render(tx, item, user)
+            reply = await self._render(tx, item, user, group, memo)
         except Exception:  # a renderer's bug must not stop the other rows
             log.exception("outbox row %s could not be rendered", item.id)
             await outbox.mark_final(tx, item.id, "failed", "could not be rendered")
@@ -285,15 +404,23 @@ class OutboxWorker:
             await outbox.mark_final(tx, item.id, "cancelled", "no longer relevant")
         return reply
 
-    async def _render(self, tx: aiosqlite.Connection, item: OutboxItem, user: User | None) -> Reply | None:
+    async def _render(
+        self,
+        tx: aiosqlite.Connection,
+        item: OutboxItem,
+        user: User | None,
+        group: list[OutboxItem],
+        memo: dict[object, object],
+    ) -> Reply | None:
         language = language_for(user.language if user else None, self.settings.default_language)
         with use_language(language.code):
             kind = self.registry.message_kinds.get(item.kind)
             if kind is None:
                 return plain_reply(item)
-            return await kind.render(Delivery(tx, item, user, self.settings, self.clock.now()))
+            return await kind.render(Delivery(tx, item, user, self.settings, self.clock.now(), group, memo))
 
     async def _deliver(self, item: OutboxItem, reply: Reply) -> None:
+        began = time.monotonic()
         try:
             message_id = await self.senders[item.channel].send(item.chat_id, reply)
         except RetryLater as exc:
@@ -313,6 +440,7 @@ class OutboxWorker:
             result = _Result(item, "failed", type(exc).__name__)
         else:
             result = _Result(item, "sent", message_id=message_id)
+        self.in_flight.measured(time.monotonic() - began)
         self._record(result)
 
     def _after(self, seconds: float) -> datetime:

@@ -41,7 +41,7 @@ def test_quick_run_prints_one_table_with_every_figure() -> None:
     out = done.stdout
     assert "Machine: " in out and " cores; Python " in out
     for fragment in (
-        "Throughput, bot / baseline",
+        "Throughput, bot / baseline on the same client",
         "CPU per update, bot",
         "Latency, bot, p99",
         "conversations in progress",
