@@ -125,12 +125,14 @@ class _Result:
 
 
 class InFlight:
-    """How many platform calls may be in flight: the configured rate times the measured call
-    latency (with room to spare), between ``MIN_IN_FLIGHT`` and the worker's ``concurrency``.
+    """How many rows may be on their way at once (taken for a group, rendered, called): the
+    configured rate times the time a row measurably spends on its way (preparing its group,
+    waiting for its slot, the call), with room to spare, between ``MIN_IN_FLIGHT`` and the
+    worker's ``concurrency``.
 
-    At 1,000 messages/s with answers taking 40 ms, 40 calls are in flight on average: fewer
-    and the rate cannot be reached, many more only hold HTTP connections that replies to
-    conversations need.
+    At 1,000 messages/s with a row taking 40 ms from its group's start to the answer, 40 are
+    on their way on average: fewer and the rate cannot be reached, many more only hold HTTP
+    connections that replies to conversations need (and widen what a kill cuts off).
     """
 
     def __init__(self, per_second: float, ceiling: int) -> None:
@@ -233,24 +235,47 @@ class OutboxWorker:
         while not self._stopping:
             async with self.db.reading() as conn:
                 items = await outbox.due(conn, channels, self.clock.now(), BATCH, self._in_flight)
-            ready = self._ready(items)
-            taken = 0
-            while ready and not self.stopping:
-                await self._wait_for_turn()
-                if self.stopping:
-                    break
-                size = max(1, min(len(ready), self.in_flight.free, self._group_size()))
-                group, ready = ready[:size], ready[size:]
-                started, complete = await self._send_group(group)
-                taken += started
-                if not complete:  # a pause or a stop came up: the rest given back, read again after it
-                    await self._flush()
-                    break
+            taken = await self._send_all(self._ready(items))
             attempted += taken
             if taken == 0:
                 break
         await self.drain()
         return attempted
+
+    async def _send_all(self, ready: list[OutboxItem]) -> int:
+        """Send these rows group by group; the next group is prepared while the calls of the
+        one before start. Returns how many calls started."""
+        started = 0
+        starting: asyncio.Task[tuple[int, bool]] | None = None
+        try:
+            while ready and not self.stopping:
+                if starting is None:
+                    await self._wait_for_turn()
+                elif self.in_flight.free == 0:
+                    await self._wait_for(self.in_flight.wait_free(), False)
+                if self.stopping:
+                    break
+                size = max(1, min(len(ready), self.in_flight.free, self._group_size()))
+                group, ready = ready[:size], ready[size:]
+                self.in_flight.take(len(group))
+                taken_at = time.monotonic()
+                prepared = await self._prepare_group(group)
+                if starting is not None:
+                    count, complete = await starting
+                    starting, started = None, started + count
+                    if not complete:  # a pause or a stop came up: give this group back too
+                        self._give_back(prepared)
+                        break
+                starting = asyncio.create_task(self._start_calls(prepared, taken_at))
+            if starting is not None:
+                count, complete = await starting
+                starting, started = None, started + count
+        finally:
+            if starting is not None:  # cancelled (the process is going): no more calls start
+                starting.cancel()
+        if self._released:  # read again after the pause, with what was given back pending again
+            await self._flush()
+        return started
 
     def _ready(self, items: list[OutboxItem]) -> list[OutboxItem]:
         """The rows that may go now: one per chat, and none to a chat that had one a moment ago."""
@@ -281,25 +306,23 @@ class OutboxWorker:
         if self.in_flight.free == 0:
             await self._wait_for(self.in_flight.wait_free(), False)
 
-    async def _send_group(self, group: list[OutboxItem]) -> tuple[int, bool]:
-        """Render and mark a group in one transaction (with the outcomes so far), then call each
-        at its slot; returns how many calls started and whether the whole group went."""
-        self.in_flight.take(len(group))
-        prepared = await self._prepare_group(group)
-        started = 0
+    async def _start_calls(self, prepared: list[tuple[OutboxItem, Reply]], taken_at: float) -> tuple[int, bool]:
+        """Start each call at its rate slot; returns how many started and whether all did (a
+        wait longer than ``RELEASE_AFTER`` gives the rest back instead)."""
         for n, (item, reply) in enumerate(prepared):
             if self.stopping or self.limiter.next_slot_in() > RELEASE_AFTER:
-                rest = [i.id for i, _r in prepared[n:]]
-                self._released += rest
-                self.in_flight.give_back(len(rest))
-                return started, False
-            chat_key = f"{item.channel}:{item.chat_id}"
-            await self.limiter.acquire(chat_key)
-            task = asyncio.create_task(self._deliver(item, reply))
+                self._give_back(prepared[n:])
+                return n, False
+            await self.limiter.acquire(f"{item.channel}:{item.chat_id}")
+            task = asyncio.create_task(self._deliver(item, reply, taken_at))
             self._in_flight[item.id] = task
             task.add_done_callback(functools.partial(self._done, item.id))
-            started += 1
-        return started, True
+        return len(prepared), True
+
+    def _give_back(self, rows: list[tuple[OutboxItem, Reply]]) -> None:
+        """Rows marked for sending whose calls will not start now: pending again at the next commit."""
+        self._released += [item.id for item, _reply in rows]
+        self.in_flight.give_back(len(rows))
 
     async def _prepare_group(self, group: list[OutboxItem]) -> list[tuple[OutboxItem, Reply]]:
         """One commit: the outcomes so far, rows given back, and the group rendered and marked."""
@@ -419,8 +442,7 @@ class OutboxWorker:
                 return plain_reply(item)
             return await kind.render(Delivery(tx, item, user, self.settings, self.clock.now(), group, memo))
 
-    async def _deliver(self, item: OutboxItem, reply: Reply) -> None:
-        began = time.monotonic()
+    async def _deliver(self, item: OutboxItem, reply: Reply, taken_at: float) -> None:
         try:
             message_id = await self.senders[item.channel].send(item.chat_id, reply)
         except RetryLater as exc:
@@ -440,24 +462,26 @@ class OutboxWorker:
             result = _Result(item, "failed", type(exc).__name__)
         else:
             result = _Result(item, "sent", message_id=message_id)
-        self.in_flight.measured(time.monotonic() - began)
+        self.in_flight.measured(time.monotonic() - taken_at)
         self._record(result)
 
     def _after(self, seconds: float) -> datetime:
         return self.clock.now() + timedelta(seconds=seconds)
 
     async def _write(self, tx: aiosqlite.Connection, results: list[_Result]) -> None:
+        """Outcomes in a few statement batches (one trip to the database each), not one per row."""
+        if not results:
+            return
         now = self.clock.now()
         await outbox.mark_sent_many(tx, [(r.item.id, r.message_id) for r in results if r.status == "sent"], now)
-        for r in results:
-            if r.status == "retry":
-                retry_at = r.retry_at or now
-                await outbox.retry_later(tx, r.item.id, retry_at, r.error)
-                self._note_retry(max(0.0, (retry_at - now).total_seconds()))
-            elif r.status != "sent":
-                await outbox.mark_final(tx, r.item.id, r.status, r.error)
-                if r.status == "unreachable":
-                    await users.mark_unreachable(tx, r.item.channel, r.item.chat_id, now)
+        retries = [(r.item.id, r.retry_at or now, r.error) for r in results if r.status == "retry"]
+        await outbox.retry_later_many(tx, retries)
+        for _id, retry_at, _error in retries:
+            self._note_retry(max(0.0, (retry_at - now).total_seconds()))
+        final = [(r.item.id, r.status, r.error) for r in results if r.status not in ("sent", "retry")]
+        await outbox.mark_final_many(tx, final)
+        gone = [(r.item.channel, r.item.chat_id) for r in results if r.status == "unreachable"]
+        await users.mark_unreachable_many(tx, gone, now)
 
     async def arm(self) -> None:
         """Point the scheduler at the next due row (or the next moment a busy chat frees up)."""

@@ -5,7 +5,7 @@ the same request through aiohttp (its HTTP parser is compiled, httpx's stack
 is several pure-Python layers deep); at a few requests per user step that is
 most of the bot's work (see docs/performance.md). python-telegram-bot takes
 any :class:`telegram.request.BaseRequest`; this one keeps HTTPXRequest's
-defaults (timeouts, a pool of 256 connections, 1 s to get one) and its
+defaults (timeouts, 1 s to get a connection) and its
 error mapping: timeouts become ``TimedOut``, every other transport failure
 ``NetworkError``, and Telegram's own answers (any status) go back to
 python-telegram-bot untouched.
@@ -23,13 +23,16 @@ from telegram.request import BaseRequest, RequestData
 FORM = "application/x-www-form-urlencoded"
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_POOL_TIMEOUT = 1.0
+# httpx's default is 256; the outbox may have up to 250 calls in flight at 1,000 messages/s
+# (bot/runtime.py), and replies to conversations must still find a connection.
+HTTP_POOL = 512
 MEDIA_WRITE_TIMEOUT = 20.0
 
 
 class AiohttpRequest(BaseRequest):
     def __init__(
         self,
-        connection_pool_size: int = 256,
+        connection_pool_size: int = HTTP_POOL,
         read_timeout: float | None = DEFAULT_TIMEOUT,
         connect_timeout: float | None = DEFAULT_TIMEOUT,
         pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
