@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from storage.db import fetch_count, inserted_id
+from storage.db import fetch_count, inserted_id, joined_text
 from storage.timefmt import from_db, to_db
 
 KINDS = ("job", "internship")
@@ -41,7 +41,7 @@ class Opening(NewOpening):
 
 
 _SELECT = (
-    "SELECT o.*, (SELECT group_concat(t.track, ',') FROM opening_tracks t WHERE t.opening_id = o.id) AS tracks"
+    f"SELECT o.*, (SELECT {joined_text('t.track')} FROM opening_tracks t WHERE t.opening_id = o.id) AS tracks"
     " FROM openings o"
 )
 

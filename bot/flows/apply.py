@@ -261,7 +261,7 @@ QUESTIONS: tuple[Question, ...] = (
         lambda: _("How you heard of us"),
         lambda ctx: _("How did you hear about the programme?"),
         HEARD_FROM,
-        applies=lambda ctx: ctx.user.source is None,
+        applies=lambda ctx, answers: ctx.user.source is None,
     ),
 )
 

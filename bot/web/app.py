@@ -14,14 +14,25 @@ from starlette.staticfiles import StaticFiles
 from bot.clock import Clock
 from bot.config import Settings
 from bot.web.console import HERE, Console, Guarded, Public
-from bot.web.pages import audit, auth, home, staff_accounts
+from bot.web.pages import (
+    audit,
+    auth,
+    cohorts,
+    home,
+    people,
+    sessions,
+    staff_accounts,
+)
 from storage import Database
 
 ROUTES: list[Guarded | Public] = [
     *auth.ROUTES,
     *home.ROUTES,
+    *people.ROUTES,
     *audit.ROUTES,
     *staff_accounts.ROUTES,
+    *cohorts.ROUTES,
+    *sessions.ROUTES,
 ]
 
 

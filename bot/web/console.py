@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from bot import i18n
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import LANGUAGES, N_, gettext, ngettext, use_language
+from bot.i18n import LANGUAGES, N_, format_datetime, gettext, ngettext, use_language
 from bot.services import staff
 from bot.services.staff import Role, StaffMember
 from bot.web.navigation import NAVIGATION
@@ -84,6 +84,8 @@ class Console:
         self.settings = settings
         self.clock = clock
         self.templates = _environment()
+        # Times in the programme's zone, in the language the page is rendered in.
+        self.templates.filters["local"] = lambda moment, fmt="short": format_datetime(moment, settings.timezone, fmt)
 
     def render(self, request: Request, name: str, language: str, status: int = 200, **values: Any) -> Response:
         me = values.get("me")

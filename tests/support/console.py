@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import httpx
 
@@ -42,3 +43,12 @@ def csrf_of(html: str) -> str:
 async def sign_in(http: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
     page = await http.get("/signin")
     return await http.post("/signin", data={"email": email, "password": password, "csrf": csrf_of(page.text)})
+
+
+@dataclass
+class Signed:
+    """A signed-in client, its session's CSRF token and the account's id."""
+
+    http: httpx.AsyncClient
+    csrf: str
+    staff_id: int

@@ -10,7 +10,7 @@ people its alert already reached.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bot.flows.form import (
@@ -48,8 +48,8 @@ from storage.segments import WITH_ARGUMENT, Segment
 MESSAGE_MAX = 3500  # room for the heading and the STOP hint within Telegram's 4,096 characters
 
 
-def _answer_is(qid: str, value: str) -> Callable[[Context], bool]:
-    return lambda ctx: ctx.state is not None and ctx.state.answers.get(qid) == value
+def _answer_is(qid: str, value: str) -> Callable[[Context, Mapping[str, Any]], bool]:
+    return lambda ctx, answers: answers.get(qid) == value
 
 
 async def _content_choices(ctx: Context) -> list[Option]:
@@ -102,7 +102,7 @@ def _choice(
     label: Callable[[], str],
     prompt: Callable[[Context], str],
     choices: Choices,
-    applies: Callable[[Context], bool] | None,
+    applies: Callable[[Context, Mapping[str, Any]], bool] | None,
     parse: Callable[[Context, UserInput], Awaitable[Parsed]] | None = None,
 ) -> Question:
     return Question(

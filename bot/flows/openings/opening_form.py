@@ -78,7 +78,7 @@ async def _show_tracks(ctx: Context, value: Any) -> str:
     return track_list(value)
 
 
-_track_choices, _parse_tracks = multi_choice("tracks", tuple(TRACKS), track_label, track_list)
+_track_choices, _parse_tracks = multi_choice(tuple(TRACKS), track_label, track_list)
 
 QUESTIONS: tuple[Question, ...] = (
     Question(
@@ -125,6 +125,7 @@ QUESTIONS: tuple[Question, ...] = (
         _parse_tracks,
         _show_tracks,
         choices=_track_choices,
+        multiple=True,
     ),
     Question(
         "deadline",
