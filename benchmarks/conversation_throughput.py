@@ -38,9 +38,13 @@ async def measure(users: int, profile: Path | None = None, verbose: bool = False
 
         async def baseline_run(label: str, concurrency: int, http: str) -> Run:
             load = replaying(bot.streams)
-            return await measured(label, "baseline", concurrency, work / label, load, timeout, warm_up=warm_up, http=http)
+            return await measured(
+                label, "baseline", concurrency, work / label, load, timeout, warm_up=warm_up, http=http
+            )
 
-        bot = await measured("bot", "bot", CONCURRENT_UPDATES, work / "bot", saturation(users), timeout, profile, warm_up)
+        bot = await measured(
+            "bot", "bot", CONCURRENT_UPDATES, work / "bot", saturation(users), timeout, profile, warm_up
+        )
         same_seq = await baseline_run("baseline on aiohttp, one at a time", 1, "aiohttp")
         same_conc = await baseline_run("baseline on aiohttp, concurrent", BASELINE_CONCURRENCY, "aiohttp")
         same = max(same_seq, same_conc, key=lambda run: run.replies_per_second)
@@ -57,12 +61,26 @@ async def measure(users: int, profile: Path | None = None, verbose: bool = False
     return [
         Figure(f"Throughput, bot ({users} users, whole form, saturated)", bot.replies_per_second, "replies/s"),
         Figure(f"Throughput, baseline on aiohttp (its faster mode: {mode})", same.replies_per_second, "replies/s"),
-        Figure("Throughput, bot / baseline on the same client (aiohttp)", ratio, "", f">= {TARGET_RATIO}", ratio >= TARGET_RATIO),
+        Figure(
+            "Throughput, bot / baseline on the same client (aiohttp)",
+            ratio,
+            "",
+            f">= {TARGET_RATIO}",
+            ratio >= TARGET_RATIO,
+        ),
         Figure("CPU per update, bot", cpu, "ms", f"<= {TARGET_CPU_MS} ms", cpu <= TARGET_CPU_MS),
         Figure("CPU per update, baseline on aiohttp", same.cpu_per_update_ms, "ms"),
         Figure("CPU per update, baseline / bot (same client)", cpu_ratio, ""),
-        Figure("Throughput, baseline on httpx (python-telegram-bot's default), one at a time", httpx_base.replies_per_second, "replies/s"),
-        Figure("Throughput, bot / baseline on httpx (second line: includes the client swap)", bot.replies_per_second / httpx_base.replies_per_second, ""),
+        Figure(
+            "Throughput, baseline on httpx (python-telegram-bot's default), one at a time",
+            httpx_base.replies_per_second,
+            "replies/s",
+        ),
+        Figure(
+            "Throughput, bot / baseline on httpx (second line: includes the client swap)",
+            bot.replies_per_second / httpx_base.replies_per_second,
+            "",
+        ),
         Figure("CPU per update, baseline on httpx", httpx_base.cpu_per_update_ms, "ms"),
         Figure("Bot API calls per update, bot / baseline", bot.calls_per_update / same.calls_per_update, ""),
         Figure("Harness (fake API + users) during the bot's run", 100 * bot.harness_cpu / bot.wall, "% of a core"),

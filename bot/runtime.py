@@ -25,7 +25,6 @@ from bot.services.campaigns import CampaignPlanner
 from bot.surveys.loader import catalogue_for
 from storage import Database, programmes, updates
 
-
 GIL_SWITCH_SECONDS = 0.0005  # see open_runtime
 
 

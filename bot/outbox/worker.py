@@ -253,7 +253,7 @@ class OutboxWorker:
                     await self._wait_for_turn()
                 elif self.in_flight.free == 0:
                     await self._wait_for(self.in_flight.wait_free(), False)
-                if self.stopping:
+                if self.stop_asked():  # stop() may have come during the wait
                     break
                 size = max(1, min(len(ready), self.in_flight.free, self._group_size()))
                 group, ready = ready[:size], ready[size:]
@@ -372,6 +372,9 @@ class OutboxWorker:
     async def _flush_while_waiting(self) -> None:
         while self._results:
             await self._flush()
+
+    def stop_asked(self) -> bool:
+        return self._stopping
 
     @property
     def stopping(self) -> bool:
