@@ -48,6 +48,10 @@ class RateLimiter:
         self._paused_until = 0.0
         self.paused_seconds = 0.0  # total time paused by 429 answers, for reports
 
+    def now(self) -> float:
+        """The limiter's own monotonic time (injectable: tests jump it instead of sleeping)."""
+        return self._monotonic()
+
     def chat_ready_in(self, chat_key: str) -> float:
         """Seconds until this chat may get another message (0 when it may now)."""
         return max(0.0, self._chat_next.get(chat_key, 0.0) - self._monotonic())
@@ -78,16 +82,24 @@ class RateLimiter:
 
     async def acquire(self, chat_key: str) -> None:
         """Wait for a slot in the overall rate, the end of any pause, and this chat's spacing."""
+        await self.acquire_within(chat_key, math.inf)
+
+    async def acquire_within(self, chat_key: str, longest: float) -> bool:
+        """Like :meth:`acquire`, but False instead of waiting longer than ``longest`` seconds
+        (a pause that began meanwhile): the caller gives its rows back rather than hold them."""
         while True:
             now = self._monotonic()
             start = max(now, self._next_slot, self._paused_until, self._chat_next.get(chat_key, 0.0))
             if start <= now:
                 break
+            if start - now > longest:
+                return False
             await self._sleep(start - now)
         self._next_slot = max(now - self.catch_up, self._next_slot) + self.interval
         self._chat_next[chat_key] = now + self.per_chat_interval
         if len(self._chat_next) > 10_000:
             self._forget_old(now)
+        return True
 
     def _forget_old(self, now: float) -> None:
         self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}

@@ -33,7 +33,6 @@ import contextlib
 import functools
 import logging
 import math
-import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -258,7 +257,7 @@ class OutboxWorker:
                 size = max(1, min(len(ready), self.in_flight.free, self._group_size()))
                 group, ready = ready[:size], ready[size:]
                 self.in_flight.take(len(group))
-                taken_at = time.monotonic()
+                taken_at = self.limiter.now()
                 prepared = await self._prepare_group(group)
                 if starting is not None:
                     count, complete = await starting
@@ -310,10 +309,9 @@ class OutboxWorker:
         """Start each call at its rate slot; returns how many started and whether all did (a
         wait longer than ``RELEASE_AFTER`` gives the rest back instead)."""
         for n, (item, reply) in enumerate(prepared):
-            if self.stopping or self.limiter.next_slot_in() > RELEASE_AFTER:
+            if self.stopping or not await self.limiter.acquire_within(f"{item.channel}:{item.chat_id}", RELEASE_AFTER):
                 self._give_back(prepared[n:])
                 return n, False
-            await self.limiter.acquire(f"{item.channel}:{item.chat_id}")
             task = asyncio.create_task(self._deliver(item, reply, taken_at))
             self._in_flight[item.id] = task
             task.add_done_callback(functools.partial(self._done, item.id))
@@ -465,7 +463,7 @@ class OutboxWorker:
             result = _Result(item, "failed", type(exc).__name__)
         else:
             result = _Result(item, "sent", message_id=message_id)
-        self.in_flight.measured(time.monotonic() - taken_at)
+        self.in_flight.measured(self.limiter.now() - taken_at)
         self._record(result)
 
     def _after(self, seconds: float) -> datetime:
