@@ -145,7 +145,10 @@ class InFlight:
     def limit(self) -> int:
         if math.isinf(self.per_second):
             return self.ceiling
-        wanted = math.ceil(self.per_second * self.latency * IN_FLIGHT_HEADROOM) + 1
+        # rate x latency, twice over, plus the two groups that are taken but not yet all called
+        # (the one starting its calls and the next one being prepared meanwhile)
+        groups = 2 * min(GROUP_MAX, math.ceil(self.per_second * GROUP_SECONDS))
+        wanted = math.ceil(self.per_second * self.latency * IN_FLIGHT_HEADROOM) + groups + 1
         return max(min(MIN_IN_FLIGHT, self.ceiling), min(self.ceiling, wanted))
 
     @property
