@@ -7,6 +7,8 @@ links); the route/role matrix test walks ``ROUTES``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -15,10 +17,14 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.web.console import HERE, Console, Guarded, Public
 from bot.web.pages import (
+    application_detail,
+    applications,
     audit,
     auth,
+    broadcasts,
     cohorts,
     home,
+    openings,
     people,
     sessions,
     staff_accounts,
@@ -28,11 +34,15 @@ from storage import Database
 ROUTES: list[Guarded | Public] = [
     *auth.ROUTES,
     *home.ROUTES,
+    *applications.ROUTES,
+    *application_detail.ROUTES,
     *people.ROUTES,
     *audit.ROUTES,
     *staff_accounts.ROUTES,
     *cohorts.ROUTES,
     *sessions.ROUTES,
+    *openings.ROUTES,
+    *broadcasts.ROUTES,
 ]
 
 
@@ -45,6 +55,7 @@ def routes(console: Console) -> list[Route | Mount]:
     return built
 
 
-def create_app(db: Database, settings: Settings, clock: Clock) -> Starlette:
-    """The console on an open database (the bot's own in ``youthbot run``, its own in ``youthbot web``)."""
-    return Starlette(routes=routes(Console(db, settings, clock)))
+def create_app(db: Database, settings: Settings, clock: Clock, wake: Callable[[], None] | None = None) -> Starlette:
+    """The console on an open database (the bot's own in ``youthbot run``, its own in ``youthbot web``);
+    ``wake`` is the outbox worker's, when the console runs in the bot's process."""
+    return Starlette(routes=routes(Console(db, settings, clock, wake)))
