@@ -44,7 +44,7 @@ if not CHROMIUM.exists():
         raise RuntimeError("YOUTHBOT_BROWSER_TESTS=required but /usr/bin/chromium is missing")
     pytest.skip("browser tests need /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 
-from playwright.async_api import Page, async_playwright  # noqa: E402
+from playwright.async_api import Page, async_playwright, expect  # noqa: E402
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ async def test_a_viewer_signs_in_sees_figures_and_cannot_open_admin_pages(runtim
             await page.get_by_label("Fjalëkalimi").fill(PASSWORD)
             await page.get_by_role("button", name="Hyr").click()
             await page.wait_for_url(console_url + "/")
-            assert await page.get_by_role("heading", name="Applications").is_visible()
+            await expect(page.get_by_role("heading", name="Applications")).to_be_visible()
             response = await page.goto(console_url + "/audit")
             assert response is not None and response.status == 403
             await page.goto(console_url + "/")
@@ -198,7 +198,7 @@ async def test_a_coordinator_filters_opens_and_accepts_and_the_applicant_is_told
             await _sign_in(page, url, "coordinator@example.org")
             await page.get_by_role("link", name="Applications").click()
             await page.wait_for_url(url + "/applications")
-            assert await page.get_by_text("10 applications match.").is_visible()
+            await expect(page.get_by_text("10 applications match.")).to_be_visible()
             assert await page.get_by_text("Possible duplicate").count() == 2
             shot = _screenshot_path(tmp_path)
             await page.screenshot(path=str(shot), full_page=True)
@@ -212,11 +212,11 @@ async def test_a_coordinator_filters_opens_and_accepts_and_the_applicant_is_told
             await page.wait_for_url(
                 url + "/applications?programme=pro2y-software&status=submitted&municipality=prizren&search=hoxha"
             )
-            assert await page.get_by_text("1 application matches.").is_visible()
+            await expect(page.get_by_text("1 application matches.")).to_be_visible()
 
             await page.locator("table.applications tbody a").first.click()
             await page.get_by_role("heading", name=re.compile("Application YB-")).wait_for()
-            assert await page.get_by_text("Blerta Hoxha", exact=True).is_visible()
+            await expect(page.get_by_text("Blerta Hoxha", exact=True)).to_be_visible()
             await page.get_by_label("Accept into a cohort").check()
             await page.get_by_label("Cohort (for an acceptance)").select_option(label="Web 2027 1")
             await page.get_by_label("Personal sentence for the applicant (optional)").fill("Mirë se vjen në grup!")
@@ -225,7 +225,7 @@ async def test_a_coordinator_filters_opens_and_accepts_and_the_applicant_is_told
             assert "Lajm i mirë" in await preview.inner_text()
             await page.get_by_role("button", name="Confirm and send").click()
             await page.get_by_text("The decision is saved.").wait_for()
-            assert await page.get_by_text("Status: Accepted").is_visible()
+            await expect(page.get_by_text("Status: Accepted")).to_be_visible()
         finally:
             await browser.close()
     applicant = TelegramUser(fake, TgUser(id=8101, first_name="Blerta", language_code="sq"))
@@ -247,7 +247,7 @@ async def test_a_viewer_cannot_reach_an_application(bot: tuple[Runtime, str]) ->
             for path in ("/applications", f"/applications/{found.rows[0].id}", "/applications.csv"):
                 response = await page.goto(url + path)
                 assert response is not None and response.status == 403, path
-                assert await page.get_by_text("Your role does not allow this page.").is_visible()
+                await expect(page.get_by_text("Your role does not allow this page.")).to_be_visible()
                 assert "Hoxha" not in await page.content()
         finally:
             await browser.close()
