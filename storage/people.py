@@ -15,7 +15,9 @@ from typing import Any
 
 import aiosqlite
 
+from storage import placements, register
 from storage.db import fetch_all, fetch_count, fetch_one
+from storage.placements import Placement
 from storage.timefmt import from_db, to_db
 
 PER_PAGE = 50
@@ -87,6 +89,12 @@ class PersonEnrolment:
     sessions_past: int  # scheduled sessions of the cohort that have started by ``now``
     said_yes: int  # of those, the ones the person said they would come to
     said_no: int
+    registers: int  # sessions whose register was taken for this enrolment
+    present: int  # of those, the ones the person came to
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.present / self.registers if self.registers else None
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,7 @@ class Person:
     applications: list[PersonApplication]
     enrolments: list[PersonEnrolment]
     rsvps: list[PersonRsvp]
+    placements: list[Placement]
     surveys: list[PersonSurvey]
     interests: list[PersonInterest]
     linked: list[LinkedAccount]
@@ -279,6 +288,8 @@ async def _enrolments(conn: aiosqlite.Connection, user_id: int, now: str) -> lis
         " JOIN applications a ON a.id = e.application_id WHERE e.user_id = ? ORDER BY e.enrolled_at DESC, e.id DESC",
         (now, now, now, user_id),
     )
+    attendance = await register.of_enrolments(conn, [r["id"] for r in rows])
+    none = register.ApplicationAttendance(0, 0)
     return [
         PersonEnrolment(
             id=r["id"],
@@ -292,6 +303,8 @@ async def _enrolments(conn: aiosqlite.Connection, user_id: int, now: str) -> lis
             sessions_past=int(r["past"]),
             said_yes=int(r["yes"]),
             said_no=int(r["no"]),
+            registers=attendance.get(r["id"], none).registers,
+            present=attendance.get(r["id"], none).present,
         )
         for r in rows
     ]
@@ -395,6 +408,7 @@ async def get(conn: aiosqlite.Connection, user_id: int, now: datetime) -> Person
         applications=await _applications(conn, user_id),
         enrolments=await _enrolments(conn, user_id, to_db(now)),
         rsvps=await _rsvps(conn, user_id),
+        placements=await placements.of_user(conn, user_id),
         surveys=await _surveys(conn, user_id),
         interests=await _interests(conn, user_id),
         linked=await _linked(conn, user_id),

@@ -116,6 +116,16 @@ async def of_cohort(conn: aiosqlite.Connection, cohort_id: int) -> list[Placemen
     return [_placement(row) for row in rows]
 
 
+async def of_user(conn: aiosqlite.Connection, user_id: int) -> list[Placement]:
+    """Every placement of one person's enrolments (for the person page), by start date."""
+    rows = await fetch_all(
+        conn,
+        _SELECT + " WHERE e.user_id = ? ORDER BY p.starts_on IS NULL, p.starts_on, p.id",
+        (user_id,),
+    )
+    return [_placement(row) for row in rows]
+
+
 async def waiting(conn: aiosqlite.Connection) -> list[Placement]:
     """Placements reported in surveys that no one has confirmed yet, oldest first."""
     rows = await fetch_all(conn, _SELECT + " WHERE p.confirmed_at IS NULL ORDER BY p.id")

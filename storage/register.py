@@ -112,3 +112,19 @@ async def by_application(conn: aiosqlite.Connection) -> dict[int, ApplicationAtt
         " WHERE s.status = 'scheduled' GROUP BY e.application_id",
     )
     return {row["application_id"]: ApplicationAttendance(row["registers"], row["present"]) for row in rows}
+
+
+async def of_enrolments(conn: aiosqlite.Connection, enrolment_ids: Iterable[int]) -> dict[int, ApplicationAttendance]:
+    """Enrolment id → registers taken and presences, over scheduled sessions (for the person page)."""
+    ids = list(enrolment_ids)
+    if not ids:
+        return {}
+    marks_ = ", ".join("?" * len(ids))
+    rows = await fetch_all(
+        conn,
+        "SELECT r.enrolment_id, count(*) AS registers, sum(r.present) AS present FROM attendance_register r"
+        " JOIN sessions s ON s.id = r.session_id"
+        f" WHERE s.status = 'scheduled' AND r.enrolment_id IN ({marks_}) GROUP BY r.enrolment_id",
+        ids,
+    )
+    return {row["enrolment_id"]: ApplicationAttendance(row["registers"], row["present"]) for row in rows}

@@ -5,21 +5,26 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
+import pytest
 from markupsafe import escape
 
+from bot.i18n import LANGUAGES, gettext, use_language
 from bot.runtime import Runtime
+from bot.services import placements, register
 from bot.services.staff import Role
 from storage import audit as audit_store
-from storage import users
+from storage import cohorts, sessions, users
+from storage import placements as placements_store
 from storage.audit import AuditFilter
 from tests.support.applicants import add_application
 from tests.support.chat import Chat
 from tests.support.console import client, csrf_of, make_account, sign_in
 from tests.support.openings import add_person
 from tests.support.people import EMAIL, EMPLOYER_TYPED, MOTIVATION, NAME, PHONE, seed_person
+from tests.support.training import add_session
 
 
 def names_listed(html: str) -> list[str]:
@@ -206,3 +211,82 @@ async def test_the_last_contact_is_when_the_person_last_wrote(runtime: Runtime) 
     async with signed_in(runtime, Role.COORDINATOR) as http:
         row = (await http.get("/people")).text.split("<tbody>")[1].split("</tr>")[0]
     assert re.findall(r"<td[^>]*>(\d\d/\d\d/\d{4}, \d\d:\d\d)</td>", row) == ["27/11/2026, 10:00", "29/11/2026, 13:00"]
+
+
+async def seed_register_and_placements(runtime: Runtime) -> int:
+    """The seeded person at one of two registers taken, with a staff placement and one reported in a survey."""
+    seeded = await seed_person(runtime)
+    staff_id = await make_account(runtime, Role.ADMIN)
+    async with runtime.db.reading() as conn:
+        cohort = await cohorts.get(conn, seeded.cohort_id)
+    assert cohort is not None
+    second = await add_session(runtime, cohort, "2026-11-24 10:00", topic="HTML forms")
+    now = runtime.clock.now()
+    async with runtime.db.transaction() as tx:
+        [enrolment] = [e.id for e in await cohorts.enrolments_of_user(tx, seeded.user_id)]
+        first = await sessions.get(tx, seeded.session_id)
+        assert first is not None
+        await register.take(tx, first, [enrolment], staff_id=staff_id, now=now)
+        await register.take(tx, second, [], staff_id=staff_id, now=now)
+        await placements.record(
+            tx, enrolment, "internship", "Shtëpia e Kodit", date(2027, 1, 11), True, staff_id=staff_id, now=now
+        )
+        await placements_store.add(
+            tx,
+            placements_store.NewPlacement(enrolment, "job", "Kafe Prishtina", None, False, "survey"),
+            confirmed=False,
+            staff_id=None,
+            now=now,
+        )
+    return seeded.user_id
+
+
+async def test_the_person_page_shows_register_attendance_and_placements(runtime: Runtime) -> None:
+    user_id = await seed_register_and_placements(runtime)
+    async with signed_in(runtime, Role.COORDINATOR) as http:
+        page = (await http.get(f"/people/{user_id}")).text
+    training = page.split("<h2>Training</h2>")[1].split("<h2")[0]
+    assert "present at 1 of 2 registers taken (50%)" in training
+    placed = page.split('<h2 id="placements">Placements</h2>')[1].split("<h2")[0]
+    rows = placed.split("<tbody>")[1].split("</tr>")[:2]
+    assert "Internship" in rows[0] and "Shtëpia e Kodit" in rows[0] and "11 Jan 2027" in rows[0]
+    assert ">Yes<" in rows[0] and ">Staff<" in rows[0]  # in ICT, recorded by staff, confirmed
+    assert "Job" in rows[1] and "Kafe Prishtina" in rows[1] and ">No<" in rows[1]
+    assert ">From survey<" in rows[1] and ">Waiting<" in rows[1]
+
+
+async def test_a_person_without_registers_or_placements_says_so(runtime: Runtime) -> None:
+    seeded = await seed_person(runtime)
+    async with signed_in(runtime, Role.COORDINATOR) as http:
+        page = (await http.get(f"/people/{seeded.user_id}")).text
+    assert "no register taken yet" in page and "No placements." in page
+
+
+async def test_a_viewer_cannot_open_the_person_page(runtime: Runtime) -> None:
+    user_id = await seed_register_and_placements(runtime)
+    async with signed_in(runtime, Role.VIEWER) as http:
+        response = await http.get(f"/people/{user_id}")
+    assert response.status_code == 403
+    assert "Kafe Prishtina" not in response.text and "registers taken" not in response.text
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+async def test_the_new_sections_render_in_each_language(runtime: Runtime, language: str) -> None:
+    user_id = await seed_register_and_placements(runtime)
+    async with signed_in(runtime, Role.COORDINATOR) as http:
+        csrf = csrf_of((await http.get("/")).text)
+        await http.post("/language", data={"csrf": csrf, "language": language})
+        page = (await http.get(f"/people/{user_id}")).text
+    with use_language(language):
+        expected = [
+            gettext("Placements"),
+            gettext("Attendance"),
+            gettext("From survey"),
+            gettext("Waiting"),
+            gettext("Internship"),
+            gettext("present at {present} of {registers} registers taken ({rate})").split("{")[0].strip(),
+        ]
+    for text in expected:
+        assert str(escape(text)) in page, (language, text)
+    if language != "en":
+        assert "registers taken" not in page and "From survey" not in page

@@ -19,6 +19,8 @@ from bot.services.staff import Role
 from bot.surveys.definition import QuestionType, Survey
 from bot.surveys.loader import catalogue_for
 from bot.web.console import Console, Context, Guarded, Public, secure
+from bot.web.formatting import page_helpers
+from bot.web.pages.cohorts import KIND_LABELS, SOURCE_LABELS
 from storage import audit as audit_store
 from storage import people as people_store
 from storage import programmes
@@ -129,6 +131,8 @@ async def person_page(console: Console, request: Request, ctx: Context) -> Respo
         found = all_programmes.get(code)
         return programme_title(found) if found is not None else code
 
+    helpers = page_helpers(console)
+
     return console.page(
         request,
         ctx,
@@ -145,6 +149,10 @@ async def person_page(console: Console, request: Request, ctx: Context) -> Respo
         rsvp_answers=RSVP_ANSWERS,
         survey_statuses=SURVEY_STATUSES,
         opening_kinds=OPENING_KINDS,
+        placement_kinds=KIND_LABELS,
+        placement_sources=SOURCE_LABELS,
+        fmt_date=helpers["fmt_date"],
+        fmt_percent=helpers["fmt_percent"],
         survey_title=lambda sid: s.title.get() if (s := catalogue.get(sid)) is not None else sid,
         question_texts=lambda sid: _question_texts(catalogue.get(sid)),
         answer_text=lambda sid, qid, value: _answer_text(catalogue.get(sid), qid, value),
