@@ -109,6 +109,7 @@ async def session_add(console: Console, request: Request, ctx: Context) -> Respo
     except session_changes.SessionClash:
         clash = RowProblem(0, "start", N_("Another session of this cohort starts at that time."))
         return await _sessions_page(console, request, ctx, cohort, 400, [clash], form=values)
+    console.wake_outbox()  # a reminder may be due already, or trainees told: the worker re-arms
     return console.redirect(f"/cohorts/{cohort.id}/sessions?week={week_start(console, session)}")
 
 
@@ -145,6 +146,7 @@ async def schedule_import(console: Console, request: Request, ctx: Context) -> R
             )
     except ScheduleError as exc:
         return await _sessions_page(console, request, ctx, cohort, 400, exc.found)
+    console.wake_outbox()
     return await _sessions_page(console, request, ctx, cohort, summary=summary)
 
 
@@ -241,6 +243,7 @@ async def session_move(console: Console, request: Request, ctx: Context) -> Resp
     except session_changes.SessionClash:
         problem = N_("Another session of this cohort starts at that time.")
         return await _session_detail(console, request, ctx, cohort, session, 400, problem)
+    console.wake_outbox()
     return console.redirect(f"/cohorts/{cohort.id}/sessions?week={week_start(console, moved)}")
 
 
@@ -262,6 +265,7 @@ async def session_cancel(console: Console, request: Request, ctx: Context) -> Re
                 detail={"told": told},
                 now=now,
             )
+    console.wake_outbox()  # a reminder may be due already, or trainees told: the worker re-arms
     return console.redirect(f"/cohorts/{cohort.id}/sessions?week={week_start(console, session)}")
 
 
