@@ -115,8 +115,12 @@ def _offset_sql(zone: Sequence[ZoneSpan], params: list[Any]) -> str:
     return " ".join(parts)
 
 
-def _selected_sql(selection: Selection, params: list[Any]) -> str:
-    """Each application of the selection with its programme, group keys and enrolment."""
+def _selected_sql(selection: Selection, params: list[Any], every_row: bool = True) -> str:
+    """Two common table expressions: ``applied`` (each application's age, worked out once per row) and
+    ``selected`` (the applications of the selection with programme, gender, municipality, status and age group).
+
+    ``every_row``: the query reads every application, so the age is materialised (computed once per row,
+    not once per group it is tested against); a query that reads a few leaves it to the planner."""
     day = shifted_day("a.created_at", _offset_sql(selection.zone, params))
     where = []
     if selection.since is not None:
@@ -130,19 +134,18 @@ def _selected_sql(selection: Selection, params: list[Any]) -> str:
         f" - (CASE WHEN {month_day_of('d.day')} < {month_day_of('d.birth_date')} THEN 1 ELSE 0 END)"
         f" WHEN d.birth_year IS NOT NULL THEN {year_of('d.day')} - d.birth_year END)"
     )
-    band = " ".join(f"WHEN {age} BETWEEN ? AND ? THEN ?" for _ in selection.bands)
-    inner_params = list(params)
-    params.clear()
-    for b in selection.bands:
+    band = " ".join("WHEN age BETWEEN ? AND ? THEN ?" for _ in selection.bands)
+    for b in selection.bands:  # after the inner query's parameters, as the text has them
         params.extend((b.low, b.high, b.name))
     params.append(selection.other_band)
-    params.extend(inner_params)
     return (
-        f"SELECT d.id, d.programme, d.gender, d.municipality, d.status,"
-        f" (CASE {band} ELSE ? END) AS age_group FROM ("
+        f"applied AS {'MATERIALIZED ' if every_row else ''}(SELECT d.id, d.programme, d.gender, d.municipality, d.status,"
+        f" {age} AS age FROM ("
         f"SELECT a.id, p.code AS programme, a.gender, a.municipality, a.status, a.birth_date, a.birth_year,"
         f" {day} AS day FROM applications a JOIN programmes p ON p.id = a.programme_id"
-        f"{' WHERE ' + ' AND '.join(where) if where else ''}) d"
+        f"{' WHERE ' + ' AND '.join(where) if where else ''}) d),"
+        " selected AS (SELECT id, programme, gender, municipality, status,"
+        f" (CASE {band} ELSE ? END) AS age_group FROM applied)"
     )
 
 
@@ -152,7 +155,7 @@ async def group_counts(conn: aiosqlite.Connection, selection: Selection) -> list
     params: list[Any] = []
     selected = _selected_sql(selection, params)
     sql = (
-        f"WITH selected AS ({selected}),"
+        f"WITH {selected},"
         " asked AS (SELECT enrolment_id, count(*) AS asked,"
         " sum(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS answered"
         " FROM survey_invitations WHERE due_at <= ? GROUP BY enrolment_id),"
@@ -186,10 +189,10 @@ async def group_counts(conn: aiosqlite.Connection, selection: Selection) -> list
 async def answered_invitations(conn: aiosqlite.Connection, selection: Selection) -> list[AnsweredInvitation]:
     """The completed, due invitations of the selection, by application then invitation (few: one per answer)."""
     params: list[Any] = []
-    selected = _selected_sql(selection, params)
+    selected = _selected_sql(selection, params, every_row=False)
     rows = await fetch_all(
         conn,
-        f"WITH selected AS ({selected})"
+        f"WITH {selected}"
         " SELECT s.id AS application_id, i.id AS invitation_id, s.programme, s.gender, s.age_group, s.municipality"
         " FROM survey_invitations i JOIN enrolments e ON e.id = i.enrolment_id JOIN selected s ON s.id = e.application_id"
         " WHERE i.due_at <= ? AND i.status = 'completed' ORDER BY s.id, i.id",
