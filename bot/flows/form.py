@@ -341,7 +341,9 @@ class FormFlow:
         state.data.pop("page", None)
         replies = [Reply(result.note, reset_keyboard=question.ask_contact)] if result.note else []
         if state.data.pop("editing", False):
-            state.step = SUMMARY
+            # Back to the summary, unless the change made a question apply that has no answer yet
+            # (a birth date that makes a guardian's consent needed).
+            state.step = self._next_step(ctx, state, None)
         else:
             state.step = self._next_step(ctx, state, question.id)
         return replies + await self.prompt(ctx, state)
