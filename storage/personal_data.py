@@ -52,8 +52,26 @@ class PersonTable:
 
 K, C, U, R = Fate.KEEP, Fate.CLEAR, Fate.UNLINK, Fate.REPLACE
 
-# In the order the erasure runs: rows found through the account come before the account goes.
+# In the order the erasure runs: rows found through an application before the application is unlinked,
+# rows found through the account before the account goes.
 PERSON_TABLES: tuple[PersonTable, ...] = (
+    PersonTable(
+        "application_status_history",
+        "application_id IN (SELECT id FROM applications WHERE user_id IN (:ids))",
+        columns={
+            "id": K,
+            "application_id": K,
+            "from_status": K,
+            "to_status": K,
+            "staff_id": K,
+            "by_applicant": K,
+            "personal_note": C,
+            "at": K,
+        },
+    ),
+    PersonTable(
+        "application_notes", "application_id IN (SELECT id FROM applications WHERE user_id IN (:ids))", delete=True
+    ),
     PersonTable(
         "applications",
         "user_id IN (:ids)",
@@ -84,23 +102,6 @@ PERSON_TABLES: tuple[PersonTable, ...] = (
             "guardian_confirmed_at": K,
             "age_at_application": K,
         },
-    ),
-    PersonTable(
-        "application_status_history",
-        "application_id IN (SELECT id FROM applications WHERE user_id IN (:ids))",
-        columns={
-            "id": K,
-            "application_id": K,
-            "from_status": K,
-            "to_status": K,
-            "staff_id": K,
-            "by_applicant": K,
-            "personal_note": C,
-            "at": K,
-        },
-    ),
-    PersonTable(
-        "application_notes", "application_id IN (SELECT id FROM applications WHERE user_id IN (:ids))", delete=True
     ),
     PersonTable(
         "enrolments",

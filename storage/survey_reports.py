@@ -22,6 +22,7 @@ class ApplicantRow:
     birth_year: int | None
     applied_at: datetime
     enrolment_status: str | None  # None when never enrolled
+    age_at_application: int | None = None  # kept after /forget, so the age group does not move
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class InvitationRow:
 
 async def applicant_rows(conn: aiosqlite.Connection) -> list[ApplicantRow]:
     async with conn.execute(
-        "SELECT a.id, p.code, a.gender, a.birth_date, a.birth_year, a.created_at, e.status AS enrolment_status"
+        "SELECT a.id, p.code, a.gender, a.birth_date, a.birth_year, a.age_at_application, a.created_at,"
+        " e.status AS enrolment_status"
         " FROM applications a JOIN programmes p ON p.id = a.programme_id"
         " LEFT JOIN enrolments e ON e.application_id = a.id ORDER BY a.id"
     ) as cur:
@@ -49,6 +51,7 @@ async def applicant_rows(conn: aiosqlite.Connection) -> list[ApplicantRow]:
             gender=row["gender"],
             birth_date=date.fromisoformat(row["birth_date"]) if row["birth_date"] else None,
             birth_year=row["birth_year"],
+            age_at_application=row["age_at_application"],
             applied_at=from_db(row["created_at"]),
             enrolment_status=row["enrolment_status"],
         )

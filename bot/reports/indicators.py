@@ -6,8 +6,8 @@ once in each. For each application: did they apply (always), enrol, complete
 answer one (a completed response), and report being placed in a job or an
 internship (a completed response matching the survey's ``placement`` rule)?
 Response rate = answered ÷ asked; placement rate = placed ÷ answered.
-Age is the age on the day of application (from the birth year alone after
-/forget), grouped 15-19, 20-24, 25-29.
+Age is the age on the day of application (kept as a number after /forget;
+from the birth year alone for older rows), grouped 15-19, 20-24, 25-29.
 """
 
 from __future__ import annotations
@@ -103,6 +103,8 @@ class Report:
 def age_group(row: ApplicantRow, applied_on: date) -> str:
     if row.birth_date is not None:
         age = age_on(row.birth_date, applied_on)
+    elif row.age_at_application is not None:
+        age = row.age_at_application
     elif row.birth_year is not None:
         age = applied_on.year - row.birth_year
     else:
