@@ -27,7 +27,7 @@ from storage.person_record import ApplicationFacts, EnrolmentFacts, PersonRecord
 
 ENROLMENT_STATUSES = {
     "enrolled": N_("in training"),
-    "completed": N_("completed (graduated)"),
+    "completed": N_("graduated"),
     "dropped": N_("left the training"),
 }
 SURVEY_STATUSES = {
@@ -120,7 +120,7 @@ async def _application(ctx: Context, app: ApplicationFacts) -> list[str]:
     for step in app.history:
         lines.append(
             "  "
-            + _("{date}: {status}").format(date=_day(ctx, step.at), status=application_status(step.to_status))
+            + f"{_day(ctx, step.at)}: {application_status(step.to_status)}"
             + (f" – “{step.personal_note}”" if step.personal_note else "")
         )
     return lines
@@ -207,7 +207,7 @@ async def mydata_replies(ctx: Context) -> list[Reply]:
         replies.append(_section(_("Where you came from"), [_("Came through the link: {source}").format(source=shown)]))
     document = as_json(personal_copy(record, catalogue_for(ctx.settings.survey_dir), ctx.now))
     name = f"my-data-{ctx.now.astimezone(ctx.settings.timezone):%Y-%m-%d}.json"
-    caption = _("The same data as a file (JSON), to keep or to take elsewhere. To delete your data, send /forget.")
+    caption = _("The same data as a file, to keep or to take elsewhere. To delete your data, send /forget.")
     replies.append(Reply(caption, document=Document(name, document, caption, own_data=True)))
     return replies
 
