@@ -77,7 +77,7 @@ async def _account(ctx: Context, record: PersonRecord) -> Reply:
         )
     for link in record.links:
         lines.append(
-            _("Linked with your {channel} account on {date}.").format(
+            _("Linked with your {channel} account since {date}").format(
                 channel=channel_name(link.channel), date=_day(ctx, link.linked_at)
             )
         )
@@ -151,7 +151,8 @@ def _survey(ctx: Context, invitation: SurveyFacts) -> list[str]:
     status = _(SURVEY_STATUSES[invitation.status]) if invitation.status in SURVEY_STATUSES else invitation.status
     lines = [_("{survey} of {date}: {status}").format(survey=title, date=_day(ctx, invitation.due_at), status=status)]
     answers = dict(invitation.answers)
-    for question_id, value in invitation.answers:
+    order = {q.id: i for i, q in enumerate(survey.questions)} if survey is not None else {}
+    for question_id, value in sorted(invitation.answers, key=lambda a: order.get(a[0], len(order))):
         question = survey.question(question_id) if survey is not None else None
         if question is None:
             lines.append(f"  {question_id}: {value}")

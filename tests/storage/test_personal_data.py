@@ -63,7 +63,9 @@ async def test_every_table_and_column_is_declared(runtime: Runtime) -> None:
 async def test_a_migration_adding_personal_data_without_its_erasure_fails(tmp_path: Path) -> None:
     async with Database(tmp_path / "db.sqlite3") as db:
         conn = db.conn
-        await conn.execute("CREATE TABLE pets (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id), name TEXT)")
+        await conn.execute(
+            "CREATE TABLE pets (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id), name TEXT)"
+        )
         await conn.execute("ALTER TABLE applications ADD COLUMN nickname TEXT")
         await conn.execute("ALTER TABLE programmes ADD COLUMN owner_id INTEGER REFERENCES users(id)")
         problems = await undeclared(conn)
