@@ -218,6 +218,7 @@ _NEEDLES_SQL = (
     "SELECT full_name, phone, email, guardian_name, guardian_phone, reference FROM applications WHERE user_id IN (:ids)"
 )
 MIN_NEEDLE = 5  # shorter strings (a first name alone) would match unrelated messages
+STAFF_NOTICE = "staff_notice"  # the outbox kind of notices to staff (bot/services/notices.py)
 
 
 @dataclass(frozen=True)
@@ -262,19 +263,35 @@ def _needle_forms(values: Iterable[str | None]) -> list[str]:
     return sorted(forms)
 
 
-async def _scrub_mentions(conn: aiosqlite.Connection, ids: list[int], needles: list[str]) -> int:
-    """Withdraw and empty other people's messages that name the person; drop forms that hold them."""
+async def _scrub_mentions(
+    conn: aiosqlite.Connection, ids: list[int], needles: list[str], typed: list[str] | None = None
+) -> int:
+    """Withdraw and empty the staff notices that name the person; drop forms that hold what they typed.
+
+    Only staff notices are searched (a broadcast that happens to contain a name like the
+    person's is someone else's message); forms are searched for ``typed`` (``needles`` without
+    the account's display name, which others may share).
+    """
     found: set[int] = set()
     params: list[object] = [n for needle in needles for n in (needle, needle)]
     if needles:
         where = " OR ".join("instr(payload, ?) > 0 OR instr(coalesce(dedup_key, ''), ?) > 0" for _ in needles)
-        found |= {row[0] for row in await fetch_all(conn, f"SELECT id FROM outbox WHERE {where}", params)}
+        found |= {
+            row[0]
+            for row in await fetch_all(
+                conn, f"SELECT id FROM outbox WHERE kind = '{STAFF_NOTICE}' AND ({where})", params
+            )
+        }
     if ids:
         # "X is interested in opening N": the notice's key names the account.
         where = " OR ".join("dedup_key LIKE ?" for _ in ids)
         found |= {
             row[0]
-            for row in await fetch_all(conn, f"SELECT id FROM outbox WHERE {where}", [f"interest:%:{i}:%" for i in ids])
+            for row in await fetch_all(
+                conn,
+                f"SELECT id FROM outbox WHERE kind = '{STAFF_NOTICE}' AND ({where})",
+                [f"interest:%:{i}:%" for i in ids],
+            )
         }
     for outbox_id in sorted(found):
         await conn.execute(
@@ -283,9 +300,12 @@ async def _scrub_mentions(conn: aiosqlite.Connection, ids: list[int], needles: l
             " WHERE id = ?",
             (outbox_id,),
         )
-    if needles:
-        where = " OR ".join("instr(answers, ?) > 0 OR instr(data, ?) > 0" for _ in needles)
-        await conn.execute(f"DELETE FROM conversations WHERE {where}", params)
+    typed = needles if typed is None else typed
+    if typed:
+        where = " OR ".join("instr(answers, ?) > 0 OR instr(data, ?) > 0" for _ in typed)
+        await conn.execute(
+            f"DELETE FROM conversations WHERE {where}", [n for needle in typed for n in (needle, needle)]
+        )
     return len(found)
 
 
@@ -300,6 +320,7 @@ async def erase_person(conn: aiosqlite.Connection, user_id: int, now: datetime, 
     needle_rows = await fetch_all(conn, sql, params)
     sql, params = _expand("SELECT display_name FROM users WHERE id IN (:ids)", ids)
     names = [row[0] for row in await fetch_all(conn, sql, params)]
+    typed = _needle_forms([value for row in needle_rows for value in row])
     needles = _needle_forms([value for row in needle_rows for value in row] + names)
     if withdraw:
         sql, params = _expand(
@@ -309,7 +330,7 @@ async def erase_person(conn: aiosqlite.Connection, user_id: int, now: datetime, 
             ids,
         )
         await conn.execute(sql, {**params, "now": to_db(now)})
-    scrubbed = await _scrub_mentions(conn, ids, needles)
+    scrubbed = await _scrub_mentions(conn, ids, needles, typed)
     anonymised = 0
     for entry in PERSON_TABLES:
         if entry.delete:

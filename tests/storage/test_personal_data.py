@@ -10,7 +10,7 @@ from bot.reports.indicators import build_report
 from bot.runtime import Runtime
 from bot.services import people
 from bot.surveys.loader import catalogue_for
-from storage import Database
+from storage import Database, outbox
 from storage.personal_data import NOT_ABOUT_A_PERSON, PERSON_TABLES
 from tests.support.privacy import NAME, PHONE, every_row, full_person, traces
 
@@ -118,3 +118,15 @@ async def test_erased_values_are_not_left_in_the_database_files(runtime: Runtime
     content = path.read_bytes()
     for value in (NAME, PHONE, person.reference):
         assert value.encode() not in content, value
+
+
+async def test_someone_elses_message_that_happens_to_name_them_stays(runtime: Runtime) -> None:
+    person = await full_person(runtime)
+    async with runtime.db.transaction() as tx:
+        await outbox.enqueue(
+            tx, channel="telegram", chat_id="5555", user_id=None, kind="broadcast",
+            payload={"text": f"Meet our trainer {NAME} on Friday!"}, now=runtime.clock.now(), bulk=True,
+        )  # fmt: skip
+        await people.erase(tx, person.user_id, runtime.clock.now())
+    (broadcast,) = [r for r in (await every_row(runtime))["outbox"] if r["kind"] == "broadcast"]
+    assert broadcast["status"] == "pending" and NAME in str(broadcast["payload"])
