@@ -6,7 +6,10 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.reports.attendance import attendance_csv
+from bot.reports.exports import applications_csv
 from bot.reports.indicators import build_report
+from bot.reports.survey_export import survey_csv
 from bot.runtime import Runtime
 from bot.services import people
 from bot.surveys.loader import catalogue_for
@@ -102,7 +105,18 @@ async def test_erasure_leaves_nothing_identifying_in_any_table(runtime: Runtime)
     assert after_rows["survey_answers"] and all(not r["free_text"] for r in after_rows["survey_answers"])
     async with runtime.db.reading() as conn:
         after = await build_report(conn, catalogue, runtime.clock.now(), runtime.settings.timezone)
+        survey = catalogue.get("employment-followup")
+        assert survey is not None
+        exports = [
+            (await applications_csv(conn))[0],
+            (await survey_csv(conn, survey, runtime.settings.timezone))[0],
+            (await attendance_csv(conn, runtime.settings.timezone))[0],
+        ]
     assert after == before  # the report counts the same
+    for content in exports:  # and the staff exports hold nothing of the person
+        text = content.decode("utf-8-sig")
+        assert [value for value in person.identifying() if value in text] == []
+    assert "prishtine" in exports[0].decode("utf-8-sig")  # the anonymous columns are still there
 
 
 async def test_erased_values_are_not_left_in_the_database_files(runtime: Runtime) -> None:
