@@ -16,7 +16,7 @@ from bot.flows.form import Question
 from bot.flows.link import channel_name
 from bot.flows.registry import Command, Context, Feature
 from bot.flows.surveys import answering
-from bot.i18n import LANGUAGES, N_, _, format_date, format_datetime, ngettext
+from bot.i18n import LANGUAGES, N_, _, format_date, ngettext
 from bot.messages import Document, Reply
 from bot.reference.texts import application_status, programme_title
 from bot.reference.tracks import track_list
@@ -140,7 +140,8 @@ async def _enrolment(ctx: Context, enrolment: EnrolmentFacts) -> list[str]:
         lines.append("  " + _("Graduation: {date}").format(date=format_date(enrolment.graduates_on)))
     for rsvp in enrolment.attendance:
         answer = _("I will attend") if rsvp.answer == "yes" else _("I can't attend")
-        session = format_datetime(rsvp.session_starts_at, ctx.settings.timezone, "short")
+        starts = rsvp.session_starts_at.astimezone(ctx.settings.timezone)
+        session = f"{format_date(starts.date())}, {starts:%H:%M}"
         lines.append(f"  {session}{' – ' + rsvp.topic if rsvp.topic else ''}: {answer}")
     return lines
 
@@ -149,7 +150,7 @@ def _survey(ctx: Context, invitation: SurveyFacts) -> list[str]:
     survey = catalogue_for(ctx.settings.survey_dir).get(invitation.survey_id)
     title = survey.title.get() if survey is not None else invitation.survey_id
     status = _(SURVEY_STATUSES[invitation.status]) if invitation.status in SURVEY_STATUSES else invitation.status
-    lines = [_("{survey} of {date}: {status}").format(survey=title, date=_day(ctx, invitation.due_at), status=status)]
+    lines = [f"{title} ({_day(ctx, invitation.due_at)}): {status}"]
     answers = dict(invitation.answers)
     order = {q.id: i for i, q in enumerate(survey.questions)} if survey is not None else {}
     for question_id, value in sorted(invitation.answers, key=lambda a: order.get(a[0], len(order))):
