@@ -64,3 +64,32 @@ async def delete_old_messages(conn: aiosqlite.Connection, before: datetime) -> i
     if cur.rowcount:
         mark_erased(conn)
     return cur.rowcount
+
+
+async def dormant_accounts(conn: aiosqlite.Connection, before: datetime) -> list[tuple[int, str, str]]:
+    """(id, channel, platform id) of accounts with no trace newer than ``before``: not changed since,
+    no application or training linked, no form open, no message planned or sent since, no
+    answer, interest, alert wish or link since. Accounts joined with /link go with the person
+    (erasure follows the link), never alone; staff console accounts' chat accounts are left."""
+    stamp = to_db(before)
+    rows = await fetch_all(
+        conn,
+        "SELECT u.id, u.channel, u.platform_id FROM users u WHERE u.created_at < :t AND u.updated_at < :t"
+        " AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.user_id = u.id)"
+        " AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = u.id)"
+        " AND NOT EXISTS (SELECT 1 FROM survey_invitations i WHERE i.user_id = u.id)"
+        " AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.user_id = u.id)"
+        " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE (o.user_id = u.id OR o.chat_id = u.chat_id)"
+        "                 AND (o.created_at >= :t OR o.status IN ('pending', 'sending')))"
+        " AND NOT EXISTS (SELECT 1 FROM session_answers s WHERE s.user_id = u.id AND s.answered_at >= :t)"
+        " AND NOT EXISTS (SELECT 1 FROM opening_interest n WHERE n.user_id = u.id AND n.created_at >= :t)"
+        " AND NOT EXISTS (SELECT 1 FROM alert_preferences p WHERE p.user_id = u.id AND (p.updated_at >= :t OR p.alerts = 1))"
+        " AND NOT EXISTS (SELECT 1 FROM reminder_preferences r WHERE r.user_id = u.id AND r.updated_at >= :t)"
+        " AND NOT EXISTS (SELECT 1 FROM link_codes l WHERE (l.user_id = u.id OR l.used_by_user_id = u.id)"
+        "                 AND (l.created_at >= :t OR l.used_at IS NOT NULL))"
+        " AND NOT EXISTS (SELECT 1 FROM staff_accounts s WHERE (u.channel = 'telegram'"
+        "                 AND CAST(s.telegram_id AS TEXT) = u.platform_id) OR (u.channel = 'viber' AND s.viber_id = u.platform_id))"
+        " ORDER BY u.id",
+        {"t": stamp},
+    )
+    return [(row[0], row[1], row[2]) for row in rows]

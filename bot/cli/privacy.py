@@ -24,4 +24,5 @@ async def retention_command(settings: Settings, *, dry_run: bool) -> int:
     print(f"{done.applications} application(s) never accepted {verb} anonymised.")
     print(f"{done.former_trainees} former trainee(s) and graduate(s) {verb} erased (their counts stay).")
     print(f"{done.conversations} conversation(s) and {done.messages} sent message(s) {verb} deleted.")
+    print(f"{done.dormant_accounts} account(s) with no activity in that time {verb} erased.")
     return 0

@@ -2,8 +2,10 @@
 
 Applications that were never accepted are anonymised that long after they were made,
 trainees and graduates that long after their last follow-up survey wave (all their data,
-as /forget would, but their applications keep their status for the reports), and
-conversations and settled outbox messages that long after they were last touched. The
+as /forget would, but their applications keep their status for the reports),
+conversations and settled outbox messages that long after they were last touched, and
+accounts that have left no trace at all for that long (no application, form, message,
+answer or alert wish) are erased. The
 keeper runs at start-up and then daily; ``youthbot retention --dry-run`` prints the plan.
 """
 
@@ -33,10 +35,11 @@ class RetentionPlan:
     former_trainees: int  # accounts of trainees and graduates, erased
     conversations: int
     messages: int
+    dormant_accounts: int = 0  # accounts with no trace of activity in the period, erased
 
     @property
     def total(self) -> int:
-        return self.applications + self.former_trainees + self.conversations + self.messages
+        return self.applications + self.former_trainees + self.conversations + self.messages + self.dormant_accounts
 
 
 def cutoff(settings: Settings, now: datetime) -> datetime:
@@ -44,8 +47,20 @@ def cutoff(settings: Settings, now: datetime) -> datetime:
     return datetime.combine(add_months(now.date(), -settings.retention_months), now.timetz())
 
 
+def _not_staff(settings: Settings, accounts: list[tuple[int, str, str]]) -> list[int]:
+    """The accounts that are not the configured staff's (STAFF_TELEGRAM_IDS, VIBER_STAFF_IDS)."""
+    staff = {("telegram", str(i)) for i in settings.staff_telegram_ids} | {
+        ("viber", i) for i in settings.viber_staff_ids
+    }
+    return [user_id for user_id, channel, platform_id in accounts if (channel, platform_id) not in staff]
+
+
 async def plan(conn: aiosqlite.Connection, settings: Settings, now: datetime) -> RetentionPlan:
-    """What :func:`apply` would anonymise now, changing nothing."""
+    """What :func:`apply` would anonymise now, changing nothing.
+
+    An account whose last old application or conversation goes in a run is dormant, and
+    erased, from the next day's run.
+    """
     before = cutoff(settings, now)
     trainees = await retention.former_trainees(conn, before)
     applications = await retention.unaccepted_applications(conn, before)
@@ -55,20 +70,27 @@ async def plan(conn: aiosqlite.Connection, settings: Settings, now: datetime) ->
         len(trainees),
         await retention.count_old_conversations(conn, before),
         await retention.count_old_messages(conn, before),
+        len(_not_staff(settings, await retention.dormant_accounts(conn, before))),
     )
 
 
 async def apply(tx: aiosqlite.Connection, settings: Settings, now: datetime) -> RetentionPlan:
-    """Anonymise what is older than the retention period (the same erasure as /forget)."""
+    """Anonymise what is older than the retention period (the same erasure as /forget).
+
+    Everything is chosen before anything changes, so a run does what :func:`plan` said.
+    """
     before = cutoff(settings, now)
     trainees = await retention.former_trainees(tx, before)
+    dormant = _not_staff(settings, await retention.dormant_accounts(tx, before))
     for user_id in trainees:
         await personal_data.erase_person(tx, user_id, now, withdraw=False)
     applications = await retention.unaccepted_applications(tx, before)
     await personal_data.anonymise_applications(tx, applications, now)
     conversations = await retention.delete_old_conversations(tx, before)
     messages = await retention.delete_old_messages(tx, before)
-    return RetentionPlan(before, len(applications), len(trainees), conversations, messages)
+    for user_id in dormant:
+        await personal_data.erase_person(tx, user_id, now, withdraw=False)
+    return RetentionPlan(before, len(applications), len(trainees), conversations, messages, len(dormant))
 
 
 class RetentionKeeper:
@@ -85,11 +107,12 @@ class RetentionKeeper:
         if done.total:
             log.info(
                 "retention: %d application(s) and %d former trainee(s) anonymised, %d conversation(s) and"
-                " %d message(s) deleted",
+                " %d message(s) deleted, %d dormant account(s) erased",
                 done.applications,
                 done.former_trainees,
                 done.conversations,
                 done.messages,
+                done.dormant_accounts,
             )
         return done
 

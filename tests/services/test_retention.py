@@ -19,6 +19,7 @@ from bot.surveys.loader import catalogue_for
 from storage import outbox
 from tests.support.applicants import add_application
 from tests.support.privacy import every_row, full_person, traces
+from tests.support.openings import add_person
 from tests.support.training import known_user
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -133,3 +134,20 @@ async def test_the_command_says_what_it_would_do_then_does_it(
     assert "1 application(s) never accepted were anonymised." in capsys.readouterr().out
     async with open_runtime(settings, clock=ManualClock(datetime(2020, 1, 10, tzinfo=UTC))) as runtime:
         assert (await every_row(runtime))["applications"][0]["full_name"] is None
+
+
+async def test_an_account_with_no_trace_for_the_period_goes(runtime: Runtime, clock: ManualClock) -> None:
+    quiet = await known_user(runtime, "3005")
+    await quiet.send("/help")  # leaves no trace: nothing is planned or kept for this person
+    await add_person(runtime, "3006", alerts_on=True)  # asked for alerts: an ongoing wish
+    await add_application(runtime, "3007", name="Blerina Hoti")
+    clock.set(TWO_YEARS_LATER - DAY)
+    assert (await run(runtime)).dormant_accounts == 0
+    clock.set(TWO_YEARS_LATER + DAY)
+    assert (await plan(runtime)).dormant_accounts == 1
+    done = await run(runtime)
+    assert (done.dormant_accounts, done.applications) == (1, 1)
+    assert sorted(r["platform_id"] for r in (await every_row(runtime))["users"]) == ["3006", "3007"]
+    clock.set(TWO_YEARS_LATER + 2 * DAY)  # the applicant's account, left without its application, goes next
+    assert (await run(runtime)).dormant_accounts == 1
+    assert [r["platform_id"] for r in (await every_row(runtime))["users"]] == ["3006"]
