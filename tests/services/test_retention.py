@@ -18,8 +18,8 @@ from bot.services.retention import RetentionKeeper
 from bot.surveys.loader import catalogue_for
 from storage import outbox
 from tests.support.applicants import add_application
-from tests.support.privacy import every_row, full_person, traces
 from tests.support.openings import add_person
+from tests.support.privacy import every_row, full_person, traces
 from tests.support.training import known_user
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
