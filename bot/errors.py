@@ -21,9 +21,16 @@ turns it into one line on stderr and exit status 2 instead of a traceback.
     ├── DeliveryUncertain
     └── Unreachable
 
+    ViberError (bot.handlers.viber.api)         a call to Viber's REST API failed (refused, or no
+    ├── ViberApiError                            usable answer); that module draws the detail
+    └── ViberUnavailable
+
+    TooDeep (bot.handlers.jsonbody, a ValueError)  a webhook body nests too deeply: answered 400
+
 Errors a service reports back to its caller (``SessionClash``, ``ScheduleError``,
-``ImportRejected``, ``GraduationError``, ``SegmentError``, ``LocalTimeError``,
-``MoveConflict``) are answers, not failures: the caller words them for the person.
+``ImportRejected``, ``GraduationError``, ``SegmentError``, ``DecisionError``,
+``NoteError``, ``StaffError``, ``LocalTimeError``, ``MoveConflict``) are answers,
+not failures: the caller (chat, CLI or console) words them for the person.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage.db import joined_text
 from storage.timefmt import to_db
 
 
@@ -26,7 +27,7 @@ class AlertPreferences:
 async def get(conn: aiosqlite.Connection, user_id: int) -> AlertPreferences:
     """One query (it runs for every broadcast row being sent)."""
     rows = await conn.execute_fetchall(
-        "SELECT p.alerts, p.stopped, (SELECT group_concat(t.track, ',') FROM alert_tracks t WHERE t.user_id = ?)"
+        f"SELECT p.alerts, p.stopped, (SELECT {joined_text('t.track')} FROM alert_tracks t WHERE t.user_id = ?)"
         " FROM (SELECT 1) LEFT JOIN alert_preferences p ON p.user_id = ?",
         (user_id, user_id),
     )

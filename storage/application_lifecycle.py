@@ -7,6 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage.db import inserted_id
 from storage.timefmt import from_db, to_db
 
 
@@ -104,8 +105,7 @@ async def add_note(
         "INSERT INTO application_notes(application_id, staff_id, at, text) VALUES (?, ?, ?, ?)",
         (application_id, staff_id, to_db(now), text),
     )
-    assert cur.lastrowid is not None
-    return Note(cur.lastrowid, application_id, staff_id, now, text)
+    return Note(inserted_id(cur), application_id, staff_id, now, text)
 
 
 async def notes(tx: aiosqlite.Connection, application_id: int) -> list[Note]:

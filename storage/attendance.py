@@ -21,6 +21,7 @@ class Attendee:
     full_name: str | None  # None once the person deleted their data
     answer: str | None
     answered_at: datetime | None
+    present: bool | None = None  # from the register staff took; None when it was not taken for them
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,10 @@ async def set_answer(
 
 # Trainees of the session's cohort (not those who dropped out), plus anyone who answered.
 _ATTENDEES = (
-    "SELECT a.reference, a.full_name, sa.answer, sa.answered_at FROM enrolments e"
+    "SELECT a.reference, a.full_name, sa.answer, sa.answered_at, r.present FROM enrolments e"
     " JOIN applications a ON a.id = e.application_id"
     " LEFT JOIN session_answers sa ON sa.session_id = ? AND sa.user_id = e.user_id"
+    " LEFT JOIN attendance_register r ON r.session_id = ? AND r.enrolment_id = e.id"
     " WHERE e.cohort_id = ? AND (e.status != 'dropped' OR sa.answer IS NOT NULL)"
     " ORDER BY a.full_name IS NULL, a.full_name COLLATE NOCASE, a.reference"
 )
@@ -66,11 +68,12 @@ _ATTENDEES = (
 
 def _attendee(row: aiosqlite.Row) -> Attendee:
     answered = row["answered_at"]
-    return Attendee(row["reference"], row["full_name"], row["answer"], from_db(answered) if answered else None)
+    present = None if row["present"] is None else bool(row["present"])
+    return Attendee(row["reference"], row["full_name"], row["answer"], from_db(answered) if answered else None, present)
 
 
 async def for_session(conn: aiosqlite.Connection, session: Session) -> list[Attendee]:
-    async with conn.execute(_ATTENDEES, (session.id, session.cohort_id)) as cur:
+    async with conn.execute(_ATTENDEES, (session.id, session.id, session.cohort_id)) as cur:
         return [_attendee(row) for row in await cur.fetchall()]
 
 

@@ -111,3 +111,14 @@ async def count(conn: aiosqlite.Connection, f: AuditFilter) -> int:
 async def actions(conn: aiosqlite.Connection) -> list[str]:
     """The actions recorded so far, for the filter's choices."""
     return [r[0] for r in await fetch_all(conn, "SELECT DISTINCT action FROM audit_log ORDER BY action")]
+
+
+async def latest_on(conn: aiosqlite.Connection, action: str, target_kind: str, target_id: str) -> AuditEntry | None:
+    """The newest entry of one action on one target (e.g. when a person was erased)."""
+    row = await fetch_one(
+        conn,
+        "SELECT l.*, a.email FROM audit_log l LEFT JOIN staff_accounts a ON a.id = l.staff_id"
+        " WHERE l.action = ? AND l.target_kind = ? AND l.target_id = ? ORDER BY l.at DESC, l.id DESC LIMIT 1",
+        (action, target_kind, target_id),
+    )
+    return _entry(row) if row else None

@@ -107,17 +107,24 @@ async def create(
     now: datetime,
     opening_id: int | None = None,
     text: str | None = None,
+    confirmation: str | None = None,
 ) -> Broadcast:
     if (opening_id is None) == (text is None):
         raise ValueError("a broadcast is either an opening or a text")
     cur = await conn.execute(
-        "INSERT INTO broadcasts(created_by, opening_id, text, segment, segment_arg, recipients, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (created_by, opening_id, text, segment.kind, segment.arg, recipients, to_db(now)),
+        "INSERT INTO broadcasts(created_by, opening_id, text, segment, segment_arg, recipients, created_at,"
+        " confirmation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (created_by, opening_id, text, segment.kind, segment.arg, recipients, to_db(now), confirmation),
     )
     broadcast = await get(conn, inserted_id(cur))
     assert broadcast is not None
     return broadcast
+
+
+async def by_confirmation(conn: aiosqlite.Connection, confirmation: str) -> Broadcast | None:
+    """The broadcast a console confirmation started, if it did."""
+    rows = list(await conn.execute_fetchall("SELECT * FROM broadcasts WHERE confirmation = ?", (confirmation,)))
+    return _broadcast(rows[0]) if rows else None
 
 
 async def set_recipients(conn: aiosqlite.Connection, broadcast_id: int, recipients: int) -> None:
@@ -179,3 +186,13 @@ async def note_progress_shown(conn: aiosqlite.Connection, broadcast_id: int, tex
         "UPDATE outbox SET payload = json_set(payload, '$.shown', ?) WHERE dedup_key = ?",
         (text, progress_key(broadcast_id)),
     )
+
+
+async def sent_since(conn: aiosqlite.Connection, broadcast_id: int, since: datetime) -> int:
+    """Recipient rows sent at or after ``since`` (the broadcast's recent pace)."""
+    async with conn.execute(
+        "SELECT count(*) FROM outbox WHERE ref = ? AND status = 'sent' AND sent_at >= ?",
+        (recipients_ref(broadcast_id), to_db(since)),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0

@@ -19,6 +19,7 @@ class Cohort:
     name: str
     starts_on: date | None
     graduates_on: date | None
+    ends_on: date | None = None  # the planned last day of training
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class Enrolment:
     status: str
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def _cohort(row: aiosqlite.Row) -> Cohort:
     return Cohort(
         id=row["id"],
@@ -38,6 +43,7 @@ def _cohort(row: aiosqlite.Row) -> Cohort:
         name=row["name"],
         starts_on=date.fromisoformat(row["starts_on"]) if row["starts_on"] else None,
         graduates_on=date.fromisoformat(row["graduates_on"]) if row["graduates_on"] else None,
+        ends_on=date.fromisoformat(row["ends_on"]) if row["ends_on"] else None,
     )
 
 
@@ -53,17 +59,12 @@ async def create(
     now: datetime,
     starts_on: date | None = None,
     graduates_on: date | None = None,
+    ends_on: date | None = None,
 ) -> Cohort:
     cur = await conn.execute(
-        "INSERT INTO cohorts(programme_id, code, name, starts_on, graduates_on, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            programme_id,
-            code,
-            name,
-            starts_on.isoformat() if starts_on else None,
-            graduates_on.isoformat() if graduates_on else None,
-            to_db(now),
-        ),
+        "INSERT INTO cohorts(programme_id, code, name, starts_on, graduates_on, ends_on, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (programme_id, code, name, _iso(starts_on), _iso(graduates_on), _iso(ends_on), to_db(now)),
     )
     cohort = await get(conn, inserted_id(cur))
     assert cohort is not None
@@ -85,6 +86,23 @@ async def by_code(conn: aiosqlite.Connection, code: str) -> Cohort | None:
 async def list_all(conn: aiosqlite.Connection) -> list[Cohort]:
     async with conn.execute("SELECT * FROM cohorts ORDER BY starts_on DESC, id DESC") as cur:
         return [_cohort(row) for row in await cur.fetchall()]
+
+
+async def update(
+    conn: aiosqlite.Connection,
+    cohort_id: int,
+    *,
+    programme_id: int,
+    name: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    graduates_on: date | None,
+) -> None:
+    """Staff edit a cohort (its code, the name staff type in commands and files, stays)."""
+    await conn.execute(
+        "UPDATE cohorts SET programme_id = ?, name = ?, starts_on = ?, ends_on = ?, graduates_on = ? WHERE id = ?",
+        (programme_id, name, _iso(starts_on), _iso(ends_on), _iso(graduates_on), cohort_id),
+    )
 
 
 async def set_graduation(conn: aiosqlite.Connection, cohort_id: int, graduates_on: date) -> None:
@@ -118,6 +136,35 @@ async def complete(conn: aiosqlite.Connection, cohort_id: int, now: datetime) ->
         (to_db(now), cohort_id),
     )
     return cur.rowcount
+
+
+async def get_enrolment(conn: aiosqlite.Connection, enrolment_id: int) -> Enrolment | None:
+    async with conn.execute("SELECT * FROM enrolments WHERE id = ?", (enrolment_id,)) as cur:
+        row = await cur.fetchone()
+    return _enrolment(row) if row else None
+
+
+async def mark_completed(conn: aiosqlite.Connection, enrolment_id: int, now: datetime) -> bool:
+    """One enrolled trainee completed the training; False when they were not enrolled (any more)."""
+    cur = await conn.execute(
+        "UPDATE enrolments SET status = 'completed', completed_at = ? WHERE id = ? AND status = 'enrolled'",
+        (to_db(now), enrolment_id),
+    )
+    return cur.rowcount == 1
+
+
+async def mark_dropped(conn: aiosqlite.Connection, enrolment_id: int, on: date, reason: str | None) -> bool:
+    """One enrolled trainee dropped out on ``on``; False when they were not enrolled (any more)."""
+    cur = await conn.execute(
+        "UPDATE enrolments SET status = 'dropped', dropped_on = ?, dropout_reason = ? WHERE id = ? AND status = 'enrolled'",
+        (on.isoformat(), reason, enrolment_id),
+    )
+    return cur.rowcount == 1
+
+
+async def has_enrolments(conn: aiosqlite.Connection, cohort_id: int) -> bool:
+    async with conn.execute("SELECT 1 FROM enrolments WHERE cohort_id = ? LIMIT 1", (cohort_id,)) as cur:
+        return await cur.fetchone() is not None
 
 
 async def enrolments_of(conn: aiosqlite.Connection, cohort_id: int, status: str = "enrolled") -> list[Enrolment]:

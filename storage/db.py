@@ -51,6 +51,12 @@ async def fetch_count(conn: aiosqlite.Connection, sql: str, params: Iterable[Any
     return int(row[0])
 
 
+def joined_text(column: str) -> str:
+    """SQL for the values of ``column`` in a group as one comma-separated text: SQLite's
+    ``group_concat``; a second backend gives its own (PostgreSQL's ``string_agg``)."""
+    return f"group_concat({column}, ',')"
+
+
 def inserted_id(cur: aiosqlite.Cursor) -> int:
     """The id of the row an INSERT just added (the driver's last row id)."""
     if cur.lastrowid is None:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from storage.db import fetch_count, inserted_id
+from storage.db import fetch_count, inserted_id, joined_text
 from storage.timefmt import from_db, to_db
 
 KINDS = ("job", "internship")
@@ -41,7 +41,7 @@ class Opening(NewOpening):
 
 
 _SELECT = (
-    "SELECT o.*, (SELECT group_concat(t.track, ',') FROM opening_tracks t WHERE t.opening_id = o.id) AS tracks"
+    f"SELECT o.*, (SELECT {joined_text('t.track')} FROM opening_tracks t WHERE t.opening_id = o.id) AS tracks"
     " FROM openings o"
 )
 
@@ -167,3 +167,87 @@ async def interest_since(conn: aiosqlite.Connection, opening_id: int, user_id: i
 
 async def interest_count(conn: aiosqlite.Connection, opening_id: int) -> int:
     return await fetch_count(conn, "SELECT count(*) FROM opening_interest WHERE opening_id = ?", (opening_id,))
+
+
+async def update(conn: aiosqlite.Connection, opening_id: int, new: NewOpening) -> bool:
+    """Replace an open opening's texts, place, tracks and deadline; False when it is closed or unknown."""
+    if new.kind not in KINDS:
+        raise ValueError(f"unknown kind {new.kind!r}")
+    cur = await conn.execute(
+        "UPDATE openings SET kind = ?, title = ?, employer = ?, description = ?, municipality = ?, remote = ?,"
+        " deadline = ?, apply_how = ? WHERE id = ? AND status = 'open'",
+        (
+            new.kind,
+            new.title,
+            new.employer,
+            new.description,
+            new.municipality,
+            int(new.remote),
+            new.deadline.isoformat(),
+            new.apply_how,
+            opening_id,
+        ),
+    )
+    if cur.rowcount != 1:
+        return False
+    await conn.execute("DELETE FROM opening_tracks WHERE opening_id = ?", (opening_id,))
+    await conn.executemany(
+        "INSERT INTO opening_tracks(opening_id, track) VALUES (?, ?)", [(opening_id, t) for t in set(new.tracks)]
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class ListedOpening:
+    opening: Opening
+    interested: int
+
+
+async def list_all(conn: aiosqlite.Connection, limit: int = 200) -> list[ListedOpening]:
+    """Every opening, open or closed, newest first, with how many people said they are interested."""
+    async with conn.execute(
+        f"SELECT o2.*, (SELECT count(*) FROM opening_interest i WHERE i.opening_id = o2.id) AS interested"
+        f" FROM ({_SELECT}) o2 ORDER BY o2.created_at DESC, o2.id DESC LIMIT ?",
+        (limit,),
+    ) as cur:
+        return [ListedOpening(_opening(row), row["interested"]) for row in await cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class InterestedPerson:
+    """Someone who pressed "I'm interested", with the contact details of their latest application."""
+
+    user_id: int
+    display_name: str | None
+    channel: str
+    language: str | None
+    full_name: str | None
+    phone: str | None
+    email: str | None
+    municipality: str | None
+    since: datetime
+
+
+async def interested(conn: aiosqlite.Connection, opening_id: int) -> list[InterestedPerson]:
+    """The people interested in an opening, first to say so first."""
+    async with conn.execute(
+        "SELECT u.id, u.display_name, u.channel, u.language, i.created_at, a.full_name, a.phone, a.email,"
+        " a.municipality FROM opening_interest i JOIN users u ON u.id = i.user_id"
+        " LEFT JOIN applications a ON a.id = (SELECT max(a2.id) FROM applications a2 WHERE a2.user_id = u.id)"
+        " WHERE i.opening_id = ? ORDER BY i.created_at, u.id",
+        (opening_id,),
+    ) as cur:
+        return [
+            InterestedPerson(
+                user_id=row[0],
+                display_name=row[1],
+                channel=row[2],
+                language=row[3],
+                since=from_db(row[4]),
+                full_name=row[5],
+                phone=row[6],
+                email=row[7],
+                municipality=row[8],
+            )
+            for row in await cur.fetchall()
+        ]

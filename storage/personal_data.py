@@ -104,6 +104,29 @@ PERSON_TABLES: tuple[PersonTable, ...] = (
         },
     ),
     PersonTable(
+        # Who came to each session: anonymous counts once the enrolment is unlinked.
+        "attendance_register",
+        "enrolment_id IN (SELECT id FROM enrolments WHERE user_id IN (:ids))",
+        columns={"session_id": K, "enrolment_id": K, "present": K, "staff_id": K, "marked_at": K},
+    ),
+    PersonTable(
+        "placements",
+        "enrolment_id IN (SELECT id FROM enrolments WHERE user_id IN (:ids))",
+        columns={
+            "id": K,
+            "enrolment_id": K,
+            "kind": K,
+            "employer": C,  # typed, may name the person's workplace and colleagues
+            "starts_on": K,
+            "ict": K,
+            "source": K,
+            "invitation_id": K,
+            "confirmed_at": K,
+            "staff_id": K,
+            "created_at": K,
+        },
+    ),
+    PersonTable(
         "enrolments",
         "user_id IN (:ids)",
         columns={
@@ -114,6 +137,8 @@ PERSON_TABLES: tuple[PersonTable, ...] = (
             "status": K,
             "enrolled_at": K,
             "completed_at": K,
+            "dropped_on": K,
+            "dropout_reason": C,  # typed by staff, may name people
         },
     ),
     PersonTable(
@@ -185,6 +210,7 @@ PERSON_TABLES: tuple[PersonTable, ...] = (
             "status": K,
             "created_at": K,
             "finished_at": K,
+            "confirmation": K,
         },
     ),
     PersonTable("users", "id IN (:ids)", delete=True),
@@ -343,6 +369,8 @@ async def erase_person(conn: aiosqlite.Connection, user_id: int, now: datetime, 
                 sets.append(f"{column} = NULL")
             elif fate == Fate.REPLACE:
                 sets.append(f"{column} = {REPLACEMENTS[(entry.table, column)]}")
+        if not sets:
+            continue  # every column is anonymous on its own: the rows stay as they are
         # The row selection is evaluated before the SET, so unlinking user_id is safe in one statement.
         sql, params = _expand(f"UPDATE {entry.table} SET {', '.join(sets)} WHERE {entry.rows}", ids)
         cur = await conn.execute(sql, {**params, "now": to_db(now), "withdraw": int(withdraw)})

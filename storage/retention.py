@@ -75,6 +75,7 @@ async def dormant_accounts(conn: aiosqlite.Connection, before: datetime) -> list
     rows = await fetch_all(
         conn,
         "SELECT u.id, u.channel, u.platform_id FROM users u WHERE u.created_at < :t AND u.updated_at < :t"
+        " AND coalesce(u.last_seen_at, u.updated_at) < :t"
         " AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.user_id = u.id)"
         " AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = u.id)"
         " AND NOT EXISTS (SELECT 1 FROM survey_invitations i WHERE i.user_id = u.id)"

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import fetch_all, fetch_one
+from storage.db import fetch_all, fetch_one, inserted_id
 from storage.timefmt import from_db, to_db
 
 
@@ -70,7 +70,7 @@ async def create(
         "INSERT INTO staff_accounts(email, name, role, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
         (email, name, role, language, stamp, stamp),
     )
-    row = await get(conn, int(cur.lastrowid or 0))
+    row = await get(conn, inserted_id(cur))
     assert row is not None
     return row
 

@@ -56,22 +56,25 @@ async def get_or_create(
     display_name: str | None,
     now: datetime,
 ) -> tuple[User, bool]:
-    """Return the user and whether the row is new. A returning user is reachable again."""
+    """Return the user and whether the row is new. A returning user is reachable again;
+    every call is the person writing, so it is their last contact."""
     existing = await find(conn, channel, platform_id)
+    stamp = to_db(now)
     if existing is not None:
         if not existing.reachable or existing.chat_id != chat_id:
             await conn.execute(
-                "UPDATE users SET reachable = 1, chat_id = ?, updated_at = ? WHERE id = ?",
-                (chat_id, to_db(now), existing.id),
+                "UPDATE users SET reachable = 1, chat_id = ?, updated_at = ?, last_seen_at = ? WHERE id = ?",
+                (chat_id, stamp, stamp, existing.id),
             )
             existing = await get(conn, existing.id)
             assert existing is not None
+        else:
+            await conn.execute("UPDATE users SET last_seen_at = ? WHERE id = ?", (stamp, existing.id))
         return existing, False
-    stamp = to_db(now)
     cur = await conn.execute(
-        "INSERT INTO users(channel, platform_id, chat_id, display_name, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (channel, platform_id, chat_id, display_name, stamp, stamp),
+        "INSERT INTO users(channel, platform_id, chat_id, display_name, created_at, updated_at, last_seen_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (channel, platform_id, chat_id, display_name, stamp, stamp, stamp),
     )
     user = await get(conn, inserted_id(cur))
     assert user is not None

@@ -14,7 +14,9 @@ from bot.config import Settings, load_settings
 from bot.i18n import load_catalogs
 from bot.i18n.catalogs import compile_catalogs
 from bot.runtime import Runtime, open_runtime
+from bot.services.staff import Role
 from tests.support.chat import Chat
+from tests.support.console import Signed, client, csrf_of, make_account, sign_in
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -43,3 +45,12 @@ async def runtime(settings: Settings, clock: ManualClock) -> AsyncIterator[Runti
 @pytest.fixture
 def chat(runtime: Runtime) -> Chat:
     return Chat(runtime)
+
+
+@pytest.fixture
+async def coordinator(runtime: Runtime) -> AsyncIterator[Signed]:
+    """A coordinator signed in to the console."""
+    staff_id = await make_account(runtime, Role.COORDINATOR)
+    async with client(runtime) as http:
+        await sign_in(http, "coordinator@example.org")
+        yield Signed(http, csrf_of((await http.get("/")).text), staff_id)

@@ -266,3 +266,42 @@ def test_the_cycle_finder_finds_a_circle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _cycles(graph) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_engine_knows_no_feature() -> None:
+    """The engine routes by the registry's declarations (onboarding, home reply, cancelling
+    command, expiry notice): it imports no feature module, names no flow or command, and
+    finds nothing by name with getattr."""
+    from bot.flows.features import build_registry
+
+    registry = build_registry()
+    names = set(registry.flows) | set(registry.commands) | set(registry.aliases)
+    engine = ROOT / "bot" / "flows" / "engine.py"
+    features = [
+        str(i)
+        for i in _imports()
+        if i.path == "bot/flows/engine.py"
+        and (_target(i) or "").startswith("bot.flows.")
+        and _target(i) != "bot.flows.registry"
+    ]
+    tree = ast.parse(engine.read_text(encoding="utf-8"))
+    named = sorted({n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in names})
+    found_by_name = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in ("getattr", "hasattr")]
+    assert (features, named, found_by_name) == ([], [], [])
+
+
+def test_the_readme_tree_names_every_package_and_module_of_bot() -> None:
+    """The README's "How the code is laid out" shows the code as it is: every package of
+    ``bot/`` (as ``name/``) and every module directly in ``bot/`` (as ``name.py``)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## How the code is laid out") :]
+    tree = section[section.index("```") : section.index("```", section.index("```") + 3)]
+    bot = ROOT / "bot"
+    packages = {p.parent.name for p in bot.rglob("__init__.py") if p.parent != bot}
+    folders = {p.name for p in bot.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    modules = {p.name for p in bot.glob("*.py")}
+    missing = sorted(
+        [f"{name}/" for name in packages | folders if f"{name}/" not in tree]
+        + [name for name in modules if name not in tree]
+    )
+    assert missing == [], "the README's tree does not show " + ", ".join(missing)

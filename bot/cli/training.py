@@ -22,12 +22,13 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import YouthbotError
 from bot.reports.attendance import attendance_csv
+from bot.services import cohorts as cohort_service
 from bot.services import decisions
+from bot.services.cohorts import CODE_MAX, CohortError, CohortFields, CohortProblem
 from bot.services.enrolment import Refusal, refusal
 from bot.services.schedule_csv import ScheduleError, export_schedule, import_schedule
 from storage import Database, StorageError, cohorts, programmes, trainees
 
-CODE_MAX = 40
 COMMANDS = ("cohort", "accept", "schedule")
 EXIT_ERROR = 2
 
@@ -60,22 +61,33 @@ async def cohort_create(
     graduates: str | None,
     clock: Clock | None = None,
 ) -> str:
-    if not code or len(code) > CODE_MAX or not code.replace("-", "").replace("_", "").isalnum():
-        raise AdminError(f"cohort code {code!r} must be 1-{CODE_MAX} letters, digits, '-' or '_'")
-    if not name.strip():
-        raise AdminError("the cohort needs a name")
+    """The same service as the console's "new cohort" (bot.services.cohorts.create)."""
+    problems = {
+        CohortProblem.CODE: f"cohort code {code!r} must be 1-{CODE_MAX} letters, digits, '-' or '_'",
+        CohortProblem.CODE_TAKEN: f"a cohort {code!r} already exists",
+        CohortProblem.NAME: "the cohort needs a name",
+        CohortProblem.END_BEFORE_START: "the planned end is before --starts",
+        CohortProblem.GRADUATION_BEFORE_START: "--graduates is before --starts",
+        CohortProblem.PROGRAMME_FIXED: "the programme cannot change",
+        CohortProblem.GRADUATION_FIXED: "the graduation date cannot change",
+    }
     starts_on, graduates_on = _date(starts, "--starts"), _date(graduates, "--graduates")
-    if starts_on and graduates_on and graduates_on < starts_on:
-        raise AdminError("--graduates is before --starts")
     now = (clock or SystemClock()).now()
     async with _database(settings) as db, db.transaction() as tx:
         programme = await programmes.by_code(tx, programme_code)
         if programme is None:
             known = ", ".join(p.code for p in await programmes.list_all(tx))
             raise AdminError(f"there is no programme {programme_code!r}; known: {known}")
-        if await cohorts.by_code(tx, code) is not None:
-            raise AdminError(f"a cohort {code!r} already exists")
-        await cohorts.create(tx, programme.id, code, name.strip(), now, starts_on, graduates_on)
+        try:
+            await cohort_service.create(
+                tx,
+                code,
+                CohortFields(programme.id, name, starts_on, None, graduates_on),
+                staff_id=None,  # the server's operator
+                now=now,
+            )
+        except CohortError as exc:
+            raise AdminError(problems[exc.problem]) from None
     return f"cohort {code} created for {programme_code}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -183,10 +184,10 @@ async def _parse_motivation(ctx: Context, inp: UserInput) -> Parsed:
     return Accepted(text)
 
 
-def guardian_needed(ctx: Context) -> bool:
+def guardian_needed(ctx: Context, answers: Mapping[str, Any]) -> bool:
     """An applicant younger than GUARDIAN_CONSENT_UNDER (0: never) on the birth date given so far."""
     under = ctx.settings.guardian_consent_under
-    born = ctx.state.answers.get("birth_date") if ctx.state is not None else None
+    born = answers.get("birth_date")
     if not under or not isinstance(born, str):
         return False
     today = ctx.now.astimezone(ctx.settings.timezone).date()
@@ -355,7 +356,7 @@ QUESTIONS: tuple[Question, ...] = (
         lambda: _("How you heard of us"),
         lambda ctx: _("How did you hear about the programme?"),
         HEARD_FROM,
-        applies=lambda ctx: ctx.user.source is None,
+        applies=lambda ctx, answers: ctx.user.source is None,
     ),
 )
 
@@ -408,7 +409,7 @@ class ApplyFlow(FormFlow):
                 answers["guardian_phone"],
                 datetime.fromisoformat(answers["guardian_agrees"]),
             )
-            if guardian_needed(ctx)
+            if guardian_needed(ctx, answers)
             else None
         )
         app = await application_service.submit(

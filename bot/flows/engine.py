@@ -10,7 +10,7 @@ Order of decisions for one input:
 1. an expired conversation is dropped, politely;
 2. a keyword typed alone (STOP) is handled, from any step, and the step is asked again;
 3. commands (typed, or menu buttons) are handled first, from any step;
-4. a person with no language yet is asked for one;
+4. a newcomer goes through the registry's declared onboarding (choosing the language) first;
 5. otherwise the input goes to the flow they are in; a button from an older
    message (its token differs) gets a short note and the current question.
 """
@@ -19,16 +19,13 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.flows import info
-from bot.flows.language import suggested_language
-from bot.flows.registry import FINISHED, Context, Flow, Registry
+from bot.flows.registry import FINISHED, Command, Context, Flow, Onboarding, Registry
 from bot.i18n import _, match_platform_language, ngettext, use_language
 from bot.messages import InputKind, Reply, UserInput, new_token
 from bot.reference.municipalities import Municipalities
@@ -37,8 +34,6 @@ from storage import staff as staff_accounts
 from storage.conversations import ConversationState
 
 log = logging.getLogger(__name__)
-
-_SOURCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -73,6 +68,7 @@ class Engine:
     ) -> None:
         self.registry = registry
         self.interrupting = registry.interrupting_flows()
+        self.onboarding: Onboarding | None = registry.onboarding
         self.db = db
         self.settings = settings
         self.clock = clock
@@ -109,6 +105,7 @@ class Engine:
                 municipalities=self.municipalities,
                 language=language,
                 registry=self.registry,
+                platform_language=match_platform_language(incoming.platform_language),
             )
             with use_language(language):
                 ctx.state = await conversations.load(tx, user.id)
@@ -117,7 +114,7 @@ class Engine:
                     self._stamp(ctx.state, replies)
                     return Outcome(replies, ctx.language, outbox.queued_in(tx) - queued_before)
                 before = _position(ctx.state)
-                replies = await self._dispatch(ctx, incoming.input, suggested_language(incoming.platform_language))
+                replies = await self._dispatch(ctx, incoming.input)
             with use_language(ctx.language):
                 replies += await self._finish(ctx)
             state = ctx.state
@@ -195,7 +192,12 @@ class Engine:
 
     # -- decisions -------------------------------------------------------------
 
-    async def _dispatch(self, ctx: Context, inp: UserInput, hint: str | None) -> list[Reply]:
+    def _onboarding_due(self, ctx: Context) -> Onboarding | None:
+        """The onboarding this person still has to go through, if any."""
+        onboarding = self.onboarding
+        return onboarding if onboarding is not None and onboarding.needed(ctx) else None
+
+    async def _dispatch(self, ctx: Context, inp: UserInput) -> list[Reply]:
         replies: list[Reply] = []
         if ctx.state is not None and self._expired(ctx, ctx.state):
             replies.append(self._expired_notice(ctx.state))
@@ -204,19 +206,20 @@ class Engine:
         keyword = self.registry.keyword_for(inp.text) if inp.kind == InputKind.TEXT else None
         if keyword is not None:
             return replies + await keyword.run(ctx) + await self._reprompt(ctx)
+        onboarding = self._onboarding_due(ctx)
         if inp.kind == InputKind.OPTION and inp.token is None:
             if inp.text in self.registry.commands:
                 inp = UserInput(InputKind.COMMAND, inp.text)
             else:
                 return replies + await self._action(ctx, inp.text)
         if inp.kind == InputKind.COMMAND:
-            replies += await self._command(ctx, inp, hint)
-        elif ctx.user.language is None and (state is None or state.flow != "language"):
-            replies += await self._start(ctx, "language", then="welcome", hint=hint)
+            replies += await self._command(ctx, inp)
+        elif onboarding is not None and (state is None or state.flow != onboarding.flow):
+            replies += await self._start(ctx, onboarding.flow, then=onboarding.then)
         elif state is None:
             if inp.kind == InputKind.OPTION:
                 replies.append(Reply(_("That button is no longer active.")))
-            replies.append(info.help_reply(ctx))
+            replies += self.registry.home(ctx)
         elif inp.kind == InputKind.OPTION and inp.token != state.token:
             replies.append(Reply(_("That button belongs to an earlier message. Here is where we are now:")))
             replies += await self._flow(state).prompt(ctx, state)
@@ -236,30 +239,27 @@ class Engine:
             result = await action.run(ctx, args)
         if result is None:
             result = [Reply(_("That button is no longer active."))]
-            return result + (await self._reprompt(ctx) or [info.help_reply(ctx)])
+            return result + (await self._reprompt(ctx) or self.registry.home(ctx))
         return result + await self._reprompt(ctx)
 
-    async def _command(self, ctx: Context, inp: UserInput, hint: str | None) -> list[Reply]:
+    async def _command(self, ctx: Context, inp: UserInput) -> list[Reply]:
         name, state = inp.text, ctx.state
         ctx.args = inp.args
-        if name == "start" and inp.args and ctx.user.source is None and _SOURCE_RE.match(inp.args):
-            await users.set_source(ctx.tx, ctx.user.id, inp.args, ctx.now)
-            ctx.user = await users.get(ctx.tx, ctx.user.id) or ctx.user
-        if name == "cancel" and state is not None:
+        command = self.registry.command(name)
+        if command is not None and command.on_arrival is not None and inp.args and command.name == name:
+            await command.on_arrival(ctx)
+        if command is not None and command.cancels and state is not None:
             ctx.state = None
             text = _("Cancelled. The answers of this form were discarded.") if state.answers else _("Cancelled.")
-            return [Reply(text, reset_keyboard=True), info.help_reply(ctx)]
-        if ctx.user.language is None and name not in ("language", "cancel"):
-            then = name if name != "start" else "welcome"
-            if state is not None and state.flow == "language":
-                state.data["then"] = then
+            return [Reply(text, reset_keyboard=True), *self.registry.home(ctx)]
+        onboarding = self._onboarding_due(ctx)
+        if onboarding is not None and not _runs_before(command, onboarding):
+            if state is not None and state.flow == onboarding.flow:
+                state.data["then"] = name
                 return await self._flow(state).prompt(ctx, state)
-            return await self._start(ctx, "language", then=then, hint=hint)
-        command = self.registry.commands.get(name)
-        if name == "welcome":
-            command = self.registry.commands.get("start")
+            return await self._start(ctx, onboarding.flow, then=name)
         if command is None:
-            replies = [Reply(_("I don't know the command /{name}.").format(name=name[:32])), info.help_reply(ctx)]
+            replies = [Reply(_("I don't know the command /{name}.").format(name=name[:32])), *self.registry.home(ctx)]
         elif command.staff_only and not ctx.staff_may(command.role):
             replies = [Reply(_("Sorry, this command is only for the programme's staff."))]
         elif command.flow is not None:
@@ -269,15 +269,11 @@ class Engine:
             replies = await command.run(ctx)
         return replies + await self._reprompt(ctx)
 
-    async def _start(self, ctx: Context, flow: str, then: str | None = None, hint: str | None = None) -> list[Reply]:
+    async def _start(self, ctx: Context, flow: str, then: str | None = None) -> list[Reply]:
         current = ctx.state
         if current is not None and current.flow == flow:
             return await self.registry.flows[flow].prompt(ctx, current)
         state = ConversationState(flow=flow, step="")
-        if hint:
-            state.data["suggested"] = hint
-        elif flow == "language":
-            state.data["suggested"] = ctx.language if ctx.user.language else None
         if then:
             state.data["then"] = then
         if current is not None and flow in self.interrupting and current.flow not in self.interrupting:
@@ -299,9 +295,9 @@ class Engine:
         if then:
             # The finished flow may have changed the person (the language just chosen): read them again.
             ctx.user = await users.get(ctx.tx, ctx.user.id) or ctx.user
-            return await self._command(ctx, UserInput(InputKind.COMMAND, then), None)
-        if state.flow == "language":
-            return [info.help_reply(ctx)]
+            return await self._command(ctx, UserInput(InputKind.COMMAND, then))
+        if self.onboarding is not None and state.flow == self.onboarding.flow:
+            return self.registry.home(ctx)
         return []
 
     async def _reprompt(self, ctx: Context) -> list[Reply]:
@@ -313,11 +309,12 @@ class Engine:
 
     def _expired_notice(self, state: ConversationState) -> Reply:
         """The notice for a conversation left idle too long; a flow that keeps its answers
-        elsewhere (a survey) says so itself through ``expired_notice(days)``."""
+        elsewhere (a survey) says so itself (``Flow.expired_notice``)."""
         days = max(1, math.floor(self.settings.conversation_timeout.total_seconds() / 86400))
-        own = getattr(self.registry.flows.get(state.flow), "expired_notice", None)
+        flow = self.registry.flows.get(state.flow)
+        own = flow.expired_notice(days) if flow is not None else None
         if own is not None:
-            return Reply(own(days), reset_keyboard=True)
+            return Reply(own, reset_keyboard=True)
         return Reply(
             ngettext(
                 "Your unfinished conversation was idle for more than {n} day, so it was closed and its answers were discarded. You can start again at any time.",
@@ -336,6 +333,11 @@ class Engine:
                     reply.menu = True
                 else:
                     reply.token = state.token
+
+
+def _runs_before(command: Command | None, onboarding: Onboarding) -> bool:
+    """Whether a command runs even before onboarding: the onboarding flow's own, or one that cancels."""
+    return command is not None and (command.flow == onboarding.flow or command.cancels)
 
 
 def _position(state: ConversationState | None) -> tuple[object, ...] | None:

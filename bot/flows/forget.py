@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flows.registry import FINISHED, Command, Context, Feature, Step
+from bot.flows.registry import FINISHED, Command, Context, Feature, Flow, Step
 from bot.flows.steps import StepTable
 from bot.i18n import _, pgettext
 from bot.messages import InputKind, Option, Reply, UserInput
@@ -10,7 +10,7 @@ from bot.services import people
 from storage.conversations import ConversationState
 
 
-class ForgetFlow:
+class ForgetFlow(Flow):
     name = "forget"
 
     def __init__(self) -> None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.flows.registry import Command, Context, Feature
 from bot.i18n import _, ngettext
 from bot.messages import Document, Option, Reply
 from bot.reports.exports import applications_csv
+from bot.services import people
+from storage import users
+
+_SOURCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def menu_options(ctx: Context) -> list[Option]:
@@ -27,6 +33,14 @@ async def welcome(ctx: Context) -> list[Reply]:
             menu=True,
         )
     ]
+
+
+async def record_source(ctx: Context) -> None:
+    """/start with a link's code (``t.me/<bot>?start=fb_campaign``): where a person first came from.
+    Runs before the language is chosen, so that a newcomer's first link counts."""
+    if ctx.user.source is None and _SOURCE_RE.match(ctx.args):
+        await people.set_source(ctx.tx, ctx.user.id, ctx.args, ctx.now)
+        ctx.user = await users.get(ctx.tx, ctx.user.id) or ctx.user
 
 
 def help_reply(ctx: Context) -> Reply:
@@ -53,9 +67,16 @@ async def export_reply(ctx: Context) -> list[Reply]:
 FEATURE = Feature(
     "basics",
     commands=(
-        Command("start", lambda: _("Start and choose the language"), run=welcome),
+        # "welcome": the name older versions stored for "the welcome after choosing the language".
+        Command(
+            "start",
+            lambda: _("Start and choose the language"),
+            run=welcome,
+            aliases=("welcome",),
+            on_arrival=record_source,
+        ),
         Command("help", lambda: _("What this bot can do"), run=help_command),
-        Command("cancel", lambda: _("Stop the current form"), run=nothing_to_cancel),
+        Command("cancel", lambda: _("Stop the current form"), run=nothing_to_cancel, cancels=True),
         Command(
             "export",
             lambda: _("Applications as CSV (staff)"),
@@ -64,4 +85,5 @@ FEATURE = Feature(
             shortcut=lambda: _("Export applications"),
         ),
     ),
+    home=help_reply,
 )

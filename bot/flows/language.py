@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flows.registry import FINISHED, Command, Context, Feature, Step
+from bot.flows.registry import FINISHED, Command, Context, Feature, Flow, Onboarding, Step
 from bot.flows.steps import StepTable
 from bot.i18n import LANGUAGES, _, match_platform_language, use_language
 from bot.messages import InputKind, Option, Reply, UserInput
@@ -11,7 +11,9 @@ from storage import users
 from storage.conversations import ConversationState
 
 
-class LanguageFlow:
+class LanguageFlow(Flow):
+    """The language, chosen with buttons or typed; the onboarding of every newcomer."""
+
     name = "language"
 
     def __init__(self) -> None:
@@ -28,6 +30,10 @@ class LanguageFlow:
         return [Option(code, ("✓ " if code == suggested else "") + LANGUAGES[code].native_name) for code in codes]
 
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        # Offered first: the language chosen before; for a newcomer in onboarding (the engine
+        # then names what runs next, ``data["then"]``), the platform's language.
+        onboarding = "then" in state.data
+        state.data["suggested"] = ctx.user.language or (ctx.platform_language if onboarding else None)
         state.step = "choose"
         return await self.prompt(ctx, state)
 
@@ -77,10 +83,6 @@ def _typed_language(text: str) -> str | None:
     return match_platform_language(typed) if len(typed) <= 8 else None
 
 
-def suggested_language(platform_code: str | None) -> str | None:
-    return match_platform_language(platform_code)
-
-
 FEATURE = Feature(
     "language",
     commands=(
@@ -93,4 +95,5 @@ FEATURE = Feature(
         ),
     ),
     flows=(LanguageFlow(),),
+    onboarding=Onboarding("language", needed=lambda ctx: ctx.user.language is None, then="start"),
 )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.flows.registry import FINISHED, Command, Context, Delivery, Feature, MessageKind, Step
+from bot.flows.registry import FINISHED, Command, Context, Delivery, Feature, Flow, MessageKind, Step
 from bot.flows.steps import StepTable
 from bot.i18n import N_, _, ngettext
 from bot.messages import InputKind, Option, Reply, UserInput
@@ -40,7 +40,7 @@ def channel_name(channel: str) -> str:
     return _(CHANNEL_NAMES[channel]) if channel in CHANNEL_NAMES else channel
 
 
-class LinkFlow:
+class LinkFlow(Flow):
     name = "link"
 
     def __init__(self) -> None:

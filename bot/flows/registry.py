@@ -52,6 +52,7 @@ class Context:
     args: str = ""  # what followed the command being run, e.g. the code in "/link K7MX4P"
     staff_role: str | None = None  # 'admin', 'coordinator' or 'viewer' for staff; None otherwise
     staff_id: int | None = None  # the linked console account, when there is one
+    platform_language: str | None = None  # the language the platform reports, when it is one of the bot's
 
     def staff_may(self, needed: str) -> bool:
         """Whether this person's staff role covers ``needed`` (see role_allows)."""
@@ -73,14 +74,14 @@ class Step:
 
 
 class Flow(Protocol):
-    """A conversation of several steps whose state lives in SQLite."""
+    """A conversation of several steps whose state lives in SQLite.
+
+    Flows subclass this protocol explicitly, so that they inherit its defaults
+    (``expired_notice``).
+    """
 
     name: str
-
-    @property
-    def steps(self) -> Sequence[Step]:
-        """The flow's declared steps; checked when the registry is built."""
-        ...
+    steps: Sequence[Step]  # the flow's declared steps; checked when the registry is built
 
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]: ...
 
@@ -89,6 +90,12 @@ class Flow(Protocol):
         ...
 
     async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]: ...
+
+    def expired_notice(self, days: int) -> str | None:
+        """What to say when the conversation sat idle for more than ``days``; None means the
+        engine's notice (its answers were discarded). A flow that keeps its answers elsewhere
+        (a survey) says so here."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,10 @@ class Command:
     role: str = "coordinator"  # for a staff-only command: the least role that may use it (admin > coordinator > viewer)
     shortcut: Callable[[], str] | None = None  # label of a button under the welcome and help messages
     interrupts: bool = False  # the flow may interrupt another one, which resumes after it
+    cancels: bool = False  # ends the conversation in progress (its answers discarded); ``run`` when there is none
+    aliases: tuple[str, ...] = ()  # other names that run it, listed nowhere (kept for names older versions stored)
+    # Runs first when the command is typed with arguments, before any onboarding (a /start link's campaign code).
+    on_arrival: Callable[[Context], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +168,22 @@ class MessageKind:
 
 
 @dataclass(frozen=True)
+class Onboarding:
+    """What a newcomer goes through before anything else (choosing the language).
+
+    While ``needed`` holds, any input but the onboarding flow's own command and
+    a cancelling command starts ``flow``; the engine puts the command to run
+    after it in the state's ``data["then"]`` (the typed command, or ``then``
+    when the person typed none). When the flow ends with nothing to resume and
+    nothing to run, the home reply follows.
+    """
+
+    flow: str
+    needed: Callable[[Context], bool]
+    then: str  # the command run after onboarding when the person typed none (the welcome)
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     commands: tuple[Command, ...] = ()
@@ -164,6 +191,8 @@ class Feature:
     actions: tuple[Action, ...] = ()
     message_kinds: tuple[MessageKind, ...] = ()
     keywords: tuple[Keyword, ...] = ()
+    home: Callable[[Context], Reply] | None = None  # what to show when nothing is in progress (the help)
+    onboarding: Onboarding | None = None
 
 
 def step_problems(steps: Sequence[Step]) -> list[str]:
@@ -193,9 +222,22 @@ class Registry:
         self.actions: dict[str, Action] = {}
         self.message_kinds: dict[str, MessageKind] = {}
         self.keywords: dict[str, Keyword] = {}
+        self.aliases: dict[str, Command] = {}
+        self._home: Callable[[Context], Reply] | None = None
+        self.onboarding: Onboarding | None = None
         for feature in self.features:
+            if feature.home is not None:
+                if self._home is not None:
+                    raise RegistryError(f"{feature.name} declares a second home reply")
+                self._home = feature.home
+            if feature.onboarding is not None:
+                if self.onboarding is not None:
+                    raise RegistryError(f"{feature.name} declares a second onboarding")
+                self.onboarding = feature.onboarding
             for command in feature.commands:
                 self._add(self.commands, command.name, command, feature)
+                for alias in command.aliases:
+                    self._add(self.aliases, alias, command, feature)
             for flow in feature.flows:
                 self._add(self.flows, flow.name, flow, feature)
                 problems = step_problems(flow.steps)
@@ -225,12 +267,29 @@ class Registry:
                 raise RegistryError(f"command {command.name!r} starts unknown flow {command.flow!r}")
             if len(command.name.encode()) > MAX_OPTION_KEY_BYTES:
                 raise RegistryError(f"command {command.name!r} is too long")
+        for alias, command in self.aliases.items():
+            if alias in self.commands:
+                raise RegistryError(f"alias {alias!r} of command {command.name!r} is a command itself")
+        onboarding = self.onboarding
+        if onboarding is not None:
+            if onboarding.flow not in self.flows:
+                raise RegistryError(f"onboarding starts unknown flow {onboarding.flow!r}")
+            if onboarding.then not in self.commands:
+                raise RegistryError(f"onboarding is followed by unknown command {onboarding.then!r}")
 
     @staticmethod
     def _add(table: dict, name: str, item: object, feature: Feature) -> None:  # type: ignore[type-arg]
         if name in table:
             raise RegistryError(f"{feature.name} defines {name!r} a second time")
         table[name] = item
+
+    def command(self, name: str) -> Command | None:
+        """The command of this name or alias, if any."""
+        return self.commands.get(name) or self.aliases.get(name)
+
+    def home(self, ctx: Context) -> list[Reply]:
+        """The reply for someone with nothing in progress (the help), as declared by a feature."""
+        return [self._home(ctx)] if self._home is not None else []
 
     def visible_commands(self, is_staff: bool, role: str | None = None) -> list[Command]:
         """The commands a person sees; staff ones only up to their role (config staff ids are admins)."""

@@ -16,15 +16,15 @@ from bot.flows.form import (
     FormFlow,
     Parsed,
     Rejected,
+    Sheet,
     Toggled,
+    current_ticks,
     not_understood,
     read_ticks,
-    tick_options,
 )
-from bot.flows.registry import FINISHED, Context
-from bot.flows.steps import SUMMARY
+from bot.flows.registry import Context
 from bot.i18n import _
-from bot.messages import InputKind, Option, Reply, UserInput
+from bot.messages import InputKind, Option, UserInput
 from storage.conversations import ConversationState
 
 
@@ -49,11 +49,16 @@ def text_parser(low: int, high: int, one_line: bool) -> Callable[[Context, UserI
 
 
 class StaffForm(FormFlow):
+    """A staff form: no consent; the summary is a preview of what will be saved or sent."""
+
     asks_consent = False
 
     async def preview(self, ctx: Context, state: ConversationState) -> str:
         """What will be saved or sent, as its readers will see it."""
         raise NotImplementedError
+
+    async def summary_text(self, ctx: Context, state: ConversationState, sheet: Sheet) -> str:
+        return await self.preview(ctx, state)
 
     async def confirm_label(self, ctx: Context, state: ConversationState) -> str:
         return _("Save")
@@ -61,56 +66,25 @@ class StaffForm(FormFlow):
     def cancelled_text(self) -> str:
         return _("Cancelled; nothing was saved.")
 
-    async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        """At the preview, first ask what an edited answer made necessary (a segment's track...)."""
-        if state.step == SUMMARY:
-            state.step = self._next_step(ctx, state, None)
-        return await super().prompt(ctx, state)
-
-    async def _summary(self, ctx: Context, state: ConversationState) -> Reply:
-        options = [
-            Option("submit", await self.confirm_label(ctx, state)),
-            Option("edit", _("Edit an answer")),
-            Option("cancel", _("Cancel")),
-        ]
-        return Reply(await self.preview(ctx, state), options)
-
-    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        if state.step == SUMMARY and inp.kind == InputKind.OPTION and inp.text == "cancel":
-            state.answers.clear()
-            state.step = FINISHED
-            return [Reply(self.cancelled_text())]
-        return await super().handle(ctx, state, inp)
-
 
 def multi_choice(
-    qid: str, keys: Sequence[str], label: Callable[[str], str], shown: Callable[[list[str]], str]
+    keys: Sequence[str], label: Callable[[str], str], shown: Callable[[list[str]], str]
 ) -> tuple[Choices, Callable[[Context, UserInput], Awaitable[Parsed]]]:
-    """Choices and parser of a question (id ``qid``) answered with several buttons, then Done.
+    """Choices and parser of a question answered with several buttons, then Done
+    (``multiple=True``; the form keeps the ticks while the question is open).
 
-    The ticks live in the conversation's data under the question's id while
-    the question is open (the form stores a :class:`Toggled` selection there);
-    the answer is the list of ticked keys in the order of ``keys``.
+    The answer is the list of ticked keys in the order of ``keys``; each tick is
+    confirmed with what is ticked so far.
     """
 
-    def ticked(ctx: Context) -> list[str]:
-        assert ctx.state is not None
-        data = ctx.state.data
-        if qid not in data:
-            data[qid] = list(ctx.state.answers.get(qid) or [])
-        return list(data[qid])
-
     async def choices(ctx: Context) -> list[Option]:
-        return tick_options([(k, label(k)) for k in keys], ticked(ctx))
+        return [Option(k, label(k)) for k in keys]
 
     async def parse(ctx: Context, inp: UserInput) -> Parsed:
-        assert ctx.state is not None
-        result = read_ticks(inp, keys, ticked(ctx), _("Please tick at least one, then press Done."))
+        result = read_ticks(inp, keys, current_ticks(ctx), _("Please tick at least one, then press Done."))
         if isinstance(result, Toggled):
             now = shown(result.selected) if result.selected else _("nothing yet")
             return Toggled(result.selected, _("Ticked: {ticked}. Tap more, or press Done.").format(ticked=now))
-        if isinstance(result, Accepted):
-            ctx.state.data.pop(qid, None)
         if result is not None:
             return result
         if inp.kind == InputKind.TEXT:

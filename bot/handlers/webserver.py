@@ -19,7 +19,7 @@ import contextlib
 import hmac
 import logging
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import uvicorn
 from starlette.applications import Starlette
@@ -205,7 +205,7 @@ async def serve_webhooks(runtime: Runtime, stop: asyncio.Event, sock: socket.soc
     hook = TelegramWebhook(application, settings.telegram_webhook_secret or "") if application else None
     server = _Server(
         uvicorn.Config(
-            build_app(hook, viber, checks, _console(runtime), pictures),
+            build_app(hook, viber, checks, _console(runtime, worker.wake), pictures),
             log_config=None,
             access_log=False,
             lifespan="off",
@@ -280,12 +280,12 @@ async def _stop_telegram(application: Application, telegram: TelegramChannel) ->
     await application.shutdown()
 
 
-def _console(runtime: Runtime) -> Starlette | None:
+def _console(runtime: Runtime, wake: Callable[[], None]) -> Starlette | None:
     if not runtime.settings.web_enabled:
         return None
     from bot.web.app import create_app
 
-    return create_app(runtime.db, runtime.settings, runtime.clock)
+    return create_app(runtime.db, runtime.settings, runtime.clock, wake)
 
 
 def run_webhooks(settings: Settings) -> None:

@@ -16,6 +16,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -24,12 +25,40 @@ from bot.i18n import language_for, use_language
 from bot.messages import Reply
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.worker import ChannelSender, DeliveryError, MessageEditor, RetryLater
-from storage import Database, broadcasts, outbox, users
+from storage import Connection, Database, broadcasts, outbox, users
 from storage.broadcasts import Broadcast, DeliveryCounts, SentMessage
 
 log = logging.getLogger(__name__)
 
 PROGRESS_EDIT_SECONDS = 3.0
+RATE_WINDOW = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A broadcast's figures as the progress message counts them (the console shows the same)."""
+
+    broadcast: Broadcast
+    counts: DeliveryCounts
+    rate: float  # messages sent per second over the last RATE_WINDOW
+
+    @property
+    def not_delivered(self) -> int:
+        return self.counts.failed + self.counts.unreachable
+
+    @property
+    def finished(self) -> bool:
+        """Nothing pending or in flight: the monitor reports it finished on its next round."""
+        return self.counts.remaining == 0
+
+
+async def progress(conn: Connection, broadcast_id: int, now: datetime) -> Progress | None:
+    broadcast = await broadcasts.get(conn, broadcast_id)
+    if broadcast is None:
+        return None
+    counts = await broadcasts.delivery_counts(conn, broadcast_id)
+    recent = await broadcasts.sent_since(conn, broadcast_id, now - RATE_WINDOW) if counts.remaining else 0
+    return Progress(broadcast, counts, recent / RATE_WINDOW.total_seconds())
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,13 @@ def parse_deadline_text(text: str, today: date) -> date | str:
         return _("I couldn't read that date. Please write it as day.month.year, for example {example}.").format(
             example=example
         )
+    return deadline_problem(deadline, today) or deadline
+
+
+def deadline_problem(deadline: date, today: date) -> str | None:
+    """Why a deadline is not acceptable (a translated message), or None: today up to a year ahead."""
     if deadline < today:
         return _("That date has passed. Please give the last day to apply: today or later.")
     if deadline > today + timedelta(days=366):
         return _("That is more than a year away. Please give a deadline within a year.")
-    return deadline
+    return None

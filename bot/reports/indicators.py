@@ -6,6 +6,10 @@ once in each. For each application: did they apply (always), enrol, complete
 answer one (a completed response), and report being placed in a job or an
 internship (a completed response matching the survey's ``placement`` rule)?
 Response rate = answered ÷ asked; placement rate = placed ÷ answered.
+Placed here is what the answers say; ``confirmed`` counts the placements staff
+recorded or confirmed (``storage.placements``), once per application whatever
+how many it has, by the kind and ICT field of its latest one. Attendance sums
+the registers staff took (present ÷ registers).
 Age is the age on the day of application (kept as a number after /forget;
 from the birth year alone for older rows), grouped 15-19, 20-24, 25-29.
 """
@@ -21,7 +25,8 @@ import aiosqlite
 
 from bot.parsing.validators import age_on
 from bot.surveys.definition import Catalogue
-from storage import programmes, survey_reports
+from storage import placements, programmes, register, survey_reports
+from storage.placements import ConfirmedRow
 from storage.programmes import Programme
 from storage.survey_reports import ApplicantRow, InvitationRow
 
@@ -39,6 +44,16 @@ class Counts:
     asked: int = 0
     answered: int = 0
     placed: int = 0
+    confirmed: int = 0  # confirmed placements, one per application
+    confirmed_job: int = 0
+    confirmed_internship: int = 0
+    confirmed_ict: int = 0
+    registers: int = 0
+    present: int = 0
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.present / self.registers if self.registers else None
 
     @property
     def response_rate(self) -> float | None:
@@ -61,6 +76,9 @@ class Facts:
     asked: bool
     answered: bool
     placed: bool
+    confirmed: ConfirmedRow | None = None
+    registers: int = 0
+    present: int = 0
 
 
 @dataclass
@@ -98,6 +116,13 @@ class Report:
             counts.asked += facts.asked
             counts.answered += facts.answered
             counts.placed += facts.placed
+            if facts.confirmed is not None:
+                counts.confirmed += 1
+                counts.confirmed_job += facts.confirmed.kind == "job"
+                counts.confirmed_internship += facts.confirmed.kind == "internship"
+                counts.confirmed_ict += facts.confirmed.ict
+            counts.registers += facts.registers
+            counts.present += facts.present
 
 
 def age_group(row: ApplicantRow, applied_on: date) -> str:
@@ -155,6 +180,8 @@ async def build_report(conn: aiosqlite.Connection, catalogue: Catalogue, now: da
     report = Report(now, {p.code: p for p in await programmes.list_all(conn)})
     invitations = await survey_reports.invitation_rows(conn)
     placed_ids = await _placed_invitations(conn, catalogue)
+    confirmed = await placements.confirmed_by_application(conn)
+    attendance = await register.by_application(conn)
     by_application: dict[int, list[InvitationRow]] = defaultdict(list)
     for inv in invitations:
         by_application[inv.application_id].append(inv)
@@ -171,6 +198,9 @@ async def build_report(conn: aiosqlite.Connection, catalogue: Catalogue, now: da
                 asked=bool(own),
                 answered=bool(answered),
                 placed=any(inv.id in placed_ids for inv in answered),
+                confirmed=confirmed.get(row.application_id),
+                registers=attendance[row.application_id].registers if row.application_id in attendance else 0,
+                present=attendance[row.application_id].present if row.application_id in attendance else 0,
             )
         )
     report.waves = _wave_counts(invitations, now)

@@ -53,6 +53,18 @@ def _line(label: str, counts: Counts) -> str:
     )
 
 
+def _confirmed_line(counts: Counts) -> str:
+    return _(
+        "Placements confirmed by staff: {confirmed} (jobs {jobs}, internships {internships}; in ICT {ict}) · attendance {attendance}"
+    ).format(
+        confirmed=counts.confirmed,
+        jobs=counts.confirmed_job,
+        internships=counts.confirmed_internship,
+        ict=counts.confirmed_ict,
+        attendance=percent(counts.attendance_rate),
+    )
+
+
 def _wave_line(catalogue: Catalogue, wave: WaveCounts) -> str:
     survey = catalogue.get(wave.survey_id)
     title = survey.title.get() if survey is not None else wave.survey_id
@@ -82,6 +94,7 @@ def report_text(report: Report, catalogue: Catalogue, timezone: tzinfo) -> str:
         ),
         "",
         _line(_("All programmes"), report.total),
+        _confirmed_line(report.total),
         "",
         _("By programme:"),
     ]

@@ -25,6 +25,7 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services import audit
 from bot.surveys.definition import Catalogue, Survey
 from bot.surveys.loader import catalogue_for
 from storage import Database, cohorts, outbox, programmes, surveys
@@ -179,9 +180,13 @@ async def graduate_cohort(
     catalogue: Catalogue,
     settings: Settings,
     now: datetime,
+    *,
+    staff_id: int | None = None,
 ) -> tuple[int, int]:
     """Set the graduation date, mark the trainees as graduates and plan their surveys.
-    Running it again with the same date marks late completers. Returns (graduates, invitations)."""
+    Running it again with the same date marks late completers. Returns (graduates, invitations).
+
+    The one path of ``youthbot graduate`` (``staff_id`` None) and the console's "graduate the cohort"."""
     if graduates_on > now.astimezone(settings.timezone).date():
         raise GraduationError(f"the graduation date {graduates_on.isoformat()} is in the future")
     if cohort.graduates_on is not None and cohort.graduates_on != graduates_on:
@@ -192,6 +197,15 @@ async def graduate_cohort(
     await cohorts.set_graduation(tx, cohort.id, graduates_on)
     graduated = await cohorts.complete(tx, cohort.id, now)
     planned = await plan_campaigns(tx, catalogue, settings, now, cohort.id)
+    await audit.record(
+        tx,
+        staff_id=staff_id,
+        action="cohort.graduate",
+        target_kind="cohort",
+        target_id=str(cohort.id),
+        detail={"on": graduates_on.isoformat(), "graduates": graduated, "invitations": planned},
+        now=now,
+    )
     return graduated, planned
 
 

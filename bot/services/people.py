@@ -1,4 +1,4 @@
-"""Changes to a person's own record: their language, and erasing them on request."""
+"""Changes to a person's own record: their language, where they came from, and erasing them on request."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ from storage.personal_data import Erased
 
 async def set_language(tx: aiosqlite.Connection, user_id: int, language: str, now: datetime) -> None:
     await users.set_language(tx, user_id, language, now)
+
+
+async def set_source(tx: aiosqlite.Connection, user_id: int, source: str, now: datetime) -> None:
+    """Where the person first came from (a campaign link's code)."""
+    await users.set_source(tx, user_id, source, now)
 
 
 async def erase(tx: aiosqlite.Connection, user_id: int, now: datetime, *, withdraw: bool = True) -> Erased:

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.config import Settings
+from bot.i18n import N_, gettext
 from bot.parsing.localtime import LocalTimeError, TimeProblem, end_on_day, parse_local
 from bot.services import sessions as session_changes
 from storage import Database, cohorts, sessions
@@ -44,9 +45,21 @@ LONGEST = timedelta(hours=24)
 
 @dataclass(frozen=True)
 class RowProblem:
+    """One problem of a line; ``template`` is a catalog msgid, so the console shows it translated."""
+
     line: int
     column: str
-    message: str
+    template: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def message(self) -> str:
+        """In English, for the command line."""
+        return self.template.format(**dict(self.values))
+
+    def translated(self) -> str:
+        """In the current language (the console)."""
+        return gettext(self.template).format(**dict(self.values))
 
     def __str__(self) -> str:
         if self.line == 0:  # the file as a whole
@@ -62,6 +75,7 @@ class ScheduleError(ValueError):
     """The file has problems; nothing was imported."""
 
     def __init__(self, source: str, problems: list[RowProblem]) -> None:
+        self.found = problems  # every problem, the file as a whole too (the console lists them)
         if len(problems) == 1 and problems[0].line == 0:  # the file as a whole: say it in one line
             super().__init__(f"{source}: {problems[0]}")
             self.problems: list[RowProblem] = []
@@ -116,35 +130,52 @@ def _unguard(value: str) -> str:
     return value[1:] if value[:1] == "'" and value.lstrip("'")[:1] in FORMULA_STARTS else value
 
 
+def _problem(line: int, column: str, template: str, **values: object) -> RowProblem:
+    return RowProblem(line, column, template, tuple(values.items()))
+
+
+def _not_utf8() -> RowProblem:
+    return _problem(0, "", N_("is not {encoding} text (save it as '{format}')"), encoding="UTF-8", format="CSV UTF-8")
+
+
 def _time_problem(line: int, column: str, exc: LocalTimeError) -> RowProblem:
     if exc.problem == TimeProblem.NONEXISTENT:
-        return RowProblem(
+        return _problem(
             line,
             column,
-            f"{exc.text} does not exist in the programme's time zone (clocks jump from 02:00 to 03:00 that night)",
+            N_("{time} does not exist in the programme's time zone (clocks jump from 02:00 to 03:00 that night)"),
+            time=exc.text,
         )
-    return RowProblem(line, column, f"{exc.text!r} is not a date and time like 15.03.2027 17:30")
+    return _problem(line, column, N_("{text!r} is not a date and time like 15.03.2027 17:30"), text=exc.text)
 
 
 def _parse_row(line: int, cells: dict[str, str], tz: ZoneInfo, problems: list[RowProblem]) -> ScheduleRow | None:
     found = len(problems)
     for column in REQUIRED:
         if not cells.get(column):
-            problems.append(RowProblem(line, column, "is empty"))
+            problems.append(_problem(line, column, N_("is empty")))
     session_id = None
     if cells.get("id"):
         if cells["id"].isdigit():
             session_id = int(cells["id"])
         else:
-            problems.append(RowProblem(line, "id", f"{cells['id']!r} is not a session number"))
+            problems.append(_problem(line, "id", N_("{text!r} is not a session number"), text=cells["id"]))
     place, url, topic = cells.get("place") or None, cells.get("online_url") or None, cells.get("topic") or None
     if place is None and url is None:
-        problems.append(RowProblem(line, "place", "needs a place or an online_url"))
+        problems.append(_problem(line, "place", N_("needs a place or an {link}"), link="online_url"))
     if url is not None and (not url.lower().startswith(("https://", "http://")) or " " in url or len(url) > URL_MAX):
-        problems.append(RowProblem(line, "online_url", f"{url[:60]!r} is not a link starting with https://"))
+        problems.append(
+            _problem(
+                line,
+                "online_url",
+                N_("{text!r} is not a link starting with {prefix}"),
+                text=url[:60],
+                prefix="https://",
+            )
+        )
     for column, value in (("place", place), ("topic", topic)):
         if value is not None and len(value) > TEXT_MAX:
-            problems.append(RowProblem(line, column, f"is longer than {TEXT_MAX} characters"))
+            problems.append(_problem(line, column, N_("is longer than {n} characters"), n=TEXT_MAX))
     start = end = None
     ambiguous = False
     if cells.get("start"):
@@ -159,10 +190,21 @@ def _parse_row(line: int, cells: dict[str, str], tz: ZoneInfo, problems: list[Ro
         except LocalTimeError as exc:
             problems.append(_time_problem(line, "end", exc))
         if end is not None and not start < end <= start + LONGEST:
-            problems.append(RowProblem(line, "end", "must be after the start, at most 24 hours later"))
+            problems.append(_problem(line, "end", N_("must be after the start, at most 24 hours later")))
     if len(problems) > found or start is None or end is None:
         return None
     return ScheduleRow(line, session_id, cells["cohort"], SessionDetails(start, end, place, url, topic), ambiguous)
+
+
+def check_session(
+    start: str, end: str, place: str, online_url: str, topic: str, tz: ZoneInfo
+) -> tuple[SessionDetails | None, list[RowProblem]]:
+    """One session typed in a form, checked by the same rules as a line of the file."""
+    problems: list[RowProblem] = []
+    cells = {"cohort": "-", "start": start.strip(), "end": end.strip(), "place": place.strip()}
+    cells |= {"online_url": online_url.strip(), "topic": topic.strip()}
+    row = _parse_row(0, cells, tz, problems)
+    return (row.details if row else None), problems
 
 
 def read_schedule(text: str, tz: ZoneInfo, source: str = "schedule") -> list[ScheduleRow]:
@@ -178,8 +220,8 @@ def parse_schedule(text: str, tz: ZoneInfo, source: str = "schedule") -> tuple[l
     first = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";" if first.count(";") > first.count(",") else ",")
     header = [h.strip().lower().replace(" ", "_") for h in next(reader, [])]
-    problems = [RowProblem(1, h, "unknown column") for h in header if h not in REQUIRED + OPTIONAL]
-    problems += [RowProblem(1, c, "column is missing") for c in REQUIRED if c not in header]
+    problems = [_problem(1, h, N_("unknown column")) for h in header if h not in REQUIRED + OPTIONAL]
+    problems += [_problem(1, c, N_("column is missing")) for c in REQUIRED if c not in header]
     if problems:
         raise ScheduleError(source, problems)
     rows: list[ScheduleRow] = []
@@ -189,7 +231,11 @@ def parse_schedule(text: str, tz: ZoneInfo, source: str = "schedule") -> tuple[l
         if not any(cell.strip() for cell in record):
             continue
         if len(record) > len(header):
-            problems.append(RowProblem(line, "", f"has {len(record)} cells, the header has {len(header)}"))
+            problems.append(
+                _problem(
+                    line, "", N_("has {cells} cells, the header has {columns}"), cells=len(record), columns=len(header)
+                )
+            )
             continue
         cells = {h: _unguard(c.strip()) for h, c in zip(header, record, strict=False)}
         row = _parse_row(line, cells, tz, problems)
@@ -198,12 +244,17 @@ def parse_schedule(text: str, tz: ZoneInfo, source: str = "schedule") -> tuple[l
         key = ("id", row.session_id) if row.session_id else ("start", row.cohort_code, row.details.starts_at)
         if key in seen:
             problems.append(
-                RowProblem(line, "id" if row.session_id else "start", f"the same session as line {seen[key]}")
+                _problem(
+                    line,
+                    "id" if row.session_id else "start",
+                    N_("the same session as line {earlier}"),
+                    earlier=seen[key],
+                )
             )
         seen[key] = line
         rows.append(row)
         if len(rows) > MAX_ROWS:
-            problems.append(RowProblem(line, "", f"more than {MAX_ROWS} rows; split the file"))
+            problems.append(_problem(line, "", N_("more than {n} rows; split the file"), n=MAX_ROWS))
             break
     return rows, problems
 
@@ -229,10 +280,12 @@ async def apply_schedule(
         cohort_id = cohort_ids[row.cohort_code]
         if cohort_id is None:
             problems.append(
-                RowProblem(
+                _problem(
                     row.line,
                     "cohort",
-                    f"there is no cohort {row.cohort_code!r} (create it with: youthbot cohort create)",
+                    N_("there is no cohort {cohort!r} (create it with: {command})"),
+                    cohort=row.cohort_code,
+                    command="youthbot cohort create",
                 )
             )
             continue
@@ -241,7 +294,13 @@ async def apply_schedule(
             session = await sessions.get(tx, row.session_id)
             if session is None or session.cohort_id != cohort_id:
                 problems.append(
-                    RowProblem(row.line, "id", f"cohort {row.cohort_code!r} has no session {row.session_id}")
+                    _problem(
+                        row.line,
+                        "id",
+                        N_("cohort {cohort!r} has no session {session}"),
+                        cohort=row.cohort_code,
+                        session=row.session_id,
+                    )
                 )
                 continue
         else:
@@ -269,11 +328,38 @@ async def apply_schedule(
                 summary.unchanged += 1
         except session_changes.SessionClash as clash:
             problems.append(
-                RowProblem(row.line, "start", f"session {clash.other.id} of this cohort already starts then")
+                _problem(
+                    row.line,
+                    "start",
+                    N_("session {session} of this cohort already starts then"),
+                    session=clash.other.id,
+                )
             )
     if problems:
         raise ScheduleError(source, sorted(problems, key=lambda p: p.line))
     return summary
+
+
+def decode(content: bytes, source: str) -> str:
+    """The file's text; ScheduleError when it is not UTF-8."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ScheduleError(source, [_not_utf8()]) from None
+
+
+async def import_for_cohort(
+    tx: aiosqlite.Connection, content: bytes, cohort_code: str, settings: Settings, now: datetime, source: str
+) -> ImportSummary:
+    """A file uploaded on a cohort's page: every line must be of that cohort. Raises ScheduleError
+    with every problem (the caller's transaction then rolls back: nothing is imported)."""
+    rows, problems = parse_schedule(decode(content, source), settings.timezone, source)
+    for row in rows:
+        if row.cohort_code != cohort_code:
+            problems.append(
+                _problem(row.line, "cohort", N_("this page imports cohort {cohort!r} only"), cohort=cohort_code)
+            )
+    return await apply_schedule(tx, [r for r in rows if r.cohort_code == cohort_code], settings, now, source, problems)
 
 
 async def import_schedule(db: Database, path: Path, settings: Settings, now: datetime) -> ImportSummary:
@@ -281,9 +367,11 @@ async def import_schedule(db: Database, path: Path, settings: Settings, now: dat
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        raise ScheduleError(str(path), [RowProblem(0, "", f"cannot read the file: {exc.strerror}")]) from None
+        raise ScheduleError(
+            str(path), [_problem(0, "", N_("cannot read the file: {reason}"), reason=exc.strerror)]
+        ) from None
     except UnicodeDecodeError:
-        raise ScheduleError(str(path), [RowProblem(0, "", "is not UTF-8 text (save it as 'CSV UTF-8')")]) from None
+        raise ScheduleError(str(path), [_not_utf8()]) from None
     rows, problems = parse_schedule(text, settings.timezone, path.name)
     async with db.transaction() as tx:  # the database checks run on every row that parsed, too
         return await apply_schedule(tx, rows, settings, now, path.name, problems)

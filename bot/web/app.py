@@ -7,6 +7,8 @@ links); the route/role matrix test walks ``ROUTES``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -14,14 +16,29 @@ from starlette.staticfiles import StaticFiles
 from bot.clock import Clock
 from bot.config import Settings
 from bot.web.console import HERE, Console, Guarded, Public
-from bot.web.pages import audit, auth, home, staff_accounts
+from bot.web.pages import (
+    audit,
+    auth,
+    broadcasts,
+    cohorts,
+    home,
+    openings,
+    people,
+    sessions,
+    staff_accounts,
+)
 from storage import Database
 
 ROUTES: list[Guarded | Public] = [
     *auth.ROUTES,
     *home.ROUTES,
+    *people.ROUTES,
     *audit.ROUTES,
     *staff_accounts.ROUTES,
+    *cohorts.ROUTES,
+    *sessions.ROUTES,
+    *openings.ROUTES,
+    *broadcasts.ROUTES,
 ]
 
 
@@ -34,6 +51,7 @@ def routes(console: Console) -> list[Route | Mount]:
     return built
 
 
-def create_app(db: Database, settings: Settings, clock: Clock) -> Starlette:
-    """The console on an open database (the bot's own in ``youthbot run``, its own in ``youthbot web``)."""
-    return Starlette(routes=routes(Console(db, settings, clock)))
+def create_app(db: Database, settings: Settings, clock: Clock, wake: Callable[[], None] | None = None) -> Starlette:
+    """The console on an open database (the bot's own in ``youthbot run``, its own in ``youthbot web``);
+    ``wake`` is the outbox worker's, when the console runs in the bot's process."""
+    return Starlette(routes=routes(Console(db, settings, clock, wake)))

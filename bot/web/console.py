@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from bot import i18n
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import LANGUAGES, N_, gettext, ngettext, use_language
+from bot.i18n import LANGUAGES, N_, format_datetime, gettext, ngettext, pgettext, use_language
 from bot.services import staff
 from bot.services.staff import Role, StaffMember
 from bot.web.navigation import NAVIGATION
@@ -72,18 +72,21 @@ def _environment() -> Environment:
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext)  # type: ignore[attr-defined]
     return env
 
 
 class Console:
     """The console's shared state (database, settings, clock, templates) and the helpers pages use."""
 
-    def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
+    def __init__(self, db: Database, settings: Settings, clock: Clock, wake: Callable[[], None] | None = None) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
+        self._wake = wake
         self.templates = _environment()
+        # Times in the programme's zone, in the language the page is rendered in.
+        self.templates.filters["local"] = lambda moment, fmt="short": format_datetime(moment, settings.timezone, fmt)
 
     def render(self, request: Request, name: str, language: str, status: int = 200, **values: Any) -> Response:
         me = values.get("me")
@@ -162,6 +165,12 @@ class Console:
             return await route.handler(self, request)
 
         return endpoint
+
+    def wake_outbox(self) -> None:
+        """After queuing messages: inside ``youthbot run`` the outbox worker sends them at once;
+        with ``youthbot web`` alone the bot process's worker finds them on its next round."""
+        if self._wake is not None:
+            self._wake()
 
     def redirect(self, target: str) -> Response:
         return secure(RedirectResponse(target, status_code=303))

@@ -17,6 +17,11 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/", N_("Start"), Role.VIEWER),
+    NavItem("/cohorts", N_("Cohorts"), Role.COORDINATOR),
+    NavItem("/placements", N_("Placements"), Role.COORDINATOR),
+    NavItem("/people", N_("People"), Role.COORDINATOR),
+    NavItem("/openings", N_("Openings"), Role.COORDINATOR),
+    NavItem("/broadcasts", N_("Broadcasts"), Role.COORDINATOR),
     NavItem("/audit", N_("Audit trail"), Role.ADMIN),
     NavItem("/staff", N_("Staff accounts"), Role.ADMIN),
 )

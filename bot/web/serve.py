@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import uvicorn
 
@@ -36,9 +36,10 @@ def _server(app: object, settings: Settings) -> _Server:
     )
 
 
-async def serve_console_until(runtime: Runtime, stop: asyncio.Event) -> None:
-    """The console on the bot's own database, on WEB_HOST:WEB_PORT, until ``stop`` is set."""
-    server = _server(create_app(runtime.db, runtime.settings, runtime.clock), runtime.settings)
+async def serve_console_until(runtime: Runtime, stop: asyncio.Event, wake: Callable[[], None] | None = None) -> None:
+    """The console on the bot's own database, on WEB_HOST:WEB_PORT, until ``stop`` is set;
+    ``wake`` starts the bot's outbox worker when the console queued messages (a broadcast)."""
+    server = _server(create_app(runtime.db, runtime.settings, runtime.clock, wake), runtime.settings)
     task = asyncio.create_task(server.serve(), name="console")
     try:
         await stop.wait()

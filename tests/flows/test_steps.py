@@ -12,6 +12,7 @@ from bot.flows.form import (
     edit_pick_reply,
     paged,
     picked_answer,
+    question_options,
     read_ticks,
     tick_options,
     toggle,
@@ -19,10 +20,14 @@ from bot.flows.form import (
     yes_no,
 )
 from bot.flows.registry import FINISHED, Feature, Registry, RegistryError, Step, step_problems
-from bot.flows.steps import DONE, NAV_NEXT, NAV_PREV, SUMMARY, StepTable
+from bot.flows.steps import DONE, NAV_NEXT, NAV_PREV, SKIP, SUMMARY, StepTable
 from bot.i18n import use_language
 from bot.messages import InputKind, Option, UserInput
+from bot.runtime import Runtime
+from storage import conversations, users
 from storage.conversations import ConversationState
+from tests.support.chat import Chat
+from tests.support.forms import choose_language
 
 
 async def _ask(ctx, state):  # type: ignore[no-untyped-def]
@@ -138,3 +143,40 @@ def test_yes_no_reads_buttons_and_words_in_every_language() -> None:
     with use_language("en"):
         assert [yes_no(UserInput(InputKind.TEXT, w)) for w in ("Po", "да!", "jo", "maybe")] == [True, True, False, None]
         assert yes_no(pressed("no")) is False
+
+
+def test_a_long_multiple_choice_pages_its_choices_and_keeps_done_and_skip_in_view() -> None:
+    choices = [Option(f"o{i}", str(i)) for i in range(12)]
+    with use_language("en"):
+        first = question_options(choices, ticks=["o1", "o11"], optional=True)
+        second = question_options(choices, page=1, ticks=["o1", "o11"], optional=True)
+        plain = question_options(choices[:3])
+    assert [o.key for o in first] == [*(f"o{i}" for i in range(10)), DONE, NAV_NEXT, SKIP]
+    assert [o.label for o in first][:2] == ["0", "✓ 1"]
+    assert [(o.key, o.label) for o in second][:2] == [("o10", "10"), ("o11", "✓ 11")]
+    assert [o.key for o in second][2:] == [DONE, NAV_PREV, SKIP]
+    assert [o.key for o in plain] == ["o0", "o1", "o2"]
+
+
+async def test_a_form_on_a_step_it_no_longer_has_goes_on_where_the_answers_say(runtime: Runtime) -> None:
+    """A conversation saved by an older version of a form (a question since removed) continues
+    at the first question that waits for an answer, with nothing lost."""
+    chat = Chat(runtime)
+    await choose_language(chat)
+    await chat.send("/apply")
+    await chat.press("pro2y-software")
+    await chat.send("Jane Doe")
+    async with runtime.db.transaction() as tx:
+        user = await users.find(tx, chat.channel, chat.user_id)
+        assert user is not None
+        state = await conversations.load(tx, user.id)
+        assert state is not None and state.step == "birth_date"
+        state.step = "nickname"  # a question of an older version
+        await conversations.save(tx, user.id, state, runtime.clock.now())
+    await chat.send("hello")
+    assert "What is your date of birth?" in chat.text()
+    await chat.send("15.03.2004")
+    assert chat.prompt().text == "What is your gender?"
+    async with runtime.db.reading() as conn:
+        saved = await conversations.load(conn, user.id)
+    assert saved is not None and saved.answers["full_name"] == "Jane Doe" and saved.step == "gender"

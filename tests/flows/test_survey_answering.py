@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.flows.form import Accepted, Rejected
-from bot.flows.surveys.answering import DONE, SKIP, Toggled, ask, read, show
+from bot.flows.form import Accepted, Rejected, question_options
+from bot.flows.surveys.answering import DONE, SKIP, Toggled, choice_options, form_question, prompt_text, read, show
 from bot.i18n import use_language
-from bot.messages import InputKind, UserInput
+from bot.messages import InputKind, Reply, UserInput
 from bot.runtime import Runtime
 from bot.surveys.definition import Choice, Question, QuestionType, Text
 from storage import surveys
@@ -26,6 +26,16 @@ T = Text("teksti", "текст", "text")
 
 def question(qtype: QuestionType, **extra: object) -> Question:
     return Question("q", qtype, T, Text("Pyetje?", "Питање?", "Question?"), 1, **extra)  # type: ignore[arg-type]
+
+
+def ask(question: Question, selected: list[str], today: date) -> Reply:
+    """The question as the form engine asks it: its text, then the buttons of its form question."""
+    asked = form_question(question)
+    ticks = selected if asked.multiple else None
+    return Reply(
+        prompt_text(question, today),
+        question_options(choice_options(question) or [], ticks=ticks, optional=asked.optional),
+    )
 
 
 def typed(text: str) -> UserInput:

@@ -10,7 +10,7 @@ people its alert already reached.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bot.flows.form import (
@@ -37,19 +37,16 @@ from bot.messages import Option, Reply, UserInput
 from bot.reference.texts import programme_button
 from bot.reference.tracks import TRACKS, track_label
 from bot.services import broadcasts as broadcast_service
-from bot.services.alerts import PROACTIVE_CHANNELS
-from bot.services.broadcasts import BROADCAST_KIND, PROGRESS_KIND
+from bot.services.broadcasts import BROADCAST_KIND, PROGRESS_KIND, TEXT_LENGTH, BroadcastRefused
 from bot.services.opening_days import local_today
-from storage import cohorts, openings, programmes, segments
+from storage import cohorts, openings, programmes
 from storage.conversations import ConversationState
 from storage.openings import Opening
 from storage.segments import WITH_ARGUMENT, Segment
 
-MESSAGE_MAX = 3500  # room for the heading and the STOP hint within Telegram's 4,096 characters
 
-
-def _answer_is(qid: str, value: str) -> Callable[[Context], bool]:
-    return lambda ctx: ctx.state is not None and ctx.state.answers.get(qid) == value
+def _answer_is(qid: str, value: str) -> Callable[[Context, Mapping[str, Any]], bool]:
+    return lambda ctx, answers: answers.get(qid) == value
 
 
 async def _content_choices(ctx: Context) -> list[Option]:
@@ -102,7 +99,7 @@ def _choice(
     label: Callable[[], str],
     prompt: Callable[[Context], str],
     choices: Choices,
-    applies: Callable[[Context], bool] | None,
+    applies: Callable[[Context, Mapping[str, Any]], bool] | None,
     parse: Callable[[Context, UserInput], Awaitable[Parsed]] | None = None,
 ) -> Question:
     return Question(
@@ -130,7 +127,7 @@ QUESTIONS: tuple[Question, ...] = (
         "text",
         lambda: _("Message"),
         lambda ctx: _("Write the message. It is sent as you write it, in one language."),
-        text_parser(2, MESSAGE_MAX, one_line=False),
+        text_parser(*TEXT_LENGTH, one_line=False),
         show_text,
         applies=_answer_is("content", "text"),
     ),
@@ -177,11 +174,11 @@ class BroadcastForm(StaffForm):
         return opening, text, segment_from(answers)
 
     def _still_open(self, ctx: Context, opening: Opening | None, text: str | None) -> bool:
-        return text is not None or (opening is not None and opening.is_open_on(local_today(ctx.settings, ctx.now)))
+        return broadcast_service.still_open(opening, text, ctx.settings, ctx.now)
 
     async def _count(self, ctx: Context, state: ConversationState) -> int:
         opening, _text, segment = await self._what(ctx, state)
-        return await segments.count(ctx.tx, segment, PROACTIVE_CHANNELS, opening.id if opening else None)
+        return await broadcast_service.audience(ctx.tx, segment, opening)
 
     async def preview(self, ctx: Context, state: ConversationState) -> str:
         opening, text, segment = await self._what(ctx, state)
@@ -211,22 +208,32 @@ class BroadcastForm(StaffForm):
             state.step = FINISHED
             return [Reply(_("Sorry, this command is only for the programme's staff."))]
         opening, text, segment = await self._what(ctx, state)
-        if not self._still_open(ctx, opening, text):
-            return [Reply(_("That opening has closed meanwhile; nothing was sent.")), *await self.prompt(ctx, state)]
-        people = await segments.recipients(ctx.tx, segment, PROACTIVE_CHANNELS, opening.id if opening else None)
-        if not people:
+        try:
+            broadcast = await broadcast_service.start(
+                ctx.tx,
+                segment=segment,
+                opening=opening,
+                text=text,
+                sender=ctx.user,
+                staff_id=ctx.staff_id,
+                settings=ctx.settings,
+                now=ctx.now,
+            )
+        except BroadcastRefused as refused:
+            if refused.code == "closed":
+                return [
+                    Reply(_("That opening has closed meanwhile; nothing was sent.")),
+                    *await self.prompt(ctx, state),
+                ]
             return [Reply(_("Nobody is in this group now; nothing was sent.")), *await self.prompt(ctx, state)]
-        broadcast = await broadcast_service.send(
-            ctx.tx, ctx.user, segment, people, opening, text, ctx.settings, ctx.now
-        )
         state.step = FINISHED
         return [
             Reply(
                 ngettext(
                     "Broadcast #{id} is on its way to {n} person. The next message shows its progress, and a report follows at the end.",
                     "Broadcast #{id} is on its way to {n} people. The next message shows its progress, and a report follows at the end.",
-                    len(people),
-                ).format(id=broadcast.id, n=len(people))
+                    broadcast.recipients,
+                ).format(id=broadcast.id, n=broadcast.recipients)
             )
         ]
 

@@ -32,6 +32,7 @@ from bot.reference.tracks import TRACKS, track_label, track_list
 from bot.services import openings as opening_service
 from bot.services.alerts import PROACTIVE_CHANNELS
 from bot.services.opening_days import local_today
+from bot.services.openings import OpeningRejected
 from storage import openings, segments
 from storage.conversations import ConversationState
 from storage.openings import NewOpening, Opening
@@ -78,7 +79,7 @@ async def _show_tracks(ctx: Context, value: Any) -> str:
     return track_list(value)
 
 
-_track_choices, _parse_tracks = multi_choice("tracks", tuple(TRACKS), track_label, track_list)
+_track_choices, _parse_tracks = multi_choice(tuple(TRACKS), track_label, track_list)
 
 QUESTIONS: tuple[Question, ...] = (
     Question(
@@ -125,6 +126,7 @@ QUESTIONS: tuple[Question, ...] = (
         _parse_tracks,
         _show_tracks,
         choices=_track_choices,
+        multiple=True,
     ),
     Question(
         "deadline",
@@ -189,12 +191,16 @@ class OpeningForm(StaffForm):
         return _("Save and publish")
 
     async def submit(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        state.step = FINISHED
         if not ctx.is_staff:
+            state.step = FINISHED
             return [Reply(_("Sorry, this command is only for the programme's staff."))]
-        opening, alerted = await opening_service.publish(
-            ctx.tx, opening_from(state.answers), ctx.user.id, ctx.settings, ctx.now
-        )
+        try:
+            opening, alerted = await opening_service.publish(
+                ctx.tx, opening_from(state.answers), ctx.user.id, ctx.settings, ctx.now, staff_id=ctx.staff_id
+            )
+        except OpeningRejected as rejected:  # e.g. the deadline passed while the form was open
+            return [Reply("\n".join(rejected.problems.values())), *await self.prompt(ctx, state)]
+        state.step = FINISHED
         text = ngettext(
             "Saved: opening #{id} is published in /jobs, and {n} person with matching alerts will get it.",
             "Saved: opening #{id} is published in /jobs, and {n} people with matching alerts will get it.",
@@ -235,7 +241,9 @@ async def openings_action(ctx: Context, args: list[str]) -> list[Reply] | None:
                 menu=True,
             )
         ]
-    withdrawn = await opening_service.close(ctx.tx, opening.id, ctx.now)
+    withdrawn = await opening_service.close(ctx.tx, opening.id, ctx.now, staff_id=ctx.staff_id)
+    if withdrawn is None:
+        return [Reply(_("Opening #{id} “{title}” is already closed.").format(id=opening.id, title=opening.title))]
     return [
         Reply(
             _("Opening #{id} “{title}” is closed. Alerts withdrawn: {n}.").format(

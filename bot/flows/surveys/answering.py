@@ -3,6 +3,9 @@
 Buttons wherever the answers are a fixed list; typed text is accepted too
 (an option's text in any of the bot's languages, a number, a date). Every
 wrong answer gets a short reason, and the question is asked again.
+:func:`form_question` turns a survey question (data from its file) into a
+question of the one form engine (``bot/flows/form.py``), which renders its
+buttons, pages, ticks, skips and summarises it as it does every form's.
 """
 
 from __future__ import annotations
@@ -11,10 +14,22 @@ import re
 from datetime import date
 from typing import Any
 
-from bot.flows.form import Accepted, Parsed, Rejected, Toggled, not_understood, read_ticks, tick_options, toggle, yes_no
+from bot.flows.form import (
+    Accepted,
+    Parsed,
+    Rejected,
+    Toggled,
+    current_ticks,
+    not_understood,
+    read_ticks,
+    toggle,
+    yes_no,
+)
+from bot.flows.form import Question as FormQuestion
+from bot.flows.registry import Context
 from bot.flows.steps import DONE, SKIP
 from bot.i18n import _, format_date
-from bot.messages import InputKind, Option, Reply, UserInput
+from bot.messages import InputKind, Option, UserInput
 from bot.parsing import validators
 from bot.surveys.definition import SCALE_POINTS, Question, QuestionType
 
@@ -22,25 +37,18 @@ MAX_NUMBER_INPUT = 20
 CHOICE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,15}")
 
-__all__ = ["DONE", "SKIP", "Toggled", "ask", "read", "show"]
+__all__ = ["DONE", "SKIP", "Toggled", "choice_options", "form_question", "prompt_text", "read", "show"]
 
 
-def ask(question: Question, selected: list[str], today: date) -> Reply:
-    """The question with its buttons and a hint on the expected answer."""
+def prompt_text(question: Question, today: date) -> str:
+    """The question as asked, with a hint on the expected answer."""
     lines = [question.text.get()]
-    options: list[Option] = []
     qtype = question.type
-    if qtype == QuestionType.SINGLE_CHOICE:
-        options = [Option(c.key, c.button()) for c in question.choices]
-    elif qtype == QuestionType.MULTIPLE_CHOICE:
+    if qtype == QuestionType.MULTIPLE_CHOICE:
         lines.append(_("Choose all that apply, then press Done."))
-        options = tick_options([(c.key, c.button()) for c in question.choices], selected)
-    elif qtype == QuestionType.YES_NO:
-        options = [Option("yes", _("Yes")), Option("no", _("No"))]
     elif qtype == QuestionType.SCALE:
         if question.low is not None and question.high is not None:
             lines.append(_("1 means {low}, 5 means {high}.").format(low=question.low.get(), high=question.high.get()))
-        options = [Option(point, point) for point in SCALE_POINTS]
     elif qtype == QuestionType.NUMBER:
         lines.append(
             _("Please send a whole number from {low} to {high}.").format(low=question.minimum, high=question.maximum)
@@ -49,9 +57,48 @@ def ask(question: Question, selected: list[str], today: date) -> Reply:
         lines.append(_("Write the date as day.month.year, for example {example}.").format(example=f"{today:%d.%m.%Y}"))
     elif qtype == QuestionType.TEXT:
         lines.append(_("Please type your answer (up to {limit} characters).").format(limit=question.max_length))
-    if not question.required:
-        options.append(Option(SKIP, _("Skip")))
-    return Reply("\n".join(lines), options)
+    return "\n".join(lines)
+
+
+def choice_options(question: Question) -> list[Option] | None:
+    """The buttons of the answers, when they are a fixed list (None for typed answers)."""
+    qtype = question.type
+    if qtype in CHOICE_TYPES:
+        return [Option(c.key, c.button()) for c in question.choices]
+    if qtype == QuestionType.YES_NO:
+        return [Option("yes", _("Yes")), Option("no", _("No"))]
+    if qtype == QuestionType.SCALE:
+        return [Option(point, point) for point in SCALE_POINTS]
+    return None
+
+
+def _today(ctx: Context) -> date:
+    return ctx.now.astimezone(ctx.settings.timezone).date()
+
+
+def form_question(question: Question) -> FormQuestion:
+    """A survey question as a question of the form engine: asked, read and shown as above."""
+
+    async def choices(ctx: Context) -> list[Option]:
+        return choice_options(question) or []
+
+    async def parse(ctx: Context, inp: UserInput) -> Parsed:
+        return read(question, inp, _today(ctx), current_ticks(ctx))
+
+    async def shown(ctx: Context, value: Any) -> str:
+        return show(question, value)
+
+    return FormQuestion(
+        question.id,
+        question.label.get,
+        lambda ctx: prompt_text(question, _today(ctx)),
+        parse,
+        shown,
+        choices=choices if choice_options(question) is not None else None,
+        optional=not question.required,
+        applies=lambda ctx, answers: question.applies(answers),
+        multiple=question.type == QuestionType.MULTIPLE_CHOICE,
+    )
 
 
 def read(question: Question, inp: UserInput, today: date, selected: list[str]) -> Parsed:

@@ -10,18 +10,17 @@ A submitted response is final: a second attempt is told it is done.
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
 from typing import Any
 
 from bot.flows.engine import stash_of
-from bot.flows.form import Rejected, Toggled, edit_pick_reply, picked_answer, summary_reply
-from bot.flows.registry import FINISHED, Action, Command, Context, Delivery, Feature, MessageKind, Step
-from bot.flows.steps import EDIT_PICK as EDIT
-from bot.flows.steps import QUESTIONS, SUMMARY, StepTable
+from bot.flows.form import FormFlow, Sheet
+from bot.flows.form import Question as FormQuestion
+from bot.flows.registry import FINISHED, Action, Command, Context, Delivery, Feature, MessageKind
 from bot.flows.surveys import answering
 from bot.flows.surveys.staff import STAFF_COMMANDS, SurveySendFlow
 from bot.i18n import _, format_date, ngettext
-from bot.messages import InputKind, Option, Reply, UserInput
+from bot.messages import Option, Reply
 from bot.services import surveys as survey_service
 from bot.services.campaigns import INVITATION_KIND, REMINDER_KIND, plan_reminder
 from bot.surveys.definition import QuestionType, Survey
@@ -32,10 +31,6 @@ from storage.surveys import Invitation
 
 FLOW = "survey"
 ACTION = "survey"
-
-
-def _today(ctx: Context) -> date:
-    return ctx.now.astimezone(ctx.settings.timezone).date()
 
 
 def _survey_of(ctx: Context, invitation: Invitation) -> Survey | None:
@@ -94,11 +89,36 @@ async def begin(ctx: Context, invitation: Invitation | None) -> list[Reply]:
     return [Reply(_("Thank you for taking part! You can stop at any time and continue later with /survey."))]
 
 
-class SurveyFlow:
-    name = FLOW
+@dataclass(frozen=True)
+class SurveySheet(Sheet):
+    """A survey opened for answering: the form's questions and answers, and where they come from."""
 
-    @staticmethod
-    def expired_notice(days: int) -> str:
+    invitation: Invitation
+    survey: Survey
+
+
+_QUESTIONS: dict[int, tuple[Survey, tuple[FormQuestion, ...]]] = {}
+
+
+def _form_questions(survey: Survey) -> tuple[FormQuestion, ...]:
+    """The survey's questions as the form engine's (made once per loaded survey)."""
+    made = _QUESTIONS.get(id(survey))
+    if made is None or made[0] is not survey:
+        made = (survey, tuple(answering.form_question(q) for q in survey.questions))
+        _QUESTIONS[id(survey)] = made
+    return made[1]
+
+
+class SurveyFlow(FormFlow):
+    """A survey on the form engine: its questions come from the survey's file, each answer is
+    stored the moment it is given, and submitting marks the response final."""
+
+    name = FLOW
+    asks_consent = False
+    can_cancel = False
+    runtime_questions = True
+
+    def expired_notice(self, days: int) -> str | None:
         """Said when the survey sat idle past the conversation timeout: its answers are kept."""
         return ngettext(
             "Your survey was paused for more than {n} day. Your answers so far are saved; send /survey to continue.",
@@ -106,38 +126,34 @@ class SurveyFlow:
             days,
         ).format(n=days)
 
-    async def _open(
-        self, ctx: Context, state: ConversationState
-    ) -> tuple[Invitation, Survey, dict[str, Any]] | list[Reply]:
+    async def open(self, ctx: Context, state: ConversationState) -> Sheet | list[Reply]:
         """The invitation, its survey and the answers so far; or why the survey is over."""
         invitation = await surveys.get(ctx.tx, int(state.data.get("invitation", 0)))
         problem = await _unavailable(ctx, invitation)
         if _has_expired(ctx, invitation):
             await survey_service.close_expired(ctx.tx, ctx.now)
         if problem is not None or invitation is None:
-            state.step = FINISHED
             return problem or []
         survey = _survey_of(ctx, invitation)
         assert survey is not None
         answers = await surveys.answers(ctx.tx, invitation.id)
-        self._settle(state, survey, answers)
-        return invitation, survey, answers
+        return SurveySheet(_form_questions(survey), answers, invitation, survey)
 
-    @staticmethod
-    def _settle(state: ConversationState, survey: Survey, answers: dict[str, Any]) -> None:
-        """Point the state at a step that makes sense for these answers."""
-        if state.step in (SUMMARY, EDIT):
-            if survey.next_question(answers) is None:
-                return
-        else:
-            question = survey.question(state.step)
-            editing = state.data.get("editing")
-            if question is not None and question.applies(answers) and (question.id not in answers or editing):
-                return
-        state.data.pop("editing", None)
-        state.data.pop("selected", None)
-        following = survey.next_question(answers)
-        state.step = following.id if following is not None else SUMMARY
+    async def keep(
+        self, ctx: Context, state: ConversationState, sheet: Sheet, question: FormQuestion, value: Any
+    ) -> None:
+        """Stored at once, so that the person may stop at any time and go on later."""
+        assert isinstance(sheet, SurveySheet)
+        asked = sheet.survey.question(question.id)
+        await survey_service.save_answer(
+            ctx.tx,
+            sheet.invitation.id,
+            question.id,
+            value,
+            free_text=asked is not None and asked.type == QuestionType.TEXT,
+            language=ctx.language,
+            now=ctx.now,
+        )
 
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
         opened = await surveys.open_for_user(ctx.tx, ctx.user.id, ctx.now)
@@ -145,145 +161,16 @@ class SurveyFlow:
             state.step = FINISHED
             return [Reply(_("You have no survey to answer right now."))]
         state.data["invitation"] = opened[0].id
-        return await self.prompt(ctx, state)
+        return await super().start(ctx, state)
 
-    def __init__(self) -> None:
-        # A survey's questions come from its YAML (checked when it loads): the step is the question's id.
-        self.steps = (
-            Step(QUESTIONS, self._ask_question, self._answer_question, (QUESTIONS, SUMMARY, FINISHED)),
-            Step(SUMMARY, self._ask_summary, self._answer_summary, (EDIT, QUESTIONS, FINISHED)),
-            Step(EDIT, self._ask_edit, self._answer_edit, (SUMMARY, QUESTIONS, FINISHED)),
-        )
-        self._table = StepTable(self.steps, otherwise=self.steps[0])
-
-    async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        return await self._table.prompt(ctx, state)
-
-    async def handle(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        return await self._table.handle(ctx, state, inp)
-
-    async def _opened(
-        self, ctx: Context, state: ConversationState, kind: str
-    ) -> tuple[Invitation, Survey, dict[str, Any]] | list[Reply] | None:
-        """Open the survey for a step of ``kind``; None when the answers moved it to another kind of step."""
-        opened = await self._open(ctx, state)
-        if isinstance(opened, list):
-            return opened
-        settled = state.step if state.step in (SUMMARY, EDIT) else QUESTIONS
-        return opened if settled == kind else None
-
-    async def _ask_summary(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        opened = await self._opened(ctx, state, SUMMARY)
-        if opened is None:
-            return await self.prompt(ctx, state)
-        if isinstance(opened, list):
-            return opened
-        _invitation, survey, answers = opened
-        lines = [
-            f"{q.label.get()}: {answering.show(q, answers[q.id])}"
-            for q in survey.applicable(answers)
-            if q.id in answers
-        ]
-        return [summary_reply(lines, [Option("submit", _("Submit")), Option("edit", _("Edit an answer"))])]
-
-    async def _ask_edit(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        opened = await self._opened(ctx, state, EDIT)
-        if opened is None:
-            return await self.prompt(ctx, state)
-        if isinstance(opened, list):
-            return opened
-        _invitation, survey, answers = opened
-        return [edit_pick_reply([(q.id, q.label.get()) for q in survey.applicable(answers) if q.id in answers])]
-
-    async def _ask_question(self, ctx: Context, state: ConversationState) -> list[Reply]:
-        opened = await self._opened(ctx, state, QUESTIONS)
-        if opened is None:
-            return await self.prompt(ctx, state)
-        if isinstance(opened, list):
-            return opened
-        _invitation, survey, _answers = opened
-        question = survey.question(state.step)
-        assert question is not None
-        return [answering.ask(question, list(state.data.get("selected", [])), _today(ctx))]
-
-    async def _answer_summary(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        opened = await self._opened(ctx, state, SUMMARY)
-        if opened is None:
-            return await self.handle(ctx, state, inp)
-        if isinstance(opened, list):
-            return opened
-        return await self._handle_summary(ctx, state, inp, *opened)
-
-    async def _answer_edit(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        opened = await self._opened(ctx, state, EDIT)
-        if opened is None:
-            return await self.handle(ctx, state, inp)
-        if isinstance(opened, list):
-            return opened
-        return await self._handle_edit(ctx, state, inp, opened[2])
-
-    async def _answer_question(self, ctx: Context, state: ConversationState, inp: UserInput) -> list[Reply]:
-        opened = await self._opened(ctx, state, QUESTIONS)
-        if opened is None:
-            return await self.handle(ctx, state, inp)
-        if isinstance(opened, list):
-            return opened
-        invitation, survey, _answers = opened
-        question = survey.question(state.step)
-        assert question is not None
-        result = answering.read(question, inp, _today(ctx), list(state.data.get("selected", [])))
-        if isinstance(result, Rejected):
-            return [Reply(result.message), *await self.prompt(ctx, state)]
-        if isinstance(result, Toggled):
-            state.data["selected"] = result.selected
-            return await self.prompt(ctx, state)
-        await survey_service.save_answer(
-            ctx.tx,
-            invitation.id,
-            question.id,
-            result.value,
-            free_text=question.type == QuestionType.TEXT,
-            language=ctx.language,
-            now=ctx.now,
-        )
-        state.data.pop("selected", None)
-        state.data.pop("editing", None)
-        return await self.prompt(ctx, state)
-
-    async def _handle_summary(
-        self,
-        ctx: Context,
-        state: ConversationState,
-        inp: UserInput,
-        invitation: Invitation,
-        survey: Survey,
-        answers: dict[str, Any],
-    ) -> list[Reply]:
-        choice = inp.text if inp.kind == InputKind.OPTION else None
-        if choice == "submit":
-            state.step = FINISHED
-            if not await survey_service.submit(ctx.tx, invitation.id, survey.stale(answers), ctx.language, ctx.now):
-                return [Reply(_("You have already answered this survey. Thank you!"))]
-            return [Reply(_("Thank you! Your answers have been saved. They help us make the programme better."))]
-        if choice == "edit":
-            state.step = EDIT
-            return await self.prompt(ctx, state)
-        return [Reply(_("Please use the buttons below: submit, or edit an answer.")), *await self.prompt(ctx, state)]
-
-    async def _handle_edit(
-        self, ctx: Context, state: ConversationState, inp: UserInput, answers: dict[str, Any]
-    ) -> list[Reply]:
-        choice = picked_answer(inp, list(answers))
-        if choice == SUMMARY:
-            state.step = SUMMARY
-        elif choice is not None:
-            state.step = choice
-            state.data["editing"] = True
-            if isinstance(answers[choice], list):
-                state.data["selected"] = answers[choice]
-        else:
-            return [Reply(_("Please choose with the buttons which answer to change.")), *await self.prompt(ctx, state)]
-        return await self.prompt(ctx, state)
+    async def submit(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        sheet = await self.open(ctx, state)
+        state.step = FINISHED
+        if not isinstance(sheet, SurveySheet):
+            return sheet if isinstance(sheet, list) else []
+        if not await survey_service.submit(ctx.tx, sheet.invitation, sheet.survey, ctx.language, ctx.now):
+            return [Reply(_("You have already answered this survey. Thank you!"))]
+        return [Reply(_("Thank you! Your answers have been saved. They help us make the programme better."))]
 
 
 async def _start_button(ctx: Context, args: list[str]) -> list[Reply] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flows.registry import FINISHED, Command, Context, Step
+from bot.flows.registry import FINISHED, Command, Context, Flow, Step
 from bot.flows.steps import StepTable
 from bot.i18n import _, ngettext
 from bot.messages import Document, InputKind, Option, Reply, UserInput
@@ -27,7 +27,7 @@ async def _recipients(ctx: Context, segment: str) -> list[Recipient]:
     return await surveys.segment(ctx.tx, "cohort", int(segment[1:]))
 
 
-class SurveySendFlow:
+class SurveySendFlow(Flow):
     name = "survey_send"
 
     def _survey(self, ctx: Context, state: ConversationState) -> Survey | None:

@@ -9,7 +9,7 @@ written in one transaction (``bot.services.enrolment``).
 from __future__ import annotations
 
 from bot.flows.form import not_understood
-from bot.flows.registry import FINISHED, Context, Step
+from bot.flows.registry import FINISHED, Context, Flow, Step
 from bot.flows.steps import StepTable
 from bot.flows.training.session_texts import COHORT_CREATE
 from bot.i18n import _, ngettext
@@ -22,7 +22,7 @@ from storage.conversations import ConversationState
 from storage.trainees import Applicant
 
 
-class AcceptFlow:
+class AcceptFlow(Flow):
     name = "accept"
 
     def __init__(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.flows.form import not_understood, paged, turn_page
-from bot.flows.registry import FINISHED, Context, Step
+from bot.flows.registry import FINISHED, Context, Flow, Step
 from bot.flows.steps import SKIP, StepTable
 from bot.flows.training.session_texts import COHORT_CREATE, detail_lines, short_label, start_text
 from bot.i18n import _, ngettext, pgettext
@@ -52,7 +52,7 @@ def _time_error(exc: LocalTimeError) -> str:
     return _("I couldn't read that. Please write the date and time like 15.03.2027 17:30.")
 
 
-class SessionAdminFlow:
+class SessionAdminFlow(Flow):
     name = "sessions"
 
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:

@@ -386,7 +386,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event, concurrent_updates: int =
         if runtime.settings.web_enabled:
             from bot.web.serve import serve_console_until
 
-            console = asyncio.create_task(serve_console_until(runtime, stop), name="console")
+            console = asyncio.create_task(serve_console_until(runtime, stop, channel.worker.wake), name="console")
         try:
             await stop.wait()
         finally:
