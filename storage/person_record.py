@@ -75,6 +75,22 @@ class AttendanceFacts:
 
 
 @dataclass(frozen=True)
+class RegisterFacts:
+    session_starts_at: datetime
+    present: bool  # as staff marked it in the session's register
+
+
+@dataclass(frozen=True)
+class PlacementFacts:
+    kind: str  # job, internship
+    employer: str | None
+    starts_on: date | None
+    ict: bool
+    source: str  # staff, survey
+    confirmed_at: datetime | None  # None: reported in a survey, not yet confirmed by staff
+
+
+@dataclass(frozen=True)
 class EnrolmentFacts:
     programme_code: str
     cohort_code: str
@@ -84,6 +100,10 @@ class EnrolmentFacts:
     completed_at: datetime | None
     graduates_on: date | None
     attendance: tuple[AttendanceFacts, ...]
+    dropped_on: date | None = None
+    dropout_reason: str | None = None
+    register: tuple[RegisterFacts, ...] = ()
+    placements: tuple[PlacementFacts, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,8 +222,31 @@ async def _enrolments(conn: aiosqlite.Connection, user_id: int) -> tuple[Enrolme
             " JOIN sessions s ON s.id = a.session_id WHERE a.user_id = ? AND s.cohort_id = ? ORDER BY s.starts_at",
             (user_id, row["cohort_id"]),
         )
+        register = await fetch_all(
+            conn,
+            "SELECT s.starts_at, r.present FROM attendance_register r JOIN sessions s ON s.id = r.session_id"
+            " WHERE r.enrolment_id = ? ORDER BY s.starts_at",
+            (row["id"],),
+        )
+        placed = await fetch_all(
+            conn, "SELECT * FROM placements WHERE enrolment_id = ? ORDER BY created_at, id", (row["id"],)
+        )
         found.append(
             EnrolmentFacts(
+                dropped_on=date.fromisoformat(row["dropped_on"]) if row["dropped_on"] else None,
+                dropout_reason=row["dropout_reason"],
+                register=tuple(RegisterFacts(from_db(r["starts_at"]), bool(r["present"])) for r in register),
+                placements=tuple(
+                    PlacementFacts(
+                        p["kind"],
+                        p["employer"],
+                        date.fromisoformat(p["starts_on"]) if p["starts_on"] else None,
+                        bool(p["ict"]),
+                        p["source"],
+                        _moment(p["confirmed_at"]),
+                    )
+                    for p in placed
+                ),
                 programme_code=row["programme_code"],
                 cohort_code=row["cohort_code"],
                 cohort_name=row["cohort_name"],

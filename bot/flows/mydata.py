@@ -138,6 +138,28 @@ async def _enrolment(ctx: Context, enrolment: EnrolmentFacts) -> list[str]:
     ]
     if enrolment.graduates_on is not None:
         lines.append("  " + _("Graduation: {date}").format(date=format_date(enrolment.graduates_on)))
+    if enrolment.dropped_on is not None:
+        reason = f" – “{enrolment.dropout_reason}”" if enrolment.dropout_reason else ""
+        lines.append("  " + _("Left on: {date}").format(date=format_date(enrolment.dropped_on)) + reason)
+    for mark in enrolment.register:
+        starts = mark.session_starts_at.astimezone(ctx.settings.timezone)
+        came = _("came") if mark.present else _("did not come")
+        lines.append(
+            "  " + _("Register, {date}: {came}").format(date=f"{format_date(starts.date())}, {starts:%H:%M}", came=came)
+        )
+    for placement in enrolment.placements:
+        kind = _("job") if placement.kind == "job" else _("internship")
+        confirmed = _("confirmed by staff") if placement.confirmed_at is not None else _("waiting for staff to confirm")
+        lines.append(
+            "  "
+            + _("Placement: {kind} at {employer}, from {date}, in ICT: {ict} ({confirmed})").format(
+                kind=kind,
+                employer=placement.employer or "–",
+                date=format_date(placement.starts_on) if placement.starts_on else "–",
+                ict=_("Yes") if placement.ict else _("No"),
+                confirmed=confirmed,
+            )
+        )
     for rsvp in enrolment.attendance:
         answer = _("I will attend") if rsvp.answer == "yes" else _("I can't attend")
         starts = rsvp.session_starts_at.astimezone(ctx.settings.timezone)

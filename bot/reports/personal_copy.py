@@ -93,6 +93,22 @@ def personal_copy(record: PersonRecord, catalogue: Catalogue, made_at: datetime)
                     }
                     for a in e.attendance
                 ],
+                "dropped_on": _when(e.dropped_on),
+                "dropout_reason": e.dropout_reason,
+                "register": [
+                    {"session_starts_at": _when(r.session_starts_at), "present": r.present} for r in e.register
+                ],
+                "placements": [
+                    {
+                        "kind": p.kind,
+                        "employer": p.employer,
+                        "starts_on": _when(p.starts_on),
+                        "ict": p.ict,
+                        "source": p.source,
+                        "confirmed_at": _when(p.confirmed_at),
+                    }
+                    for p in e.placements
+                ],
             }
             for e in record.enrolments
         ],

@@ -14,7 +14,16 @@ from bot.runtime import Runtime
 from bot.surveys.loader import catalogue_for
 from storage import programmes
 from tests.support.chat import Chat
-from tests.support.privacy import EMAIL, GUARDIAN, GUARDIAN_PHONE, MOTIVATION, NAME, PHONE, full_person
+from tests.support.privacy import (
+    EMAIL,
+    GUARDIAN,
+    GUARDIAN_PHONE,
+    MOTIVATION,
+    NAME,
+    PHONE,
+    PLACEMENT_EMPLOYER,
+    full_person,
+)
 
 LANGUAGES = ("sq", "sr", "en")
 
@@ -45,6 +54,14 @@ async def expected_words(runtime: Runtime, language: str) -> list[str]:
             _("Student, not working"),
             _("Trainings and attendance"),
             _("I will attend"),
+            _("Register, {date}: {came}").format(date=format_date(date(2027, 3, 15)) + ", 17:30", came=_("came")),
+            _("Placement: {kind} at {employer}, from {date}, in ICT: {ict} ({confirmed})").format(
+                kind=_("internship"),
+                employer=PLACEMENT_EMPLOYER,
+                date=format_date(date(2026, 12, 1)),
+                ict=_("Yes"),
+                confirmed=_("confirmed by staff"),
+            ),
             _("Session reminders: {state}").format(state=_("off")),
             _("New-opening alerts: {state}").format(state=_("on")),
             track_label("web"),
@@ -154,6 +171,8 @@ async def test_the_json_copy_matches_the_database(runtime: Runtime) -> None:
     (enrolled,) = copy["enrolments"]
     assert (enrolled["status"], enrolled["cohort"]) == tuple(enrolment)
     assert [a["answer"] for a in enrolled["attendance"]] == [r[0] for r in rsvps]
+    assert [r["present"] for r in enrolled["register"]] == [True]
+    assert [(p["kind"], p["employer"]) for p in enrolled["placements"]] == [("internship", PLACEMENT_EMPLOYER)]
     assert copy["reminders"] == {"on": False}
     assert copy["job_alerts"]["tracks"] == [r[0] for r in tracks] and copy["job_alerts"]["alerts"] is True
     assert [i["opening_id"] for i in copy["interests"]] == [r[0] for r in interests]

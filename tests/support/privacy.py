@@ -15,11 +15,14 @@ from storage import (
     application_lifecycle,
     applications,
     attendance,
+    cohorts,
     conversations,
     links,
     openings,
     outbox,
+    placements,
     programmes,
+    register,
     surveys,
     trainees,
     users,
@@ -38,6 +41,7 @@ EMPLOYER_TEXT = "Kutia Sh.p.k., with Besnik Hoxha"
 DISPLAY = "Deshira K."
 STAFF_NOTE = "Called her mother, all fine"
 PERSONAL_NOTE = "Welcome aboard, Dëshira!"
+PLACEMENT_EMPLOYER = "Drenas Apps, with Ilir Berisha"
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class Person:
             DISPLAY,
             STAFF_NOTE,
             PERSONAL_NOTE,
+            PLACEMENT_EMPLOYER,
             self.reference,
             "2010-01-20",  # the birth date
         ]
@@ -123,6 +128,15 @@ async def full_person(runtime: Runtime, platform_id: str = "4242", language: str
         )
         await application_lifecycle.add_note(tx, app.id, None, STAFF_NOTE, now)
         await attendance.set_answer(tx, session.id, user.id, "yes", now)
+        (enrolled,) = await cohorts.enrolments_of_user(tx, user.id)
+        await register.save(tx, session.id, [enrolled.id], {enrolled.id}, None, now)
+        await placements.add(
+            tx,
+            placements.NewPlacement(enrolled.id, "internship", PLACEMENT_EMPLOYER, date(2026, 12, 1), True, "staff"),
+            confirmed=True,
+            staff_id=None,
+            now=now,
+        )
         await trainees.set_reminders(tx, user.id, False, now)
         await alerts.set_alerts(tx, user.id, True, now)
         await alerts.set_tracks(tx, user.id, ("web", "software"), now)
