@@ -6,7 +6,7 @@ Kept in storage because it is SQL; the query-string form of a filter lives in
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -209,3 +209,78 @@ async def one(tx: aiosqlite.Connection, reference: str) -> ApplicationRow | None
     async with tx.execute(f"{_SELECT} WHERE a.reference = ?", (reference.strip().upper(),)) as cur:
         row = await cur.fetchone()
     return _row(row) if row else None
+
+
+async def by_id(tx: aiosqlite.Connection, application_id: int) -> ApplicationRow | None:
+    """One application by its row id: the console's addresses carry the id, never a name or a phone."""
+    async with tx.execute(f"{_SELECT} WHERE a.id = ?", (application_id,)) as cur:
+        row = await cur.fetchone()
+    return _row(row) if row else None
+
+
+async def by_references(tx: aiosqlite.Connection, references: Sequence[str]) -> list[ApplicationRow]:
+    """The applications among ``references`` that exist, newest first (a bulk action's selection)."""
+    wanted = sorted({r.strip().upper() for r in references if r.strip()})
+    if not wanted:
+        return []
+    marks = ", ".join("?" * len(wanted))
+    async with tx.execute(
+        f"{_SELECT} WHERE a.reference IN ({marks}) ORDER BY a.created_at DESC, a.id DESC", wanted
+    ) as cur:
+        return [_row(r) for r in await cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The form's answers that the list does not show, for the detail page."""
+
+    education: str | None
+    employment: str | None
+    motivation: str | None
+    consent_at: datetime | None
+
+
+async def answers(tx: aiosqlite.Connection, application_id: int) -> Answers | None:
+    async with tx.execute(
+        "SELECT education, employment, motivation, consent_at FROM applications WHERE id = ?", (application_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return None
+    consent = from_db(row["consent_at"]) if row["consent_at"] else None
+    return Answers(row["education"], row["employment"], row["motivation"], consent)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    id: int
+    reference: str
+    status: str
+
+
+async def duplicates(tx: aiosqlite.Connection, application_id: int) -> list[Duplicate]:
+    """The other applications with the same phone, or the same name and birth date (the mark's reason)."""
+    async with tx.execute(
+        "SELECT d.id, d.reference, d.status FROM applications a JOIN applications d ON d.reference <> a.reference"
+        " AND ((a.phone IS NOT NULL AND d.phone = a.phone)"
+        " OR (a.full_name IS NOT NULL AND a.birth_date IS NOT NULL"
+        " AND d.full_name = a.full_name COLLATE NOCASE AND d.birth_date = a.birth_date))"
+        " WHERE a.id = ? ORDER BY d.created_at DESC, d.id DESC",
+        (application_id,),
+    ) as cur:
+        return [Duplicate(r["id"], r["reference"], r["status"]) for r in await cur.fetchall()]
+
+
+async def latest_id(tx: aiosqlite.Connection) -> int:
+    """The newest application's row id (0 for none): a change of it says new applications came in."""
+    async with tx.execute("SELECT max(id) FROM applications") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+async def sources(tx: aiosqlite.Connection) -> list[str]:
+    """The deep-link campaigns applicants came from, for the source filter."""
+    async with tx.execute(
+        "SELECT DISTINCT source FROM applications WHERE source IS NOT NULL AND source <> '' ORDER BY source"
+    ) as cur:
+        return [r[0] for r in await cur.fetchall()]

@@ -8,7 +8,7 @@ in their language when it is sent), enrols on acceptance and is audited.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +19,7 @@ from bot.i18n import _, format_date, format_datetime, language_for, use_language
 from bot.reference.texts import programme_title
 from bot.services import audit, enrolment
 from storage import application_lifecycle, cohorts, outbox, programmes, sessions, trainees, users
+from storage.cohorts import Cohort
 from storage.trainees import Applicant
 
 DECISION_MESSAGE = "application_decision"
@@ -192,6 +193,38 @@ async def preview(
         )
 
 
+async def check(
+    tx: aiosqlite.Connection,
+    reference: str,
+    decision: Decision,
+    *,
+    cohort_id: int | None = None,
+    personal_note: str | None = None,
+    expected_status: str | None = None,
+) -> tuple[Applicant, Cohort | None]:
+    """Every refusal ``decide`` would give, without writing anything: the console checks a
+    decision before it shows the message, so staff never preview what cannot be done.
+
+    ``expected_status`` is the status the staff member saw (a form's hidden field): when it
+    is no longer the status, the decision was made on stale facts and is refused as ``changed``."""
+    applicant = await _applicant(tx, reference)
+    if expected_status is not None and applicant.status != expected_status:
+        raise DecisionError("changed", f"application {reference} is {applicant.status} now, not {expected_status}")
+    _clean_note(personal_note)
+    if applicant.user_id is None and decision != Decision.REJECTED:
+        raise DecisionError("withdrawn", f"application {reference} was withdrawn or its data deleted")
+    check_transition(applicant.status, decision)
+    if decision != Decision.ACCEPTED:
+        return applicant, None
+    cohort = await cohorts.get(tx, cohort_id) if cohort_id is not None else None
+    if cohort is None:
+        raise DecisionError("cohort_required", "acceptance needs a cohort of the application's programme")
+    found = await enrolment.refusal(tx, applicant, cohort)
+    if found is not None:
+        raise DecisionError(str(found[0]), f"application {reference} cannot go into {cohort.code}: {found[0]}")
+    return applicant, cohort
+
+
 async def decide(
     tx: aiosqlite.Connection,
     reference: str,
@@ -203,23 +236,18 @@ async def decide(
     cohort_id: int | None = None,
     personal_note: str | None = None,
     notify: bool = True,
+    expected_status: str | None = None,
 ) -> Decided:
-    """Make one decision inside the caller's transaction; raises ``DecisionError`` when refused.
+    """Make one decision inside the caller's transaction; raises ``DecisionError`` when refused
+    (see ``check``), before anything is written.
 
     ``notify`` matters for shortlisting only: the other decisions are always told."""
-    applicant = await _applicant(tx, reference)
+    applicant, cohort = await check(
+        tx, reference, decision, cohort_id=cohort_id, personal_note=personal_note, expected_status=expected_status
+    )
     note = _clean_note(personal_note)
-    if applicant.user_id is None and decision != Decision.REJECTED:
-        raise DecisionError("withdrawn", f"application {reference} was withdrawn or its data deleted")
-    check_transition(applicant.status, decision)
     planned = 0
-    if decision == Decision.ACCEPTED:
-        cohort = await cohorts.get(tx, cohort_id) if cohort_id is not None else None
-        if cohort is None:
-            raise DecisionError("cohort_required", "acceptance needs a cohort of the application's programme")
-        found = await enrolment.refusal(tx, applicant, cohort)
-        if found is not None:
-            raise DecisionError(str(found[0]), f"application {reference} cannot go into {cohort.code}: {found[0]}")
+    if cohort is not None:
         done = await enrolment.accept(tx, applicant, cohort, settings, now, notify=False)
         if done is None:
             raise DecisionError("not_enrolled", f"application {reference} could not be enrolled")
@@ -298,8 +326,11 @@ async def decide_many(
     cohort_id: int | None = None,
     personal_note: str | None = None,
     notify: bool = True,
+    expected: Mapping[str, str] | None = None,
 ) -> BulkResult:
-    """One decision for many applications; those that cannot take it are listed, not fatal."""
+    """One decision for many applications; those that cannot take it are listed, not fatal.
+
+    ``expected`` maps references to the status the staff member saw (see ``decide``)."""
     decided: list[Decided] = []
     refused: dict[str, DecisionError] = {}
     for reference in dict.fromkeys(references):
@@ -315,6 +346,7 @@ async def decide_many(
                     cohort_id=cohort_id,
                     personal_note=personal_note,
                     notify=notify,
+                    expected_status=expected.get(reference) if expected is not None else None,
                 )
             )
         except DecisionError as error:
@@ -324,7 +356,13 @@ async def decide_many(
         staff_id=staff_id,
         action="application.bulk",
         target_kind="application",
-        detail={"decision": str(decision), "decided": len(decided), "refused": len(refused)},
+        detail={
+            "decision": str(decision),
+            "selected": len(decided) + len(refused),
+            "decided": len(decided),
+            "refused": len(refused),
+            "cohort_id": cohort_id,
+        },
         now=now,
     )
     return BulkResult(decided, refused)

@@ -17,6 +17,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.web.console import HERE, Console, Guarded, Public
 from bot.web.pages import (
+    application_detail,
+    applications,
     audit,
     auth,
     broadcasts,
@@ -32,6 +34,8 @@ from storage import Database
 ROUTES: list[Guarded | Public] = [
     *auth.ROUTES,
     *home.ROUTES,
+    *applications.ROUTES,
+    *application_detail.ROUTES,
     *people.ROUTES,
     *audit.ROUTES,
     *staff_accounts.ROUTES,

@@ -17,6 +17,7 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/", N_("Start"), Role.VIEWER),
+    NavItem("/applications", N_("Applications"), Role.COORDINATOR),
     NavItem("/cohorts", N_("Cohorts"), Role.COORDINATOR),
     NavItem("/placements", N_("Placements"), Role.COORDINATOR),
     NavItem("/people", N_("People"), Role.COORDINATOR),

@@ -38,7 +38,7 @@ def _server(app: object, settings: Settings) -> _Server:
 
 async def serve_console_until(runtime: Runtime, stop: asyncio.Event, wake: Callable[[], None] | None = None) -> None:
     """The console on the bot's own database, on WEB_HOST:WEB_PORT, until ``stop`` is set;
-    ``wake`` starts the bot's outbox worker when the console queued messages (a broadcast)."""
+    ``wake`` wakes the bot's outbox worker when the console queued messages (a decision, a broadcast)."""
     server = _server(create_app(runtime.db, runtime.settings, runtime.clock, wake), runtime.settings)
     task = asyncio.create_task(server.serve(), name="console")
     try:

@@ -78,8 +78,9 @@ def _n_dicts(tree: ast.Module) -> list[ast.expr]:
     return values
 
 
-# Tables of N_ texts that are shown in running text, never on a button.
-NOT_BUTTONS = {"bot/reference/texts.py", "bot/flows/link.py"}
+# Tables of N_ texts that are shown in running text, never on a button (the web console's
+# labels name statuses, decisions and refusals on its pages, not on chat buttons).
+NOT_BUTTONS = {"bot/reference/texts.py", "bot/flows/link.py", "bot/web/labels.py"}
 # Functions named *_label whose texts are shown in running text.
 NOT_BUTTON_FUNCTIONS = {"segment_label"}
 

@@ -22,7 +22,7 @@ if not CHROMIUM.exists():
         raise RuntimeError("YOUTHBOT_BROWSER_TESTS=required but /usr/bin/chromium is missing")
     pytest.skip("browser tests need /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 
-from playwright.async_api import async_playwright
+from playwright.async_api import async_playwright, expect
 
 TEXT = "The job fair is on Friday at the innovation centre."
 PEOPLE = [(str(7001 + n), ("sq", "sr", "en")[n % 3]) for n in range(12)]
@@ -50,20 +50,20 @@ async def test_compose_count_confirm_and_watch_it_finish(fake: FakeTelegram, run
             await page.wait_for_url(url + "/")
             await page.get_by_role("link", name="Broadcasts").click()
             await page.get_by_role("link", name="New broadcast").click()
-            assert not await page.get_by_label("Track").is_visible()  # the script shows only what the group needs
+            await expect(page.get_by_label("Track")).to_be_hidden()  # the script shows only what the group needs
             await page.get_by_label("To", exact=True).select_option("track")
-            assert await page.get_by_label("Track").is_visible()
+            await expect(page.get_by_label("Track")).to_be_visible()
             await page.get_by_label("Track").select_option("web")
             await page.get_by_text("That is 12 people now.").wait_for()  # fetched as the selection changed
             await page.get_by_label("To", exact=True).select_option("everyone")
             await page.get_by_role("textbox", name="Message").fill(TEXT)
             await page.get_by_role("button", name="Preview").click()
-            assert await page.get_by_text("A message from the programme:").is_visible()
+            await expect(page.get_by_text("A message from the programme:")).to_be_visible()
             await page.get_by_role("button", name="Send to 12 people").click()
             await page.wait_for_url(url + "/broadcasts/1")
-            assert await page.get_by_role("heading", name="Sending…").is_visible()
+            await expect(page.get_by_role("heading", name="Sending…")).to_be_visible()
             await page.get_by_role("heading", name="Finished").wait_for(timeout=30_000)  # no reload by hand
-            assert await page.get_by_role("row", name="Sent 12").is_visible()
+            await expect(page.get_by_role("row", name="Sent 12")).to_be_visible()
         finally:
             await browser.close()
     assert all(len(fake.sent_to(int(chat_id))) == 1 for chat_id, _language in PEOPLE)

@@ -23,7 +23,7 @@ if not CHROMIUM.exists():
         raise RuntimeError("YOUTHBOT_BROWSER_TESTS=required but /usr/bin/chromium is missing")
     pytest.skip("browser tests need /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 
-from playwright.async_api import async_playwright
+from playwright.async_api import async_playwright, expect
 
 
 @pytest.fixture
@@ -69,14 +69,14 @@ async def test_a_coordinator_creates_a_cohort_adds_a_session_and_ticks_the_regis
             await page.get_by_role("button", name="Add the session").click()
             await page.wait_for_url(console_url + "/cohorts/1/sessions?week=2027-03-15")
             await page.get_by_role("link", name="17:30–19:00 Git basics").click()
-            assert await page.get_by_role("heading", name="No answer: 2").is_visible()
+            await expect(page.get_by_role("heading", name="No answer: 2")).to_be_visible()
             await page.get_by_label("Arta Krasniqi").check()
             await page.get_by_role("button", name="Save the register").click()
-            assert await page.get_by_role("status").filter(has_text="Register saved: 1 came.").is_visible()
+            await expect(page.get_by_role("status").filter(has_text="Register saved: 1 came.")).to_be_visible()
 
             await page.goto(console_url + "/cohorts/1")
             row = page.get_by_role("row").filter(has_text="Arta Krasniqi")
-            assert await row.get_by_text("100%").is_visible()
+            await expect(row.get_by_text("100%")).to_be_visible()
         finally:
             await browser.close()
     async with runtime.db.reading() as conn:

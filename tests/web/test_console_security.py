@@ -14,13 +14,24 @@ from bot.services.staff import Role
 from bot.web.app import ROUTES
 from bot.web.console import Guarded, Public
 from storage import audit as audit_store
+from storage import trainees
 from storage.audit import AuditFilter
-from tests.support.console import client, csrf_of, make_account, sign_in
+from tests.support.applicants import add_application
+from tests.support.console import application_id, client, csrf_of, make_account, sign_in, signed_in_as
 
 # (method, path, the least role that may use it)
 GUARDED = [
     ("GET", "/", Role.VIEWER),
     ("POST", "/language", Role.VIEWER),
+    ("GET", "/applications", Role.COORDINATOR),
+    ("GET", "/applications.csv", Role.COORDINATOR),
+    ("GET", "/applications.xlsx", Role.COORDINATOR),
+    ("POST", "/applications/bulk", Role.COORDINATOR),
+    ("POST", "/applications/bulk/apply", Role.COORDINATOR),
+    ("GET", "/applications/999", Role.COORDINATOR),
+    ("POST", "/applications/999/notes", Role.COORDINATOR),
+    ("POST", "/applications/999/preview", Role.COORDINATOR),
+    ("POST", "/applications/999/decide", Role.COORDINATOR),
     ("GET", "/people", Role.COORDINATOR),
     ("GET", "/people/999", Role.COORDINATOR),
     ("GET", "/people/999/erase", Role.ADMIN),
@@ -194,3 +205,28 @@ async def test_the_audit_export_is_itself_audited(runtime: Runtime) -> None:
     async with runtime.db.reading() as conn:
         [entry] = await audit_store.search(conn, AuditFilter(action="audit.export"))
     assert entry.detail["rows"] == 1
+
+
+async def test_a_viewer_gets_403_on_every_applications_route_and_never_a_name(runtime: Runtime) -> None:
+    reference = await add_application(runtime, "1", name="Arta Krasniqi", phone="+38344987654")
+    number = await application_id(runtime, reference)
+    async with signed_in_as(runtime, Role.VIEWER) as http:
+        home = await http.get("/")
+        assert 'href="/applications"' not in home.text  # no menu entry either
+        csrf = csrf_of(home.text)
+        fields = {"csrf": csrf, "decision": "rejected", "seen": "submitted", "text": "x", "ref": reference}
+        routes = [(m, p.replace("999", str(number))) for m, p, role in GUARDED if p.startswith("/applications")]
+        assert len(routes) == 9
+        for method, path in routes:
+            response = await http.request(method, path, data=fields if method == "POST" else None)
+            assert response.status_code == 403, (method, path)
+            assert "Krasniqi" not in response.text and "987654" not in response.text and reference not in response.text
+    async with runtime.db.reading() as conn:
+        found = await trainees.applicant(conn, reference)
+        assert found is not None and found.status == "submitted"
+        assert await audit_store.search(conn, AuditFilter(action="application.export")) == []
+
+
+async def test_a_coordinator_has_the_applications_menu_entry(runtime: Runtime) -> None:
+    async with signed_in_as(runtime, Role.COORDINATOR) as http:
+        assert 'href="/applications"' in (await http.get("/")).text

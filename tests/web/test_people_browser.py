@@ -5,7 +5,7 @@ Skipped with the browser tests of test_console_browser when /usr/bin/chromium is
 
 from __future__ import annotations
 
-from playwright.async_api import async_playwright
+from playwright.async_api import async_playwright, expect
 
 from bot.runtime import Runtime
 from bot.services.staff import Role
@@ -35,8 +35,8 @@ async def test_an_admin_finds_a_person_and_erases_them(runtime: Runtime, console
             assert await page.get_by_role("status").inner_text() == "1 person"
             await page.get_by_role("link", name=NAME).click()
             await page.wait_for_url(f"{console_url}/people/{seeded.user_id}")
-            assert await page.get_by_role("heading", name="Interest in openings").is_visible()
-            assert await page.get_by_role("cell", name=PHONE).is_visible()
+            await expect(page.get_by_role("heading", name="Interest in openings")).to_be_visible()
+            await expect(page.get_by_role("cell", name=PHONE)).to_be_visible()
             # Nothing wider than the phone's screen but the tables' own cells.
             assert await page.evaluate("document.documentElement.scrollWidth") <= 390
             await page.get_by_role("link", name="Erase this person…").click()
