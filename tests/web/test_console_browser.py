@@ -44,7 +44,7 @@ if not CHROMIUM.exists():
         raise RuntimeError("YOUTHBOT_BROWSER_TESTS=required but /usr/bin/chromium is missing")
     pytest.skip("browser tests need /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 
-from playwright.async_api import Page, async_playwright  # noqa: E402
+from playwright.async_api import Page, async_playwright, expect  # noqa: E402
 
 
 @pytest.fixture
