@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import math
 import signal
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from bot.services.campaigns import CampaignPlanner
 from bot.services.retention import RetentionKeeper
 from bot.surveys.loader import catalogue_for
 from storage import Database, programmes, updates
+
+GIL_SWITCH_SECONDS = 0.0005  # see open_runtime
 
 
 @dataclass
@@ -63,6 +66,10 @@ def prepare_catalogs() -> None:
 async def open_runtime(
     settings: Settings, clock: Clock | None = None, console_staff: bool = False
 ) -> AsyncIterator[Runtime]:
+    # Every query is a hop to aiosqlite's thread, which then waits for the GIL; while the event
+    # loop is busy (a 1,000/s broadcast) Python hands it over only every 5 ms by default, so a
+    # transaction of ten statements took 50 ms and a broadcast group or a reply waited that long.
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     prepare_catalogs()
     records = read_programmes(settings.programmes_file)
     catalogue_for(settings.survey_dir)  # a broken survey file stops the start-up, naming its line
@@ -109,9 +116,11 @@ def run_until_signalled(settings: Settings, serve: Callable[[Runtime, asyncio.Ev
 
 
 def outbox_concurrency(per_second: float) -> int:
-    """Calls in flight for the outbox: enough to keep the rate with answers taking up to 1/4 s,
-    and well below the HTTP pool (256), so conversational replies always find a connection."""
-    return max(8, math.ceil(min(per_second, 512.0) / 4))
+    """The most outbox rows on their way at once (the worker sizes its window below this from
+    the rate and the measured time a row takes, see ``InFlight``): at 1,000/s a row spends its
+    group's 50 ms waiting for its slot plus the call, so 250; always well below the HTTP pool
+    (``HTTP_POOL`` in bot/handlers/telegram/request.py), so replies to conversations find a connection."""
+    return max(8, math.ceil(min(per_second, 1000.0) / 4))
 
 
 def build_outbox_worker(runtime: Runtime) -> OutboxWorker:

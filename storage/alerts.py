@@ -35,6 +35,17 @@ async def get(conn: aiosqlite.Connection, user_id: int) -> AlertPreferences:
     return AlertPreferences(bool(alerts), bool(stopped), frozenset(tracks.split(",")) if tracks else frozenset())
 
 
+async def stopped_among(conn: aiosqlite.Connection, user_ids: Iterable[int]) -> set[int]:
+    """Which of these people said STOP, in one query (broadcast rows are prepared in groups)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return set()
+    rows = await conn.execute_fetchall(
+        f"SELECT user_id FROM alert_preferences WHERE stopped = 1 AND user_id IN ({','.join('?' * len(ids))})", ids
+    )
+    return {row[0] for row in rows}
+
+
 async def _upsert(
     conn: aiosqlite.Connection, user_id: int, now: datetime, alerts: bool | None, stopped: bool | None
 ) -> None:

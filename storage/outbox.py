@@ -204,6 +204,17 @@ async def mark_sending_many(conn: aiosqlite.Connection, item_ids: list[int]) -> 
     return {row[0] for row in rows}
 
 
+async def release(conn: aiosqlite.Connection, item_ids: list[int]) -> None:
+    """Give back rows taken for sending whose call never started (a pause began, or a stop):
+    pending again, the attempt not counted."""
+    if item_ids:
+        await conn.execute(
+            f"UPDATE outbox SET status = 'pending', attempts = attempts - 1"
+            f" WHERE id IN ({','.join('?' * len(item_ids))}) AND status = 'sending'",
+            item_ids,
+        )
+
+
 async def recipients(conn: aiosqlite.Connection, user_ids: Iterable[int]) -> dict[int, User]:
     """The people some rows go to, read in one query (rows are prepared in groups)."""
     ids = sorted(set(user_ids))
@@ -224,6 +235,8 @@ async def mark_sent(
 
 async def mark_sent_many(conn: aiosqlite.Connection, sent: list[tuple[int, str | None]], now: datetime) -> None:
     """Mark many rows sent in one statement batch: (row id, platform message id)."""
+    if not sent:
+        return
     await conn.executemany(
         "UPDATE outbox SET status = 'sent', sent_at = ?, platform_message_id = ?, error = NULL WHERE id = ?",
         [(to_db(now), message_id, item_id) for item_id, message_id in sent],
@@ -235,6 +248,26 @@ async def retry_later(conn: aiosqlite.Connection, item_id: int, at: datetime, er
         "UPDATE outbox SET status = 'pending', not_before = ?, error = ? WHERE id = ?",
         (to_db(at), error[:500], item_id),
     )
+
+
+async def retry_later_many(conn: aiosqlite.Connection, rows: list[tuple[int, datetime, str]]) -> None:
+    """``retry_later`` for many rows in one statement batch: (row id, due again at, error)."""
+    if rows:
+        await conn.executemany(
+            "UPDATE outbox SET status = 'pending', not_before = ?, error = ? WHERE id = ?",
+            [(to_db(at), error[:500], item_id) for item_id, at, error in rows],
+        )
+
+
+async def mark_final_many(conn: aiosqlite.Connection, rows: list[tuple[int, str, str]]) -> None:
+    """``mark_final`` for many rows in one statement batch: (row id, status, error)."""
+    if any(status not in FINAL or status == "sent" for _id, status, _error in rows):
+        raise ValueError([status for _id, status, _error in rows])
+    if rows:
+        await conn.executemany(
+            "UPDATE outbox SET status = ?, error = ? WHERE id = ?",
+            [(status, error[:500] or None, item_id) for item_id, status, error in rows],
+        )
 
 
 async def mark_final(conn: aiosqlite.Connection, item_id: int, status: str, error: str = "") -> None:

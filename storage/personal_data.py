@@ -228,6 +228,9 @@ NOT_ABOUT_A_PERSON: Mapping[str, str] = {
     "staff_tokens": "staff sign-in links (hashes)",
     "web_sessions": "staff console sessions (hashes)",
     "sign_in_failures": "failed staff sign-ins, for the lock-out",
+    "apply_funnel": "how far anonymous /apply starts got: a random token the person's form held, gone with the form",
+    "apply_funnel_steps": "the steps each anonymous /apply start reached",
+    "apply_funnel_daily": "the funnel's counts per day",
     "audit_log": "staff actions; the application references it names are replaced on erasure, so they lead nowhere",
 }
 

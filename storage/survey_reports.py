@@ -22,6 +22,8 @@ class ApplicantRow:
     birth_year: int | None
     applied_at: datetime
     enrolment_status: str | None  # None when never enrolled
+    status: str = "submitted"  # the application's status (accepted, rejected, ...)
+    municipality: str | None = None  # its key in bot/data, None when not given
     age_at_application: int | None = None  # kept after /forget, so the age group does not move
 
 
@@ -38,8 +40,8 @@ class InvitationRow:
 
 async def applicant_rows(conn: aiosqlite.Connection) -> list[ApplicantRow]:
     async with conn.execute(
-        "SELECT a.id, p.code, a.gender, a.birth_date, a.birth_year, a.age_at_application, a.created_at,"
-        " e.status AS enrolment_status"
+        "SELECT a.id, p.code, a.gender, a.birth_date, a.birth_year, a.created_at, e.status AS enrolment_status,"
+        " a.status, a.municipality, a.age_at_application"
         " FROM applications a JOIN programmes p ON p.id = a.programme_id"
         " LEFT JOIN enrolments e ON e.application_id = a.id ORDER BY a.id"
     ) as cur:
@@ -54,6 +56,8 @@ async def applicant_rows(conn: aiosqlite.Connection) -> list[ApplicantRow]:
             age_at_application=row["age_at_application"],
             applied_at=from_db(row["created_at"]),
             enrolment_status=row["enrolment_status"],
+            status=row["status"],
+            municipality=row["municipality"],
         )
         for row in rows
     ]
@@ -88,3 +92,24 @@ async def completed_answers(conn: aiosqlite.Connection, survey_id: str, question
         (survey_id, question_id),
     ) as cur:
         return {row["invitation_id"]: json.loads(row["value"]) for row in await cur.fetchall()}
+
+
+@dataclass(frozen=True)
+class GivenAnswer:
+    """One answer of a completed response, with its wave: no person, for counting and charts."""
+
+    invitation_id: int
+    wave: str
+    question_id: str
+    value: Any
+
+
+async def completed_survey_answers(conn: aiosqlite.Connection, survey_id: str) -> list[GivenAnswer]:
+    async with conn.execute(
+        "SELECT s.invitation_id, i.wave, s.question_id, s.value FROM survey_answers s"
+        " JOIN survey_invitations i ON i.id = s.invitation_id"
+        " WHERE i.survey_id = ? AND i.status = 'completed' ORDER BY i.completed_at, s.invitation_id",
+        (survey_id,),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [GivenAnswer(r["invitation_id"], r["wave"], r["question_id"], json.loads(r["value"])) for r in rows]

@@ -96,5 +96,14 @@ async def mark_unreachable(conn: aiosqlite.Connection, channel: str, chat_id: st
     )
 
 
+async def mark_unreachable_many(conn: aiosqlite.Connection, chats: list[tuple[str, str]], now: datetime) -> None:
+    """``mark_unreachable`` for many (channel, chat id) pairs in one statement batch."""
+    if chats:
+        await conn.executemany(
+            "UPDATE users SET reachable = 0, updated_at = ? WHERE channel = ? AND chat_id = ?",
+            [(to_db(now), channel, chat_id) for channel, chat_id in chats],
+        )
+
+
 async def delete(conn: aiosqlite.Connection, user_id: int) -> None:
     await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))

@@ -62,7 +62,37 @@ def _listen(protocol: IO[str], loop: asyncio.AbstractEventLoop, stop: asyncio.Ev
     loop.call_soon_threadsafe(stop.set)
 
 
-async def _run_bot(api_url: str, workdir: Path, concurrency: int, stop: asyncio.Event) -> None:
+BROADCAST_FIRST_CHAT = 50_000_000  # broadcast recipients: chats no simulated user has
+BROADCAST_RATE = 1000  # messages/s: Telegram's paid broadcasts
+
+
+async def _plan_broadcast(runtime: Any, people: int, after: float) -> None:
+    """``people`` bulk rows due ``after`` seconds from now, as a broadcast queues them: the
+    worker's scheduler wakes it then, and it sends them at the configured rate."""
+    from datetime import timedelta
+
+    from storage import outbox
+
+    now = runtime.clock.now()
+    rows = [
+        outbox.NewMessage(
+            channel="telegram",
+            chat_id=str(BROADCAST_FIRST_CHAT + n),
+            user_id=None,
+            kind="benchmark_broadcast",  # no renderer: the text in the payload goes out as it is
+            payload={"text": "The ICT job fair is on Friday at 10:00. Bring your CV!"},
+            not_before=now + timedelta(seconds=after),
+            bulk=True,
+        )
+        for n in range(people)
+    ]
+    async with runtime.db.transaction() as tx:
+        await outbox.enqueue_many(tx, rows, now)
+
+
+async def _run_bot(
+    api_url: str, workdir: Path, concurrency: int, stop: asyncio.Event, broadcast: int = 0, broadcast_in: float = 0.0
+) -> None:
     from bot.config import load_settings
     from bot.handlers.telegram.channel import serve
     from bot.logs import setup_logging
@@ -75,11 +105,14 @@ async def _run_bot(api_url: str, workdir: Path, concurrency: int, stop: asyncio.
             "DATABASE_PATH": str(workdir / "bot.sqlite3"),
             "STAFF_TELEGRAM_IDS": str(STAFF_ID),
             "LOG_LEVEL": "WARNING",
+            **({"OUTBOX_RATE_PER_SECOND": str(BROADCAST_RATE)} if broadcast else {}),
         },
         env_file=None,
     )
     setup_logging(settings)
     async with open_runtime(settings) as runtime:
+        if broadcast:
+            await _plan_broadcast(runtime, broadcast, broadcast_in)
         await serve(runtime, stop, concurrent_updates=concurrency)
 
 
@@ -112,7 +145,7 @@ async def _child(args: argparse.Namespace, protocol: IO[str]) -> None:
     stop = asyncio.Event()
     threading.Thread(target=_listen, args=(protocol, asyncio.get_running_loop(), stop), daemon=True).start()
     if args.kind == "bot":
-        await _run_bot(args.api_url, Path(args.workdir), args.concurrency, stop)
+        await _run_bot(args.api_url, Path(args.workdir), args.concurrency, stop, args.broadcast, args.broadcast_in)
     else:
         await _run_baseline(args.api_url, args.concurrency, args.http, stop)
 
@@ -127,6 +160,8 @@ def child_main(argv: list[str] | None = None) -> None:
         "--profile", help="profile the whole run into this file: pyinstrument text, or cProfile if it ends in .pstats"
     )
     parser.add_argument("--http", choices=["httpx", "aiohttp"], default="httpx", help="the baseline's HTTP client")
+    parser.add_argument("--broadcast", type=int, default=0, help="the bot also sends a broadcast to this many people")
+    parser.add_argument("--broadcast-in", type=float, default=0.0, help="seconds after start-up the broadcast is due")
     args = parser.parse_args(argv)
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything else printed goes to the log, not into the protocol
@@ -175,8 +210,10 @@ class BotProcess:
         concurrency: int = 1,
         profile: Path | None = None,
         http: str = "httpx",
+        broadcast: tuple[int, float] = (0, 0.0),
     ) -> None:
         self.kind = kind
+        self.broadcast = broadcast
         self.http = http
         self.api_url = api_url
         self.workdir = workdir
@@ -205,6 +242,10 @@ class BotProcess:
             str(self.concurrency),
             "--http",
             self.http,
+            "--broadcast",
+            str(self.broadcast[0]),
+            "--broadcast-in",
+            str(self.broadcast[1]),
         ]
         if self.profile is not None:
             command += ["--profile", str(self.profile.resolve())]

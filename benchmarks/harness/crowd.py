@@ -92,6 +92,7 @@ class Crowd:
         self.api = api
         api.on_message = self._on_message
         self.latencies: list[float] = []
+        self.arrivals: list[float] = []  # when each reply of ``latencies`` arrived (perf_counter)
         self.keyboards: dict[int, SentMessage] = {}
         self._waiting: dict[int, _Waiter] = {}
         self._ids = itertools.count(1)
@@ -116,6 +117,7 @@ class Crowd:
         self.api.offer(sent.update)
         arrived = await future
         self.latencies.append(arrived - start)
+        self.arrivals.append(arrived)
         return arrived
 
     def stalled(self) -> str:

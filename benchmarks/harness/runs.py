@@ -108,14 +108,20 @@ async def measured(
     profile: Path | None = None,
     warm_up: int = WARM_UP_USERS,
     http: str = "httpx",
+    broadcast: tuple[int, float] = (0, 0.0),
+    observe: Callable[[Crowd], None] | None = None,
 ) -> Run:
-    """Start the bot, warm it up, then run ``load`` and measure it."""
+    """Start the bot, warm it up, then run ``load`` and measure it (``broadcast``: the bot also
+    sends to this many people from this many seconds after its start, see botproc.py)."""
     async with FakeBotApi() as api:
         crowd = Crowd(api)
-        async with BotProcess(kind, api.base_url, workdir, concurrency, profile, http) as process:
+        if observe is not None:
+            observe(crowd)
+        async with BotProcess(kind, api.base_url, workdir, concurrency, profile, http, broadcast) as process:
             await api.wait_polling()
             await _bounded(_warm_up(crowd, kind, warm_up), 60, crowd, process)
             crowd.latencies.clear()
+            crowd.arrivals.clear()
             before: Stats = await process.stats()
             calls_before = dict(api.calls)
             busy_before = machine_busy_seconds()

@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     graduate.add_argument("--on", required=True, help="the graduation date, e.g. 2026-06-30")
     report = sub.add_parser("report", help="print the programme's indicators (applicants to placements)")
     report.add_argument("--chart", type=Path, help="also write the placement chart to this PNG file")
+    report.add_argument("--from", dest="start", help="only applications made on or after this day, e.g. 2026-01-01")
+    report.add_argument("--to", dest="end", help="only applications made on or before this day, e.g. 2026-06-30")
     survey = sub.add_parser("survey", help="follow-up surveys: check the survey files, or send one now")
     survey.add_argument("action", choices=["check", "send"])
     survey.add_argument("survey_id", nargs="?", help="with 'send': the survey's id")

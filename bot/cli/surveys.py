@@ -103,16 +103,23 @@ async def export(settings: Settings, survey_id: str | None, out: Path | None) ->
     return f"{count} response(s) to {survey.id} written to {out}"
 
 
-async def report(settings: Settings, chart: Path | None) -> str:
+async def report(settings: Settings, chart: Path | None, start: str | None = None, end: str | None = None) -> str:
     from bot.reports.chart import placement_chart
-    from bot.reports.indicators import build_report
+    from bot.reports.indicators import PeriodError, build_report, parse_period
     from bot.reports.indicators_text import report_text
     from bot.runtime import prepare_catalogs
 
+    try:
+        period = parse_period(start, end)
+    except PeriodError as exc:
+        if exc.field == "order":
+            raise CommandError(f"--to {end} is before --from {start}") from None
+        typed = start if exc.field == "from" else end
+        raise CommandError(f"--{exc.field} {typed!r} is not a date like 2026-06-30") from None
     prepare_catalogs()
     catalogue = load_directory(settings.survey_dir)
     async with _database(settings) as db, db.reading() as conn:
-        built = await build_report(conn, catalogue, SystemClock().now(), settings.timezone)
+        built = await build_report(conn, catalogue, SystemClock().now(), settings.timezone, period)
     with use_language("en"):
         text = report_text(built, catalogue, settings.timezone)
         if chart is not None:
@@ -126,7 +133,7 @@ def run(settings: Settings, args: argparse.Namespace) -> None:
     if args.command == "graduate":
         result = asyncio.run(graduate(settings, args.cohort, args.on))
     elif args.command == "report":
-        result = asyncio.run(report(settings, args.chart))
+        result = asyncio.run(report(settings, args.chart, args.start, args.end))
     elif args.command == "export":
         result = asyncio.run(export(settings, args.survey_id, args.out))
     elif args.action == "check":

@@ -28,6 +28,7 @@ from bot.messages import InputKind, Option, Reply, UserInput
 from bot.parsing import validators
 from bot.reference.texts import application_status, programme_button, programme_title
 from bot.services import applications as application_service
+from bot.services import funnel
 from bot.services.notices import notify_staff
 from storage import applications, programmes
 from storage.conversations import ConversationState
@@ -376,10 +377,16 @@ class ApplyFlow(FormFlow):
         if not await programmes.list_all(ctx.tx, only_open=True):
             state.step = FINISHED
             return [Reply(_("There are no trainings open for applications right now. Please check again later."))]
+        await funnel.started(ctx.tx, state.data, ctx.now, ctx.settings.timezone)
         intro = Reply(
             _("Let's start your application. It takes about five minutes; you can stop with /cancel at any time.")
         )
         return [intro, *await super().start(ctx, state)]
+
+    async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
+        replies = await super().prompt(ctx, state)  # settles the step on the answers, then asks it
+        await funnel.reached(ctx.tx, state.data, state.step)  # the funnel: how far starts of the form get
+        return replies
 
     async def submit(self, ctx: Context, state: ConversationState) -> list[Reply]:
         answers = state.answers
@@ -435,6 +442,7 @@ class ApplyFlow(FormFlow):
             ),
             ctx.now,
         )
+        await funnel.submitted(ctx.tx, state.data)
         await _notify_staff(ctx, app.reference, programme, answers, guardian)
         state.step = FINISHED
         return [

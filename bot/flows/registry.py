@@ -9,7 +9,7 @@ built from them, and a broken table fails at start-up, not mid-conversation.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -149,13 +149,20 @@ def keyword_form(text: str) -> str:
 
 @dataclass(frozen=True)
 class Delivery:
-    """What a renderer gets when an outbox row is about to be sent."""
+    """What a renderer gets when an outbox row is about to be sent.
+
+    Rows are prepared in groups, in one transaction: ``group`` is every row of it and
+    ``memo`` is shared by their renders, so what all of them need (the broadcast, its
+    opening, who said STOP) is read once per group, not once per row.
+    """
 
     conn: aiosqlite.Connection
     item: OutboxItem
     user: User | None
     settings: Settings
     now: datetime
+    group: Sequence[OutboxItem] = ()
+    memo: dict[object, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ class RateLimiter:
         """``per_second=math.inf`` switches the overall limit off (benchmarks measure the sender's own ceiling)."""
         if per_second <= 0:
             raise ValueError("per_second must be positive")
+        self.per_second = per_second
         self.interval = 0.0 if math.isinf(per_second) else 1.0 / per_second
         self.catch_up = max(self.interval, CATCH_UP)
         self.per_chat_interval = per_chat_interval
@@ -47,6 +48,10 @@ class RateLimiter:
         self._paused_until = 0.0
         self.paused_seconds = 0.0  # total time paused by 429 answers, for reports
 
+    def now(self) -> float:
+        """The limiter's own monotonic time (injectable: tests jump it instead of sleeping)."""
+        return self._monotonic()
+
     def chat_ready_in(self, chat_key: str) -> float:
         """Seconds until this chat may get another message (0 when it may now)."""
         return max(0.0, self._chat_next.get(chat_key, 0.0) - self._monotonic())
@@ -54,6 +59,11 @@ class RateLimiter:
     def next_slot_in(self) -> float:
         """Seconds until the next overall slot (or the end of a pause): 0 when one is free now."""
         return max(0.0, max(self._next_slot, self._paused_until) - self._monotonic())
+
+    async def wait_until(self, ahead: float) -> None:
+        """Wait until the next slot (or the end of a pause) is at most ``ahead`` seconds away."""
+        while (wait := self.next_slot_in() - ahead) > 1e-6:  # (a float below that never adds up)
+            await self._sleep(wait)
 
     def pause(self, seconds: float, chat_key: str | None = None) -> None:
         """Hold every send for ``seconds`` (Telegram answered 429 with retry_after).
@@ -72,16 +82,24 @@ class RateLimiter:
 
     async def acquire(self, chat_key: str) -> None:
         """Wait for a slot in the overall rate, the end of any pause, and this chat's spacing."""
+        await self.acquire_within(chat_key, math.inf)
+
+    async def acquire_within(self, chat_key: str, longest: float) -> bool:
+        """Like :meth:`acquire`, but False instead of waiting longer than ``longest`` seconds
+        (a pause that began meanwhile): the caller gives its rows back rather than hold them."""
         while True:
             now = self._monotonic()
             start = max(now, self._next_slot, self._paused_until, self._chat_next.get(chat_key, 0.0))
             if start <= now:
                 break
+            if start - now > longest:
+                return False
             await self._sleep(start - now)
         self._next_slot = max(now - self.catch_up, self._next_slot) + self.interval
         self._chat_next[chat_key] = now + self.per_chat_interval
         if len(self._chat_next) > 10_000:
             self._forget_old(now)
+        return True
 
     def _forget_old(self, now: float) -> None:
         self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}

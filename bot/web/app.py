@@ -24,10 +24,12 @@ from bot.web.pages import (
     broadcasts,
     cohorts,
     home,
+    indicators,
     openings,
     people,
     sessions,
     staff_accounts,
+    surveys,
 )
 from storage import Database
 
@@ -39,6 +41,8 @@ ROUTES: list[Guarded | Public] = [
     *people.ROUTES,
     *audit.ROUTES,
     *staff_accounts.ROUTES,
+    *indicators.ROUTES,
+    *surveys.ROUTES,
     *cohorts.ROUTES,
     *sessions.ROUTES,
     *openings.ROUTES,

@@ -18,6 +18,8 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/", N_("Start"), Role.VIEWER),
     NavItem("/applications", N_("Applications"), Role.COORDINATOR),
+    NavItem("/indicators", N_("Indicators"), Role.VIEWER),
+    NavItem("/surveys", N_("Surveys"), Role.VIEWER),
     NavItem("/cohorts", N_("Cohorts"), Role.COORDINATOR),
     NavItem("/placements", N_("Placements"), Role.COORDINATOR),
     NavItem("/people", N_("People"), Role.COORDINATOR),

@@ -11,7 +11,7 @@ from benchmarks.__main__ import discover
 from benchmarks.harness.report import table
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = ["console", "conversation_throughput", "latency", "memory", "storage_load"]
+OURS = ["broadcast", "console", "conversation_throughput", "latency", "memory", "storage_load"]
 
 
 def test_every_benchmark_module_is_found() -> None:
@@ -41,9 +41,12 @@ def test_quick_run_prints_one_table_with_every_figure() -> None:
     out = done.stdout
     assert "Machine: " in out and " cores; Python " in out
     for fragment in (
-        "Throughput, bot / baseline",
+        "Throughput, bot / baseline on the same client",
         "CPU per update, bot",
         "Latency, bot, p99",
+        "Latency during the broadcast, bot, p99",
+        "achieved / limit while not paused",
+        "peak resident memory of the sending process",
         "conversations in progress",
         "'database is locked' errors",
         "answers written per second",

@@ -137,18 +137,24 @@ async def test_report_text(report: Report, runtime: Runtime) -> None:
         text = report_text(report, catalogue, runtime.settings.timezone)
     lines = text.splitlines()
     assert lines[0] == "Programme indicators on 27 November 2026"
+    assert lines[1] == "All applications"
     assert (
-        "All programmes: applicants 9 · enrolled 7 · completed 6 · answered a survey 3 of 5 asked (60%) · "
-        "placed 2 (67% of those who answered)"
+        "All programmes: applicants 9 · accepted 7 · enrolled 7 · completed 6 · dropped out 0 · "
+        "answered a survey 3 of 5 asked (60%) · placed 2 (67% of those who answered): "
+        "1 in a job, 1 in an internship; in ICT 0, not in ICT 0, not recorded 2"
     ) in lines
     assert (
-        "• Two-year professional programme: software development: applicants 5 · enrolled 4 · completed 3 · "
-        "answered a survey 2 of 3 asked (67%) · placed 1 (50% of those who answered)"
+        "• Two-year professional programme: software development: applicants 5 · accepted 4 · enrolled 4 · "
+        "completed 3 · dropped out 0 · answered a survey 2 of 3 asked (67%) · placed 1 (50% of those who answered): "
+        "1 in a job, 0 in an internship; in ICT 0, not in ICT 0, not recorded 1"
     ) in lines
     assert (
-        "• Male: applicants 4 · enrolled 3 · completed 2 · answered a survey 0 of 2 asked (0%) · placed 0 (– of those who answered)"
-        in lines
-    )
+        "• Male: applicants 4 · accepted 3 · enrolled 3 · completed 2 · dropped out 0 · answered a survey 0 of 2 "
+        "asked (0%) · placed 0 (– of those who answered): 0 in a job, 0 in an internship; "
+        "in ICT 0, not in ICT 0, not recorded 0"
+    ) in lines
+    assert "By municipality:" in lines
+    assert any(line.startswith("• Pristina: applicants 9 · ") for line in lines)
     assert any(line.startswith("• 15–19: applicants 3 · ") for line in lines)
     assert (
         "• Employment follow-up survey, 3 months after graduation: 3 of 5 answered (60%); 1 still open, 1 closed unanswered"
@@ -219,7 +225,7 @@ def test_cli_report_and_export(
     chart = tmp_path / "chart.png"
     assert main(["report", "--chart", str(chart)]) == 0
     out = capsys.readouterr().out
-    assert "All programmes: applicants 9 · enrolled 7 · completed 6 · answered a survey 3 of 5 asked" in out
+    assert "All programmes: applicants 9 · accepted 7 · enrolled 7 · completed 6 · dropped out 0 · answered" in out
     assert f"Chart written to {chart}" in out
     assert png_size(chart.read_bytes()) == (900, 500)
     target = tmp_path / "answers.csv"
@@ -233,8 +239,43 @@ def test_cli_report_and_export(
     capsys.readouterr()
     for written in (chart, target, applications):  # personal data: the owner only
         assert stat.S_IMODE(written.stat().st_mode) == 0o600, written
+    assert main(["report", "--from", "2026-11-28"]) == 0  # everyone applied on the 27th
+    out = capsys.readouterr().out
+    assert "Applications made from 28 November 2026" in out and "All programmes: applicants 0 · " in out
+    assert main(["report", "--from", "2026-11-27", "--to", "2026-11-27"]) == 0
+    assert "All programmes: applicants 9 · " in capsys.readouterr().out
+    assert main(["report", "--to", "27.11.2026"]) == 2
+    assert capsys.readouterr().err == "youthbot: --to '27.11.2026' is not a date like 2026-06-30\n"
+    assert main(["report", "--from", "2026-11-28", "--to", "2026-11-27"]) == 2
+    assert "is before --from" in capsys.readouterr().err
     assert main(["export", "survey", "nope"]) == 2
     assert capsys.readouterr().err == "youthbot: there is no survey 'nope' (surveys: employment-followup)\n"
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "missing.sqlite3"))
     assert main(["report"]) == 2
     assert "no database at" in capsys.readouterr().err
+
+
+async def test_accepted_dropped_out_and_placements_by_kind_and_ict(runtime: Runtime) -> None:
+    await build_fixture(runtime)
+    now = runtime.clock.now()
+    async with runtime.db.transaction() as tx:
+        async with tx.execute(
+            "SELECT s.invitation_id FROM survey_answers s WHERE s.value = '\"employed_full_time\"'"
+        ) as cur:
+            (employed,) = [row["invitation_id"] for row in await cur.fetchall()]
+        await surveys.save_answer(tx, employed, "job_in_ict", "yes", free_text=False, language="en", now=now)
+        # Person 2004 (A, male, still enrolled) drops out; Person 2008 (B, applied only) is accepted.
+        await tx.execute(
+            "UPDATE enrolments SET status = 'dropped' WHERE application_id ="
+            " (SELECT id FROM applications WHERE full_name = 'Person 2004')"
+        )
+        await tx.execute("UPDATE applications SET status = 'accepted' WHERE full_name = 'Person 2008'")
+    async with runtime.db.reading() as conn:
+        report = await build_report(conn, catalogue_for(runtime.settings.survey_dir), now, runtime.settings.timezone)
+    total = report.total
+    assert (total.accepted, total.enrolled, total.dropped_out) == (8, 7, 1)
+    assert (total.placed, total.placed_job, total.placed_internship) == (2, 1, 1)
+    assert (total.placed_ict, total.placed_not_ict, total.placed_ict_unknown) == (1, 0, 1)
+    assert report.by_programme[A].dropped_out == 1 and report.by_programme[B].accepted == 4
+    assert report.by_sex["female"].placed_ict == 1 and report.by_programme[B].placed_internship == 1
+    assert figures(total) == (9, 7, 6, 5, 3, 2)  # the earlier figures do not move

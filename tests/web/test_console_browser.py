@@ -86,6 +86,43 @@ async def test_a_viewer_signs_in_sees_figures_and_cannot_open_admin_pages(runtim
             await browser.close()
 
 
+async def test_a_viewer_reads_the_indicators_on_a_phone_and_sees_no_names(runtime: Runtime, console_url: str) -> None:
+    from tests.reports.test_survey_report import build_fixture
+
+    await build_fixture(runtime)
+    await make_account(runtime, Role.VIEWER)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 390, "height": 844})
+            refused: list[str] = []
+            page.on(
+                "console", lambda message: refused.append(message.text) if "Content Security" in message.text else None
+            )
+            await page.goto(console_url + "/")
+            await page.get_by_label("E-mail").fill("viewer@example.org")
+            await page.get_by_label("Fjalëkalimi").fill(PASSWORD)
+            await page.get_by_role("button", name="Hyr").click()
+            await page.wait_for_url(console_url + "/")
+            await page.get_by_role("link", name="Indicators").click()
+            await page.wait_for_url(console_url + "/indicators")
+            await page.get_by_label("First day").fill("2026-11-27")
+            await page.get_by_label("Last day").fill("2026-11-27")
+            await page.get_by_role("button", name="Show").click()
+            await page.wait_for_url(console_url + "/indicators?from=2026-11-27&to=2026-11-27")
+            assert await page.locator("#total td").first.inner_text() == "9"
+            charts = page.locator("svg.chart")
+            assert await charts.count() == 5  # four breakdowns and the response rates (nobody started /apply)
+            box = await charts.first.bounding_box()
+            assert box is not None and 300 <= box["width"] <= 390 and box["height"] > 100
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+            text = await page.locator("body").inner_text()
+            assert "Person 20" not in text and "+383" not in text
+            assert refused == []
+        finally:
+            await browser.close()
+
+
 # Made-up applicants for the applications page (and its screenshot in the README).
 PEOPLE = [
     ("Arbër Krasniqi", "pro2y-software", "prishtine", "male", "2003-04-12", "en"),

@@ -66,16 +66,31 @@ def message_for(opening: Opening | None, text: str | None, municipalities: Munic
 
 
 async def render_broadcast(delivery: Delivery) -> Reply | None:
-    broadcast = await broadcasts.get(delivery.conn, int(delivery.item.payload["broadcast"]))
-    if broadcast is None or delivery.user is None:
+    """One recipient's message. The broadcast, its opening, who said STOP and the message in
+    each language are read or built once per group of rows (``delivery.memo``), not per row."""
+    memo, conn, user = delivery.memo, delivery.conn, delivery.user
+    broadcast_id = int(delivery.item.payload["broadcast"])
+    if ("broadcast", broadcast_id) not in memo:
+        memo["broadcast", broadcast_id] = await broadcasts.get(conn, broadcast_id)
+    broadcast = memo["broadcast", broadcast_id]
+    if not isinstance(broadcast, Broadcast) or user is None:
         return None
-    if (await alerts.get(delivery.conn, delivery.user.id)).stopped:
+    if "stopped" not in memo:  # the group holds this row, so its person is asked about too
+        ids = [i.user_id for i in delivery.group if i.user_id is not None]
+        memo["stopped"] = await alerts.stopped_among(conn, [*ids, user.id])
+    stopped = memo["stopped"]
+    if isinstance(stopped, set) and user.id in stopped:
         return None
-    opening = await openings.get(delivery.conn, broadcast.opening_id) if broadcast.opening_id else None
-    if broadcast.opening_id and opening is None:
-        return None
-    today = local_today(delivery.settings, delivery.now)
-    return message_for(opening, broadcast.text, default_municipalities(), today)
+    key = ("message", broadcast_id, current_language().code)
+    if key not in memo:
+        opening = await openings.get(conn, broadcast.opening_id) if broadcast.opening_id else None
+        if broadcast.opening_id and opening is None:
+            memo[key] = None
+        else:
+            today = local_today(delivery.settings, delivery.now)
+            memo[key] = message_for(opening, broadcast.text, default_municipalities(), today)
+    reply = memo[key]
+    return reply if isinstance(reply, Reply) else None
 
 
 def progress_text(broadcast: Broadcast, counts: DeliveryCounts) -> str:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from datetime import timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import httpx
 from telegram import (
@@ -143,18 +144,49 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | Reply
     return None
 
 
-def button_rows(options: list[Option], token: str | None) -> list[list[InlineKeyboardButton]]:
+def keyboard_json(reply: Reply) -> str | None:
+    """The same keyboard as :func:`keyboard`, as the Bot API's JSON (no python-telegram-bot objects)."""
+    markup: dict[str, object]
+    if reply.ask_contact:
+        button = {"text": _("📱 Share my phone number"), "request_contact": True}
+        markup = {"keyboard": [[button]], "resize_keyboard": True, "one_time_keyboard": True}
+    elif reply.options:
+        token = None if reply.menu else reply.token
+        buttons = [{"text": o.label[:64], "callback_data": encode_choice(token, o.key)} for o in reply.options]
+        rows = _rows(buttons, [o.label for o in reply.options])
+        markup = {"inline_keyboard": rows}
+    elif reply.reset_keyboard:
+        markup = {"remove_keyboard": True}
+    else:
+        return None
+    return json.dumps(markup, ensure_ascii=False, separators=(",", ":"))
+
+
+T = TypeVar("T")
+
+
+def _rows(buttons: list[T], labels: list[str]) -> list[list[T]]:
     """Short labels side by side (three or two a row), long ones on a row of their own."""
-    longest = max(len(o.label) for o in options)
+    longest = max(len(label) for label in labels)
     per_row = 3 if longest <= 12 else 2 if longest <= 20 else 1
-    buttons = [InlineKeyboardButton(o.label[:64], callback_data=encode_choice(token, o.key)) for o in options]
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
-async def send_reply(bot: Any, chat_id: int | str, reply: Reply, paid: bool = False) -> int:
+def button_rows(options: list[Option], token: str | None) -> list[list[InlineKeyboardButton]]:
+    """The inline keyboard as python-telegram-bot's buttons (for a bot built without our client)."""
+    buttons = [InlineKeyboardButton(o.label[:64], callback_data=encode_choice(token, o.key)) for o in options]
+    return _rows(buttons, [o.label for o in options])
+
+
+async def send_reply(
+    bot: Any, chat_id: int | str, reply: Reply, paid: bool = False, request: AiohttpRequest | None = None
+) -> int:
     """Send one reply (split when longer than Telegram allows); return the last message's id.
 
     ``paid`` sends with allow_paid_broadcast (proactive messages above the free bulk rate).
+    With the bot's own ``request`` (production) text goes out as form fields and the answer
+    is read for its message id only; python-telegram-bot's methods (which parse every sent
+    message back into objects) send files, and everything for a bot built elsewhere (tests).
     """
     extra = {"allow_paid_broadcast": True} if paid else {}
     if reply.document is not None and reply.document.picture:
@@ -174,6 +206,15 @@ async def send_reply(bot: Any, chat_id: int | str, reply: Reply, paid: bool = Fa
         )
         return int(sent.message_id)
     chunks = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+    if request is not None:
+        fields = {"chat_id": str(chat_id)}
+        if paid:
+            fields["allow_paid_broadcast"] = "true"
+        for chunk in chunks[:-1]:
+            await request.call(bot.base_url, "sendMessage", {**fields, "text": chunk})
+        markup = keyboard_json(reply)
+        last = {**fields, "text": chunks[-1], **({"reply_markup": markup} if markup else {})}
+        return int((await request.call(bot.base_url, "sendMessage", last))["message_id"])
     for chunk in chunks[:-1]:
         await bot.send_message(chat_id, chunk, **extra)
     sent = await bot.send_message(chat_id, chunks[-1], reply_markup=keyboard(reply), **extra)
@@ -221,13 +262,14 @@ class TelegramSender:
     sent with allow_paid_broadcast=True, as Telegram requires beyond its free bulk rate.
     """
 
-    def __init__(self, bot: Any, paid_broadcast: bool = False) -> None:
+    def __init__(self, bot: Any, paid_broadcast: bool = False, request: AiohttpRequest | None = None) -> None:
         self.bot = bot
         self.paid_broadcast = paid_broadcast
+        self.request = request
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         try:
-            return str(await send_reply(self.bot, int(chat_id), reply, paid=self.paid_broadcast))
+            return str(await send_reply(self.bot, int(chat_id), reply, self.paid_broadcast, self.request))
         except TelegramError as exc:
             _raise_mapped(exc)
 
@@ -249,14 +291,21 @@ class TelegramChannel:
     passes one shared worker that sends for every channel and runs it itself.
     """
 
-    def __init__(self, runtime: Runtime, application: TelegramApplication, worker: OutboxWorker | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        application: TelegramApplication,
+        worker: OutboxWorker | None = None,
+        request: AiohttpRequest | None = None,
+    ) -> None:
         self.runtime = runtime
         self.application = application
+        self.request = request  # the bot's own client, for lean text messages (see send_reply)
         settings = runtime.settings
         self.owns_worker = worker is None
         if worker is None:
             worker = build_outbox_worker(runtime)
-        worker.register(CHANNEL, TelegramSender(application.bot, paid_broadcast=settings.paid_broadcasts))
+        worker.register(CHANNEL, TelegramSender(application.bot, settings.paid_broadcasts, request))
         self.worker = worker
         self.monitor = BroadcastMonitor(
             runtime.db, runtime.clock, settings, worker.senders, worker.limiter, on_report=worker.wake
@@ -287,7 +336,7 @@ class TelegramChannel:
         )
         with use_language(outcome.language):
             for reply in outcome.replies:
-                await send_reply(context.bot, chat.id, reply)
+                await send_reply(context.bot, chat.id, reply, request=self.request)
         if outcome.queued:  # a worker round costs queries: only when there is news
             self.worker.wake()
 
@@ -351,12 +400,13 @@ def build_application(
 ) -> tuple[TelegramApplication, TelegramChannel]:
     settings = runtime.settings
     assert settings.telegram_token is not None
+    request = AiohttpRequest()
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.removesuffix("/bot") + "/file/bot")
-        .request(AiohttpRequest())
+        .request(request)
     )
     polling: BaseRequest = AiohttpRequest(connection_pool_size=1)
     if concurrent_updates > 1:  # see update_order.py and paced_polling.py
@@ -365,7 +415,7 @@ def build_application(
         builder = builder.concurrent_updates(processor)
     builder = builder.get_updates_request(polling)
     application = builder.build()
-    channel = TelegramChannel(runtime, application, worker)
+    channel = TelegramChannel(runtime, application, worker, request)
     application.add_handler(CallbackQueryHandler(channel.on_update))
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, channel.on_update))
     application.add_error_handler(channel.on_error)

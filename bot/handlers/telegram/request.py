@@ -5,7 +5,7 @@ the same request through aiohttp (its HTTP parser is compiled, httpx's stack
 is several pure-Python layers deep); at a few requests per user step that is
 most of the bot's work (see docs/performance.md). python-telegram-bot takes
 any :class:`telegram.request.BaseRequest`; this one keeps HTTPXRequest's
-defaults (timeouts, a pool of 256 connections, 1 s to get one) and its
+defaults (timeouts, 1 s to get a connection) and its
 error mapping: timeouts become ``TimedOut``, every other transport failure
 ``NetworkError``, and Telegram's own answers (any status) go back to
 python-telegram-bot untouched.
@@ -13,23 +13,65 @@ python-telegram-bot untouched.
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-from telegram.error import NetworkError, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.request import BaseRequest, RequestData
 
 FORM = "application/x-www-form-urlencoded"
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_POOL_TIMEOUT = 1.0
+# httpx's default is 256; the outbox may have up to 250 calls in flight at 1,000 messages/s
+# (bot/runtime.py), and replies to conversations must still find a connection.
+HTTP_POOL = 512
 MEDIA_WRITE_TIMEOUT = 20.0
+
+
+def api_error(code: int, payload: bytes) -> TelegramError:
+    """Telegram's error answer as python-telegram-bot's exception, mapped as
+    ``BaseRequest.post`` maps it (retry_after, 403, 400, 401/404, 409, the rest)."""
+    try:
+        message = f"{HTTPStatus(code).phrase} ({code})"
+    except ValueError:
+        message = f"Unknown HTTPError ({code})"
+    try:
+        answer = BaseRequest.parse_json_payload(payload)
+    except TelegramError:
+        answer = {}
+    message = answer.get("description") or message
+    parameters = answer.get("parameters") or {}
+    if parameters.get("migrate_to_chat_id"):
+        return ChatMigrated(parameters["migrate_to_chat_id"])
+    if parameters.get("retry_after"):
+        return RetryAfter(parameters["retry_after"])
+    if code == HTTPStatus.FORBIDDEN:
+        return Forbidden(message)
+    if code in (HTTPStatus.NOT_FOUND, HTTPStatus.UNAUTHORIZED):
+        return InvalidToken(message)
+    if code == HTTPStatus.BAD_REQUEST:
+        return BadRequest(message)
+    if code == HTTPStatus.CONFLICT:
+        return Conflict(message)
+    return NetworkError(message)
 
 
 class AiohttpRequest(BaseRequest):
     def __init__(
         self,
-        connection_pool_size: int = 256,
+        connection_pool_size: int = HTTP_POOL,
         read_timeout: float | None = DEFAULT_TIMEOUT,
         connect_timeout: float | None = DEFAULT_TIMEOUT,
         pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
@@ -83,6 +125,26 @@ class AiohttpRequest(BaseRequest):
         for name, (filename, content, mime_type) in request_data.multipart_data.items():
             form.add_field(name, content, filename=filename, content_type=mime_type)
         return form
+
+    async def call(self, base_url: str, method: str, fields: dict[str, str]) -> Any:
+        """One Bot API call with form fields (nested values already JSON); the ``result`` of
+        Telegram's answer as plain JSON, errors raised as python-telegram-bot raises them.
+        Never parsed into python-telegram-bot objects: for a sent message that parsing cost
+        more CPU than the HTTP request itself (docs/performance.md)."""
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        body = aiohttp.BytesPayload(urlencode(fields).encode(), content_type=FORM)
+        timeout = self._timeout(BaseRequest.DEFAULT_NONE, BaseRequest.DEFAULT_NONE, BaseRequest.DEFAULT_NONE, False)
+        try:
+            async with self._session.post(f"{base_url}/{method}", data=body, timeout=timeout) as response:
+                code, payload = response.status, await response.read()
+        except (TimeoutError, aiohttp.ServerTimeoutError) as err:
+            raise TimedOut from err
+        except aiohttp.ClientError as err:
+            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+        if HTTPStatus.OK <= code <= 299:
+            return BaseRequest.parse_json_payload(payload)["result"]
+        raise api_error(code, payload)
 
     async def do_request(
         self,
