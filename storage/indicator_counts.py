@@ -132,6 +132,7 @@ def _selected_sql(selection: Selection, params: list[Any], every_row: bool = Tru
     age = (
         f"(CASE WHEN d.birth_date IS NOT NULL THEN {year_of('d.day')} - {year_of('d.birth_date')}"
         f" - (CASE WHEN {month_day_of('d.day')} < {month_day_of('d.birth_date')} THEN 1 ELSE 0 END)"
+        " WHEN d.age_at_application IS NOT NULL THEN d.age_at_application"
         f" WHEN d.birth_year IS NOT NULL THEN {year_of('d.day')} - d.birth_year END)"
     )
     band = " ".join("WHEN age BETWEEN ? AND ? THEN ?" for _ in selection.bands)
@@ -142,7 +143,7 @@ def _selected_sql(selection: Selection, params: list[Any], every_row: bool = Tru
         f"applied AS {'MATERIALIZED ' if every_row else ''}(SELECT d.id, d.programme, d.gender, d.municipality, d.status,"
         f" {age} AS age FROM ("
         f"SELECT a.id, p.code AS programme, a.gender, a.municipality, a.status, a.birth_date, a.birth_year,"
-        f" {day} AS day FROM applications a JOIN programmes p ON p.id = a.programme_id"
+        f" a.age_at_application, {day} AS day FROM applications a JOIN programmes p ON p.id = a.programme_id"
         f"{' WHERE ' + ' AND '.join(where) if where else ''}) d),"
         " selected AS (SELECT id, programme, gender, municipality, status,"
         f" (CASE {band} ELSE ? END) AS age_group FROM applied)"

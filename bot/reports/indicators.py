@@ -10,11 +10,12 @@ Placed here is what the answers say; ``confirmed`` counts the placements staff
 recorded or confirmed (``storage.placements``), once per application whatever
 how many it has, by the kind and ICT field of its latest one. Attendance sums
 the registers staff took (present ÷ registers).
-Age is the age on the local day of application (from the birth year alone
-after /forget), grouped as ``bot.reference.age_groups`` cuts the configured
-range (15-17, 18-24, 25-29 by default). The counting happens in SQL
-(``storage.indicator_counts``), grouped; only the applications with an
-answered survey come back one by one, for the survey's placement rule.
+Age is the age on the local day of application (after /forget: the age kept
+as a number, or the birth year alone for older rows), grouped as
+``bot.reference.age_groups`` cuts the configured range (15-17, 18-24, 25-29 by
+default). The counting happens in SQL (``storage.indicator_counts``), grouped;
+only the applications with an answered survey come back one by one, for the
+survey's placement rule.
 
 Accepted: the application was accepted or enrolled; dropped out: the
 enrolment's status says so. A placement is an internship when the answer
@@ -205,6 +206,8 @@ def age_group(row: ApplicantRow, applied_on: date, groups: tuple[AgeGroup, ...] 
     """One application's age group, as the database counts it (``storage.indicator_counts``)."""
     if row.birth_date is not None:
         age: int | None = age_on(row.birth_date, applied_on)
+    elif row.age_at_application is not None:
+        age = row.age_at_application
     elif row.birth_year is not None:
         age = applied_on.year - row.birth_year
     else:
