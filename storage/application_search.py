@@ -238,17 +238,31 @@ class Answers:
     employment: str | None
     motivation: str | None
     consent_at: datetime | None
+    guardian_name: str | None = None  # a minor's parent or guardian, as the applicant gave them
+    guardian_phone: str | None = None
+    guardian_confirmed_at: datetime | None = None
 
 
 async def answers(tx: aiosqlite.Connection, application_id: int) -> Answers | None:
     async with tx.execute(
-        "SELECT education, employment, motivation, consent_at FROM applications WHERE id = ?", (application_id,)
+        "SELECT education, employment, motivation, consent_at, guardian_name, guardian_phone, guardian_confirmed_at"
+        " FROM applications WHERE id = ?",
+        (application_id,),
     ) as cur:
         row = await cur.fetchone()
     if row is None:
         return None
     consent = from_db(row["consent_at"]) if row["consent_at"] else None
-    return Answers(row["education"], row["employment"], row["motivation"], consent)
+    confirmed = from_db(row["guardian_confirmed_at"]) if row["guardian_confirmed_at"] else None
+    return Answers(
+        row["education"],
+        row["employment"],
+        row["motivation"],
+        consent,
+        row["guardian_name"],
+        row["guardian_phone"],
+        confirmed,
+    )
 
 
 @dataclass(frozen=True)

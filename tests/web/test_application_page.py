@@ -15,8 +15,8 @@ from bot.reference.texts import programme_title
 from bot.runtime import Runtime
 from bot.services import decisions, staff
 from bot.services.decisions import Decision
+from storage import applications, programmes
 from storage import audit as audit_store
-from storage import programmes
 from storage.audit import AuditFilter
 from tests.support.applicants import add_application
 from tests.support.chat import Chat
@@ -63,6 +63,29 @@ async def test_every_answer_has_the_forms_label_in_the_staff_members_language(
         for question in asked:  # the form's own questions and their labels
             assert f"{question.label()} {expected.get(question.id, '—')}" in page, (language, question.id)
     assert LANGUAGES["sr"].native_name in page  # the applicant's own language is named too
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+async def test_a_minors_page_shows_the_guardian_and_asks_staff_to_confirm_with_them(
+    runtime: Runtime, coordinator: Signed, language: str
+) -> None:
+    guardian = applications.Guardian("Drita Krasniqi", "+38349555111", runtime.clock.now())
+    reference = await add_application(runtime, "1", birth_date="2011-05-02", guardian=guardian)
+    adult = await add_application(runtime, "2", name="Besa Hoti", phone="+38344999888")
+    await _staff_speaks(runtime, language)
+    page = text_of((await coordinator.http.get(f"/applications/{await application_id(runtime, reference)}")).text)
+    by_id = {q.id: q for q in GUARDIAN_QUESTIONS}
+    with use_language(language):
+        assert f"{by_id['guardian_name'].label()} Drita Krasniqi" in page
+        assert f"{by_id['guardian_phone'].label()} +38349555111" in page
+        warning = _(
+            "A minor: on {date} the applicant confirmed that the parent or guardian above agrees. "
+            "Please confirm it with the guardian before a decision."
+        )
+        assert warning.split("{date}")[0].strip() in page
+    other = text_of((await coordinator.http.get(f"/applications/{await application_id(runtime, adult)}")).text)
+    with use_language(language):
+        assert by_id["guardian_name"].label() not in other
 
 
 async def test_the_status_history_says_who_changed_what_with_the_personal_sentence(
