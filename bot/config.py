@@ -69,6 +69,9 @@ class Settings:
     web_host: str = "127.0.0.1"
     web_port: int = 8090
     web_base_url: str | None = None  # the console's address, for links; https gives Secure cookies
+    retention_months: int = 24  # then old applications, conversations and messages are anonymised
+    guardian_consent_under: int = 16  # applicants younger than this need a guardian's consent; 0: off
+    privacy_contact: str | None = None  # whom to ask about one's data, shown by /privacy
 
     @property
     def web_secure_cookies(self) -> bool:
@@ -208,6 +211,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         survey_expiry_days=expiry_days,
         survey_send_hour=_int(env, "SURVEY_SEND_HOUR", 10, 0, 23),
         reminder_offsets=parse_reminder_offsets(env.get("REMINDER_OFFSETS", "").strip() or "24h,1h"),
+        retention_months=_int(env, "RETENTION_MONTHS", 24, 1, 240),
+        guardian_consent_under=_int(env, "GUARDIAN_CONSENT_UNDER", 16, 0, 99),
+        privacy_contact=env.get("PRIVACY_CONTACT", "").strip() or None,
     )
     return _with_web_settings(settings, env)
 

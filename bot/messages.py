@@ -57,6 +57,9 @@ class Document:
     # A picture (a chart): shown in the chat where the channel can (Telegram sendPhoto),
     # instead of arriving as a file to open.
     picture: bool = False
+    # The person's own data, for them alone (the /mydata copy): where a channel can send
+    # files only from a public address (Viber), it may put it at a short-lived secret one.
+    own_data: bool = False
 
 
 @dataclass

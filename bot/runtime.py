@@ -22,6 +22,7 @@ from bot.outbox.worker import OutboxWorker
 from bot.reference.municipalities import Municipalities
 from bot.reference.programmes import read_programmes
 from bot.services.campaigns import CampaignPlanner
+from bot.services.retention import RetentionKeeper
 from bot.surveys.loader import catalogue_for
 from storage import Database, programmes, updates
 
@@ -74,6 +75,7 @@ async def open_runtime(
     catalogue_for(settings.survey_dir)  # a broken survey file stops the start-up, naming its line
     db = await Database(settings.database_path).open()
     planning: asyncio.Task[None] | None = None
+    keeping: asyncio.Task[None] | None = None
     try:
         clock = clock or SystemClock()
         async with db.transaction() as tx:
@@ -83,15 +85,19 @@ async def open_runtime(
         planner = CampaignPlanner(db, settings, clock)
         await planner.run_once()  # survey waves due while the bot was down are planned now
         planning = asyncio.create_task(planner.run_daily(), name="survey-planning")
+        keeper = RetentionKeeper(db, settings, clock)
+        await keeper.run_once()  # what passed its retention period while the bot was down goes now
+        keeping = asyncio.create_task(keeper.run_daily(), name="retention")
         engine = Engine(
             db, settings, clock, Municipalities.load(), staff_check(settings, console_staff), build_registry()
         )
         yield Runtime(settings, db, engine, clock)
     finally:
-        if planning is not None:
-            planning.cancel()
-            with suppress(asyncio.CancelledError):
-                await planning
+        for task in (planning, keeping):
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
         await db.close()
 
 

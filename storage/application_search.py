@@ -15,11 +15,12 @@ import aiosqlite
 
 from storage.timefmt import from_db
 
-# Age on the day of application, from the birth date (or the birth year alone after /forget).
+# Age on the day of application, from the birth date (after /forget: the age kept, or the birth year alone).
 _AGE_SQL = (
     "(CASE WHEN a.birth_date IS NOT NULL THEN"
     " CAST(substr(a.created_at, 1, 4) AS INTEGER) - CAST(substr(a.birth_date, 1, 4) AS INTEGER)"
     " - (substr(a.created_at, 6, 5) < substr(a.birth_date, 6, 5))"
+    " WHEN a.age_at_application IS NOT NULL THEN a.age_at_application"
     " ELSE CAST(substr(a.created_at, 1, 4) AS INTEGER) - a.birth_year END)"
 )
 
@@ -64,6 +65,7 @@ class ApplicationRow:
     heard_from: str | None
     language: str | None
     possible_duplicate: bool
+    guardian_consent: bool = False  # a minor: the applicant confirmed their guardian agrees (staff confirm it)
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ def _where(f: ApplicationFilter) -> tuple[str, list[Any]]:
 _SELECT = (
     "SELECT a.id, a.reference, a.user_id, p.code AS programme_code, a.status, a.created_at,"
     " a.full_name, a.birth_date, a.gender, a.municipality, a.phone, a.email, a.source,"
-    f" a.heard_from, a.language, {_DUPLICATE_SQL} AS dup"
+    f" a.heard_from, a.language, {_DUPLICATE_SQL} AS dup, a.guardian_name IS NOT NULL AS guardian"
     " FROM applications a JOIN programmes p ON p.id = a.programme_id"
 )
 
@@ -160,6 +162,7 @@ def _row(row: aiosqlite.Row) -> ApplicationRow:
         heard_from=row["heard_from"],
         language=row["language"],
         possible_duplicate=bool(row["dup"]),
+        guardian_consent=bool(row["guardian"]),
     )
 
 
@@ -235,17 +238,31 @@ class Answers:
     employment: str | None
     motivation: str | None
     consent_at: datetime | None
+    guardian_name: str | None = None  # a minor's parent or guardian, as the applicant gave them
+    guardian_phone: str | None = None
+    guardian_confirmed_at: datetime | None = None
 
 
 async def answers(tx: aiosqlite.Connection, application_id: int) -> Answers | None:
     async with tx.execute(
-        "SELECT education, employment, motivation, consent_at FROM applications WHERE id = ?", (application_id,)
+        "SELECT education, employment, motivation, consent_at, guardian_name, guardian_phone, guardian_confirmed_at"
+        " FROM applications WHERE id = ?",
+        (application_id,),
     ) as cur:
         row = await cur.fetchone()
     if row is None:
         return None
     consent = from_db(row["consent_at"]) if row["consent_at"] else None
-    return Answers(row["education"], row["employment"], row["motivation"], consent)
+    confirmed = from_db(row["guardian_confirmed_at"]) if row["guardian_confirmed_at"] else None
+    return Answers(
+        row["education"],
+        row["employment"],
+        row["motivation"],
+        consent,
+        row["guardian_name"],
+        row["guardian_phone"],
+        confirmed,
+    )
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,17 @@ class NewApplication:
     source: str | None
     language: str
     consent_at: datetime
+    age_at_application: int | None = None  # kept after erasure for the reports' age groups
+    guardian: Guardian | None = None  # for an applicant under GUARDIAN_CONSENT_UNDER
+
+
+@dataclass(frozen=True)
+class Guardian:
+    """The parent or guardian who agrees to a minor's application, as the applicant gave them."""
+
+    name: str
+    phone: str
+    confirmed_at: datetime  # when the applicant confirmed that the guardian agrees
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,9 @@ COLUMNS = (
     "source",
     "language",
     "consent_at",
+    "guardian_name",
+    "guardian_phone",
+    "guardian_confirmed_at",
 )
 
 
@@ -106,6 +120,7 @@ async def for_user(conn: aiosqlite.Connection, user_id: int) -> list[Application
 async def submit(conn: aiosqlite.Connection, app: NewApplication, now: datetime) -> Application:
     """Insert the application under a fresh unique reference number."""
     birth_year = int(app.birth_date[:4])
+    guardian = app.guardian
     while True:
         reference = new_reference(now)
         if await fetch_one(conn, "SELECT 1 FROM applications WHERE reference = ?", (reference,)) is None:
@@ -113,8 +128,9 @@ async def submit(conn: aiosqlite.Connection, app: NewApplication, now: datetime)
     cur = await conn.execute(
         "INSERT INTO applications(reference, user_id, programme_id, full_name, birth_date,"
         " birth_year, gender, municipality, phone, email, education, employment, motivation,"
-        " heard_from, source, language, consent_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " heard_from, source, language, consent_at, created_at, age_at_application,"
+        " guardian_name, guardian_phone, guardian_confirmed_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             reference,
             app.user_id,
@@ -134,6 +150,10 @@ async def submit(conn: aiosqlite.Connection, app: NewApplication, now: datetime)
             app.language,
             to_db(app.consent_at),
             to_db(now),
+            app.age_at_application,
+            guardian.name if guardian else None,
+            guardian.phone if guardian else None,
+            to_db(guardian.confirmed_at) if guardian else None,
         ),
     )
     row = await fetch_one(
@@ -164,17 +184,3 @@ async def personal_rows(conn: aiosqlite.Connection, user_id: int) -> list[dict[s
     ) as cur:
         rows = await cur.fetchall()
     return [{col: row[col] for col in COLUMNS} for row in rows]
-
-
-async def anonymise_for_user(conn: aiosqlite.Connection, user_id: int, now: datetime) -> int:
-    """Strip personal data from a user's applications, keeping programme, sex and birth year
-    so the programme's anonymous counts stay right. Returns how many were anonymised."""
-    cur = await conn.execute(
-        "UPDATE applications SET user_id = NULL, full_name = NULL, birth_date = NULL,"
-        " municipality = NULL, phone = NULL, email = NULL, motivation = NULL,"
-        " education = NULL, employment = NULL, heard_from = NULL, source = NULL,"
-        " status = CASE status WHEN 'submitted' THEN 'withdrawn' ELSE status END,"
-        " anonymised_at = ? WHERE user_id = ?",
-        (to_db(now), user_id),
-    )
-    return cur.rowcount

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -61,6 +62,22 @@ def inserted_id(cur: aiosqlite.Cursor) -> int:
     if cur.lastrowid is None:
         raise StorageError("the INSERT added no row")
     return int(cur.lastrowid)
+
+
+# Connections on which a person was erased in the open transaction: after its commit the
+# write-ahead log is checkpointed and truncated, since its old frames still hold the erased values.
+_erased: weakref.WeakKeyDictionary[aiosqlite.Connection, bool] = weakref.WeakKeyDictionary()
+
+
+def mark_erased(conn: aiosqlite.Connection) -> None:
+    """Say that personal data was erased in the current transaction (see ``Database.transaction``)."""
+    _erased[conn] = True
+
+
+async def truncate_log(conn: aiosqlite.Connection) -> None:
+    """Copy the write-ahead log into the database and empty it (outside a transaction)."""
+    _erased.pop(conn, None)
+    await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -130,6 +147,8 @@ class Database:
             await self._conn.execute("PRAGMA journal_mode = WAL")
             await self._conn.execute("PRAGMA synchronous = NORMAL")
             await self._conn.execute("PRAGMA foreign_keys = ON")
+            # Deleted values are overwritten with zeros, not left in free pages of the file.
+            await self._conn.execute("PRAGMA secure_delete = ON")
         except sqlite3.Error as exc:
             await self.close()
             raise _refuse(self.path, str(exc)) from None
@@ -166,10 +185,13 @@ class Database:
             try:
                 yield conn
             except BaseException:
+                _erased.pop(conn, None)
                 await conn.execute("ROLLBACK")
                 raise
             else:
                 await conn.execute("COMMIT")
+                if _erased.get(conn):
+                    await truncate_log(conn)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:

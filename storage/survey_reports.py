@@ -24,6 +24,7 @@ class ApplicantRow:
     enrolment_status: str | None  # None when never enrolled
     status: str = "submitted"  # the application's status (accepted, rejected, ...)
     municipality: str | None = None  # its key in bot/data, None when not given
+    age_at_application: int | None = None  # kept after /forget, so the age group does not move
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class InvitationRow:
 async def applicant_rows(conn: aiosqlite.Connection) -> list[ApplicantRow]:
     async with conn.execute(
         "SELECT a.id, p.code, a.gender, a.birth_date, a.birth_year, a.created_at, e.status AS enrolment_status,"
-        " a.status, a.municipality"
+        " a.status, a.municipality, a.age_at_application"
         " FROM applications a JOIN programmes p ON p.id = a.programme_id"
         " LEFT JOIN enrolments e ON e.application_id = a.id ORDER BY a.id"
     ) as cur:
@@ -52,6 +53,7 @@ async def applicant_rows(conn: aiosqlite.Connection) -> list[ApplicantRow]:
             gender=row["gender"],
             birth_date=date.fromisoformat(row["birth_date"]) if row["birth_date"] else None,
             birth_year=row["birth_year"],
+            age_at_application=row["age_at_application"],
             applied_at=from_db(row["created_at"]),
             enrolment_status=row["enrolment_status"],
             status=row["status"],

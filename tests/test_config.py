@@ -47,6 +47,8 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ({"MIN_AGE": "30", "MAX_AGE": "20"}, "MIN_AGE"),
         ({"CONVERSATION_TIMEOUT_DAYS": "soon"}, "CONVERSATION_TIMEOUT_DAYS"),
         ({"PROGRAMMES_FILE": "/nonexistent/programmes.toml"}, "PROGRAMMES_FILE"),
+        ({"RETENTION_MONTHS": "0"}, "RETENTION_MONTHS"),
+        ({"GUARDIAN_CONSENT_UNDER": "sixteen"}, "GUARDIAN_CONSENT_UNDER"),
     ],
 )
 def test_invalid_settings_name_the_setting(env: dict[str, str], named: str) -> None:
@@ -104,3 +106,17 @@ def test_export_without_database_is_a_clear_error(
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "none.sqlite3"))
     assert main(["export", "applications"]) == 2
     assert "DATABASE_PATH" in capsys.readouterr().err
+
+
+def test_privacy_settings() -> None:
+    default = load_settings(environ={}, env_file=None)
+    assert (default.retention_months, default.guardian_consent_under, default.privacy_contact) == (24, 16, None)
+    custom = load_settings(
+        environ={"RETENTION_MONTHS": "36", "GUARDIAN_CONSENT_UNDER": "0", "PRIVACY_CONTACT": " dpo@example.org "},
+        env_file=None,
+    )
+    assert (custom.retention_months, custom.guardian_consent_under, custom.privacy_contact) == (
+        36,
+        0,
+        "dpo@example.org",
+    )

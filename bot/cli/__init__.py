@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("broadcasts", help="list past broadcasts with their delivery counts")
     staff_admin.add_parsers(sub)
     sub.add_parser("web", help="serve the staff web console alone (WEB_HOST, WEB_PORT)")
+    keep = sub.add_parser("retention", help="anonymise what is older than RETENTION_MONTHS (the bot does it daily)")
+    keep.add_argument("--dry-run", action="store_true", help="only say what would be anonymised")
     return parser
 
 
@@ -127,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.web.serve import run_web
 
             run_web(settings)
+        elif args.command == "retention":
+            from bot.cli.privacy import retention_command
+
+            return asyncio.run(retention_command(settings, dry_run=args.dry_run))
         elif args.command == "chat":
             asyncio.run(_chat(settings, args.user, args.staff))
         elif args.command in training_admin.COMMANDS or (args.command, getattr(args, "what", None)) == (

@@ -104,6 +104,7 @@ async def export(settings: Settings, survey_id: str | None, out: Path | None) ->
 
 
 async def report(settings: Settings, chart: Path | None, start: str | None = None, end: str | None = None) -> str:
+    from bot.reference.age_groups import age_groups
     from bot.reports.chart import placement_chart
     from bot.reports.indicators import PeriodError, build_report, parse_period
     from bot.reports.indicators_text import report_text
@@ -119,7 +120,14 @@ async def report(settings: Settings, chart: Path | None, start: str | None = Non
     prepare_catalogs()
     catalogue = load_directory(settings.survey_dir)
     async with _database(settings) as db, db.reading() as conn:
-        built = await build_report(conn, catalogue, SystemClock().now(), settings.timezone, period)
+        built = await build_report(
+            conn,
+            catalogue,
+            SystemClock().now(),
+            settings.timezone,
+            period,
+            age_groups(settings.min_age, settings.max_age),
+        )
     with use_language("en"):
         text = report_text(built, catalogue, settings.timezone)
         if chart is not None:

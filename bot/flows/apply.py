@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from bot.flows.form import (
@@ -18,6 +19,7 @@ from bot.flows.form import (
     match_municipality,
     not_understood,
     show_text,
+    yes_no,
 )
 from bot.flows.registry import FINISHED, Command, Context, Feature
 from bot.flows.status import status_reply
@@ -183,6 +185,98 @@ async def _parse_motivation(ctx: Context, inp: UserInput) -> Parsed:
     return Accepted(text)
 
 
+def guardian_needed(ctx: Context, answers: Mapping[str, Any]) -> bool:
+    """An applicant younger than GUARDIAN_CONSENT_UNDER (0: never) on the birth date given so far."""
+    under = ctx.settings.guardian_consent_under
+    born = answers.get("birth_date")
+    if not under or not isinstance(born, str):
+        return False
+    today = ctx.now.astimezone(ctx.settings.timezone).date()
+    return validators.age_on(date.fromisoformat(born), today) < under
+
+
+async def _parse_guardian_name(ctx: Context, inp: UserInput) -> Parsed:
+    if (wrong := expect_text(inp, _("Please type the name of your parent or guardian."))) is not None:
+        return wrong
+    name = validators.parse_full_name(inp.text)
+    if name is None or not validators.has_first_and_last_name(name):
+        return Rejected(
+            _(
+                "Please write your parent's or guardian's first and last name, using letters only, for example: Drita Krasniqi."
+            )
+        )
+    return Accepted(name)
+
+
+async def _parse_guardian_phone(ctx: Context, inp: UserInput) -> Parsed:
+    if inp.kind not in (InputKind.TEXT, InputKind.CONTACT):
+        return Rejected(
+            not_understood(inp)
+            if inp.kind != InputKind.OPTION
+            else _("Please type your parent's or guardian's phone number.")
+        )
+    phone = validators.normalise_phone(inp.text)
+    if phone is None:
+        return Rejected(_("That doesn't look like a phone number. Please type it like 044 123 456 or +383 44 123 456."))
+    return Accepted(phone)
+
+
+async def _guardian_choices(ctx: Context) -> list[Option]:
+    return [Option("yes", _("Yes, they agree")), Option("no", _("Not yet"))]
+
+
+async def _parse_guardian_agrees(ctx: Context, inp: UserInput) -> Parsed:
+    answer = yes_no(inp)
+    if answer is None and inp.kind == InputKind.TEXT and inp.text.strip().casefold() == _("Not yet").casefold():
+        answer = False
+    if answer is None:
+        return Rejected(_("Please answer with the buttons below."))
+    if not answer:
+        return Rejected(
+            _(
+                "Then please talk to your parent or guardian first: /privacy explains what we store and why. Your answers so far are kept here; when they agree, press “Yes, they agree”. You can also /cancel and apply later."
+            )
+        )
+    return Accepted(ctx.now.isoformat())
+
+
+async def _show_guardian_agrees(ctx: Context, value: Any) -> str:
+    return _("Yes, they agree")
+
+
+GUARDIAN_QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "guardian_name",
+        lambda: _("Parent or guardian"),
+        lambda ctx: _(
+            "Because you are younger than {age}, a parent or guardian must agree to your application: the law protects the data of young people this way. What is the full name of your parent or guardian?"
+        ).format(age=ctx.settings.guardian_consent_under),
+        _parse_guardian_name,
+        show_text,
+        applies=guardian_needed,
+    ),
+    Question(
+        "guardian_phone",
+        lambda: _("Guardian's phone"),
+        lambda ctx: _("What is your parent's or guardian's phone number? Our staff may call them to confirm."),
+        _parse_guardian_phone,
+        show_text,
+        applies=guardian_needed,
+    ),
+    Question(
+        "guardian_agrees",
+        lambda: _("Guardian agrees"),
+        lambda ctx: _(
+            "Does your parent or guardian agree that you apply, and that the programme stores your answers as /privacy explains?"
+        ),
+        _parse_guardian_agrees,
+        _show_guardian_agrees,
+        choices=_guardian_choices,
+        applies=guardian_needed,
+    ),
+)
+
+
 def _fixed_question(qid: str, label: Any, prompt: Any, table: dict[str, str], **extra: Any) -> Question:
     choices = _fixed(table)
     return Question(qid, label, prompt, choice_parser(choices), choice_display(choices), choices=choices, **extra)
@@ -211,6 +305,7 @@ QUESTIONS: tuple[Question, ...] = (
         _parse_birth_date,
         _show_birth_date,
     ),
+    *GUARDIAN_QUESTIONS,
     _fixed_question("gender", lambda: _("Gender"), lambda ctx: _("What is your gender?"), GENDERS),
     Question(
         "municipality",
@@ -275,7 +370,7 @@ class ApplyFlow(FormFlow):
 
     def consent_text(self, ctx: Context) -> str:
         return _(
-            "Last step: consent. To process your application, the programme stores the answers you gave here and uses them only to select participants, contact you and report (anonymously) to the programme's donor. You can see your data with /mydata and delete it with /forget at any time.\n\nDo you agree to the processing of your personal data?"
+            "Last step: consent. To process your application, the programme stores the answers you gave here and uses them only to select participants, contact you and report (anonymously) to the programme's donor. How long we keep them and your rights: /privacy. You can see your data with /mydata and delete it with /forget at any time.\n\nDo you agree to the processing of your personal data?"
         )
 
     async def start(self, ctx: Context, state: ConversationState) -> list[Reply]:
@@ -314,6 +409,16 @@ class ApplyFlow(FormFlow):
                     )
                 )
             ]
+        born = date.fromisoformat(answers["birth_date"])
+        guardian = (
+            applications.Guardian(
+                answers["guardian_name"],
+                answers["guardian_phone"],
+                datetime.fromisoformat(answers["guardian_agrees"]),
+            )
+            if guardian_needed(ctx, answers)
+            else None
+        )
         app = await application_service.submit(
             ctx.tx,
             applications.NewApplication(
@@ -332,11 +437,13 @@ class ApplyFlow(FormFlow):
                 source=ctx.user.source,
                 language=ctx.language,
                 consent_at=ctx.now,
+                age_at_application=validators.age_on(born, ctx.now.astimezone(ctx.settings.timezone).date()),
+                guardian=guardian,
             ),
             ctx.now,
         )
         await funnel.submitted(ctx.tx, state.data)
-        await _notify_staff(ctx, app.reference, programme, answers)
+        await _notify_staff(ctx, app.reference, programme, answers, guardian)
         state.step = FINISHED
         return [
             Reply(
@@ -349,17 +456,27 @@ class ApplyFlow(FormFlow):
         ]
 
 
-async def _notify_staff(ctx: Context, reference: str, programme: programmes.Programme, answers: dict[str, Any]) -> None:
-    """Tell every staff member, in their language, through the outbox."""
-    await notify_staff(
-        ctx.tx,
-        ctx.settings,
-        ctx.now,
-        lambda: _("New application {reference}: {name}, {programme}.").format(
+async def _notify_staff(
+    ctx: Context,
+    reference: str,
+    programme: programmes.Programme,
+    answers: dict[str, Any],
+    guardian: applications.Guardian | None,
+) -> None:
+    """Tell every staff member, in their language, through the outbox (a minor's guardian too)."""
+
+    def text() -> str:
+        notice = _("New application {reference}: {name}, {programme}.").format(
             reference=reference, name=answers["full_name"], programme=programme_title(programme)
-        ),
-        dedup_key=f"application:{reference}",
-    )
+        )
+        if guardian is None:
+            return notice
+        minor = _(
+            "The applicant is younger than {age}: they confirmed that their guardian {guardian} ({phone}) agrees. Please confirm with the guardian."
+        ).format(age=ctx.settings.guardian_consent_under, guardian=guardian.name, phone=guardian.phone)
+        return f"{notice}\n{minor}"
+
+    await notify_staff(ctx.tx, ctx.settings, ctx.now, text, dedup_key=f"application:{reference}")
 
 
 FEATURE = Feature(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flows import apply, decisions, forget, info, language, link, training, web_link
+from bot.flows import apply, decisions, forget, info, language, link, mydata, privacy, training, web_link
 from bot.flows.openings import alerts, broadcast, jobs, opening_form
 from bot.flows.registry import Feature, Registry
 from bot.flows.surveys import flow as survey
@@ -11,7 +11,9 @@ FEATURES: tuple[Feature, ...] = (
     apply.FEATURE,
     language.FEATURE,
     info.FEATURE,
+    mydata.FEATURE,
     forget.FEATURE,
+    privacy.FEATURE,
     training.FEATURE,
     decisions.FEATURE,
     jobs.FEATURE,

@@ -1,18 +1,15 @@
-"""Answers that need no conversation: welcome, help, /mydata, staff /export (/status is in status.py)."""
+"""Answers that need no conversation: welcome, help, staff /export (/status is in status.py, /mydata in mydata.py)."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
-from bot.flows.link import channel_name
 from bot.flows.registry import Command, Context, Feature
-from bot.i18n import LANGUAGES, N_, _, format_date, ngettext
+from bot.i18n import _, ngettext
 from bot.messages import Document, Option, Reply
-from bot.reference.texts import application_status, programme_title
 from bot.reports.exports import applications_csv
 from bot.services import people
-from storage import applications, conversations, programmes, users
+from storage import users
 
 _SOURCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -60,68 +57,6 @@ async def nothing_to_cancel(ctx: Context) -> list[Reply]:
     return [Reply(_("There is nothing to cancel.")), help_reply(ctx)]
 
 
-async def mydata_reply(ctx: Context) -> list[Reply]:
-    """Everything stored about the user, in plain words (the right of access)."""
-    user = ctx.user
-    lines = [
-        _("This is what we store about you:"),
-        _("Account: {channel} {platform_id}").format(channel=channel_name(user.channel), platform_id=user.platform_id),
-        _("Name on the account: {name}").format(name=user.display_name or "–"),
-        _("Language: {language}").format(language=LANGUAGES[ctx.language].native_name),
-        _("First contact: {date}").format(date=format_date(user.created_at.astimezone(ctx.settings.timezone).date())),
-    ]
-    if user.source:
-        lines.append(_("Came through the link: {source}").format(source=user.source))
-    state = await conversations.load(ctx.tx, user.id)
-    if state is not None and state.answers:
-        lines.append(
-            ngettext(
-                "A form in progress with {n} answer.", "A form in progress with {n} answers.", len(state.answers)
-            ).format(n=len(state.answers))
-        )
-    for row in await applications.personal_rows(ctx.tx, user.id):
-        lines.append("")
-        lines.append(_("Application {reference}:").format(reference=row["reference"]))
-        for column, value in row.items():
-            if column != "reference" and value not in (None, ""):
-                label, shown = await _stored_field(ctx, column, str(value))
-                lines.append(f"  {label}: {shown}")
-    lines.append("")
-    lines.append(_("To delete your data, send /forget."))
-    return [Reply("\n".join(lines))]
-
-
-FIELD_LABELS = {
-    "status": N_("Status"),
-    "created_at": N_("Sent on"),
-    "programme_code": N_("Programme"),
-    "source": N_("Came through the link"),
-    "language": N_("Language"),
-    "consent_at": N_("Consent given on"),
-}
-
-
-async def _stored_field(ctx: Context, column: str, value: str) -> tuple[str, str]:
-    """One stored field of an application in the reader's words: the form's label and display."""
-    from bot.flows.apply import QUESTIONS  # the form imports this module for /status
-
-    question = next((q for q in QUESTIONS if q.id == column), None)
-    if question is not None:
-        return question.label(), await question.show(ctx, value)
-    label = _(FIELD_LABELS[column]) if column in FIELD_LABELS else column
-    if column == "status":
-        return label, application_status(value)
-    if column in ("created_at", "consent_at"):
-        moment = datetime.fromisoformat(value)
-        return label, format_date(moment.astimezone(ctx.settings.timezone).date())
-    if column == "programme_code":
-        programme = await programmes.by_code(ctx.tx, value)
-        return label, programme_title(programme) if programme else value
-    if column == "language" and value in LANGUAGES:
-        return label, LANGUAGES[value].native_name
-    return label, value
-
-
 async def export_reply(ctx: Context) -> list[Reply]:
     content, count = await applications_csv(ctx.tx)
     name = f"applications-{ctx.now.astimezone(ctx.settings.timezone):%Y-%m-%d}.csv"
@@ -142,7 +77,6 @@ FEATURE = Feature(
         ),
         Command("help", lambda: _("What this bot can do"), run=help_command),
         Command("cancel", lambda: _("Stop the current form"), run=nothing_to_cancel, cancels=True),
-        Command("mydata", lambda: _("What we store about you"), run=mydata_reply),
         Command(
             "export",
             lambda: _("Applications as CSV (staff)"),

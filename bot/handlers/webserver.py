@@ -33,7 +33,7 @@ from telegram.ext import Application
 from bot.config import ConfigError, Settings
 from bot.flows.engine import Engine
 from bot.handlers import jsonbody
-from bot.handlers.pictures import PATH_PREFIX, PictureShelf
+from bot.handlers.pictures import FILES_PREFIX, PATH_PREFIX, PictureShelf
 from bot.handlers.telegram.channel import ALLOWED_UPDATES, TOKEN_REJECTED, TelegramChannel, build_application
 from bot.handlers.viber.api import ViberClient, ViberError
 from bot.handlers.viber.channel import ViberChannel
@@ -149,9 +149,17 @@ def build_app(
             return Response(status_code=404)
         return Response(content, media_type="image/png", headers={"Cache-Control": "no-store"})
 
+    async def own_file(request: Request) -> Response:
+        params = request.path_params
+        content = pictures.get_file(params["token"], params["filename"]) if pictures is not None else None
+        if content is None:
+            return Response(status_code=404)
+        return Response(content, media_type="application/json", headers={"Cache-Control": "no-store"})
+
     routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
     if pictures is not None:
         routes.append(Route(PATH_PREFIX + "{token}.png", picture, methods=["GET"]))
+        routes.append(Route(FILES_PREFIX + "{token}/{filename}", own_file, methods=["GET"]))
     if telegram is not None:
         routes.append(Route(TELEGRAM_PATH, telegram_webhook, methods=["POST"]))
     if viber is not None:
@@ -192,7 +200,7 @@ async def serve_webhooks(runtime: Runtime, stop: asyncio.Event, sock: socket.soc
     application, telegram = build_application(runtime, worker) if settings.telegram_token else (None, None)
     client = ViberClient(settings.viber_api_url, settings.viber_auth_token) if settings.viber_auth_token else None
     pictures = PictureShelf(base)
-    viber = ViberChannel(runtime, client, worker, pictures.put) if client is not None else None
+    viber = ViberChannel(runtime, client, worker, pictures.put, pictures.put_own_data) if client is not None else None
     checks = Health(runtime.engine, worker)
     hook = TelegramWebhook(application, settings.telegram_webhook_secret or "") if application else None
     server = _Server(

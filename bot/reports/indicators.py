@@ -10,8 +10,12 @@ Placed here is what the answers say; ``confirmed`` counts the placements staff
 recorded or confirmed (``storage.placements``), once per application whatever
 how many it has, by the kind and ICT field of its latest one. Attendance sums
 the registers staff took (present ÷ registers).
-Age is the age on the day of application (from the birth year alone after
-/forget), grouped 15-19, 20-24, 25-29.
+Age is the age on the local day of application (after /forget: the age kept
+as a number, or the birth year alone for older rows), grouped as
+``bot.reference.age_groups`` cuts the configured range (15-17, 18-24, 25-29 by
+default). The counting happens in SQL (``storage.indicator_counts``), grouped;
+only the applications with an answered survey come back one by one, for the
+survey's placement rule.
 
 Accepted: the application was accepted or enrolled; dropped out: the
 enrolment's status says so. A placement is an internship when the answer
@@ -30,22 +34,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import aiosqlite
 
 from bot.parsing.validators import age_on
+from bot.reference.age_groups import OTHER_AGE, AgeGroup, age_groups, group_of
 from bot.surveys.definition import Catalogue
 from storage import funnel as funnel_store
-from storage import placements, programmes, register, survey_reports
+from storage import indicator_counts, programmes, survey_reports
 from storage.funnel import FunnelCounts
-from storage.placements import ConfirmedRow
+from storage.indicator_counts import AgeBand, GroupCounts, Selection, WaveRow, ZoneSpan
 from storage.programmes import Programme
 from storage.survey_reports import ApplicantRow, InvitationRow
 
-AGE_GROUPS = (("15-19", 15, 19), ("20-24", 20, 24), ("25-29", 25, 29))
-OTHER_AGE = "other"
 SEXES = ("female", "male", "other", "undisclosed")
 STAFF_WAVE = "staff"  # every send by staff, counted together
 UNKNOWN_MUNICIPALITY = "unknown"
@@ -131,28 +134,6 @@ class Counts:
         return self.placed / self.answered if self.answered else None
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What is known of one application."""
-
-    programme: str
-    sex: str
-    age_group: str
-    enrolled: bool
-    completed: bool
-    asked: bool
-    answered: bool
-    placed: bool
-    accepted: bool = False
-    dropped_out: bool = False
-    municipality: str = UNKNOWN_MUNICIPALITY
-    placement_kind: str | None = None  # 'job' or 'internship' when placed
-    placement_ict: bool | None = None  # None: not recorded
-    confirmed: ConfirmedRow | None = None
-    registers: int = 0
-    present: int = 0
-
-
 @dataclass
 class WaveCounts:
     survey_id: str
@@ -176,46 +157,112 @@ class Report:
     by_municipality: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     period: Period = field(default_factory=Period)
     funnel: FunnelCounts = field(default_factory=lambda: FunnelCounts(0, 0, {}))
+    age_groups: tuple[AgeGroup, ...] = field(default_factory=age_groups)  # the rows of by_age, in order
 
-    def add(self, facts: Facts) -> None:
-        for counts in (
+    def _breakdowns(self, programme: str, sex: str, age: str, municipality: str) -> tuple[Counts, ...]:
+        return (
             self.total,
-            self.by_programme[facts.programme],
-            self.by_sex[facts.sex],
-            self.by_age[facts.age_group],
-            self.by_programme_and_sex[(facts.programme, facts.sex)],
-            self.by_municipality[facts.municipality],
-        ):
-            counts.applicants += 1
-            counts.enrolled += facts.enrolled
-            counts.completed += facts.completed
-            counts.asked += facts.asked
-            counts.answered += facts.answered
-            counts.placed += facts.placed
-            counts.accepted += facts.accepted
-            counts.dropped_out += facts.dropped_out
-            if facts.placed:
-                counts.placed_internship += facts.placement_kind == "internship"
-                counts.placed_job += facts.placement_kind != "internship"
-                counts.placed_ict += facts.placement_ict is True
-                counts.placed_not_ict += facts.placement_ict is False
-            if facts.confirmed is not None:
-                counts.confirmed += 1
-                counts.confirmed_job += facts.confirmed.kind == "job"
-                counts.confirmed_internship += facts.confirmed.kind == "internship"
-                counts.confirmed_ict += facts.confirmed.ict
-            counts.registers += facts.registers
-            counts.present += facts.present
+            self.by_programme[programme],
+            self.by_sex[sex],
+            self.by_age[age],
+            self.by_programme_and_sex[(programme, sex)],
+            self.by_municipality[municipality],
+        )
+
+    def add_group(self, group: GroupCounts) -> None:
+        """One group's sums from the database, into every breakdown it belongs to."""
+        sex = _sex(group.gender)
+        municipality = group.municipality or UNKNOWN_MUNICIPALITY
+        for counts in self._breakdowns(group.programme, sex, group.age_group, municipality):
+            counts.applicants += group.applicants
+            counts.enrolled += group.enrolled
+            counts.completed += group.completed
+            counts.asked += group.asked
+            counts.answered += group.answered
+            counts.accepted += group.accepted
+            counts.dropped_out += group.dropped_out
+            counts.confirmed += group.confirmed
+            counts.confirmed_job += group.confirmed_job
+            counts.confirmed_internship += group.confirmed_internship
+            counts.confirmed_ict += group.confirmed_ict
+            counts.registers += group.registers
+            counts.present += group.present
+
+    def add_placement(self, programme: str, sex: str, age: str, municipality: str, facts: PlacementFacts) -> None:
+        """An application its survey answers say is placed."""
+        for counts in self._breakdowns(programme, sex, age, municipality):
+            counts.placed += 1
+            counts.placed_internship += facts.kind == "internship"
+            counts.placed_job += facts.kind != "internship"
+            counts.placed_ict += facts.ict is True
+            counts.placed_not_ict += facts.ict is False
 
 
-def age_group(row: ApplicantRow, applied_on: date) -> str:
+def _sex(gender: str | None) -> str:
+    return gender if gender in SEXES else "undisclosed"
+
+
+def age_group(row: ApplicantRow, applied_on: date, groups: tuple[AgeGroup, ...] | None = None) -> str:
+    """One application's age group, as the database counts it (``storage.indicator_counts``)."""
     if row.birth_date is not None:
-        age = age_on(row.birth_date, applied_on)
+        age: int | None = age_on(row.birth_date, applied_on)
+    elif row.age_at_application is not None:
+        age = row.age_at_application
     elif row.birth_year is not None:
         age = applied_on.year - row.birth_year
     else:
-        return OTHER_AGE
-    return next((name for name, low, high in AGE_GROUPS if low <= age <= high), OTHER_AGE)
+        age = None
+    return group_of(age, groups if groups is not None else age_groups())
+
+
+def zone_spans(timezone: tzinfo, first: datetime, last: datetime) -> list[ZoneSpan]:
+    """The UTC offsets of ``timezone`` in force from ``first`` to ``last``, to the minute, for the database."""
+
+    def offset(moment: datetime) -> int:
+        shift = moment.astimezone(timezone).utcoffset()
+        return int(shift.total_seconds() // 60) if shift is not None else 0
+
+    step = timedelta(hours=6)  # zones change offset at most a few times a year, never twice in six hours
+    moment = first.astimezone(UTC).replace(minute=0, second=0, microsecond=0) - step
+    spans = [ZoneSpan(None, offset(moment))]
+    while moment <= last:
+        following = moment + step
+        if offset(following) != spans[-1].minutes:
+            low, high = moment, following  # offset(low) is the old one, offset(high) the new one
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(second=0, microsecond=0)
+                if middle <= low:
+                    break
+                if offset(middle) == spans[-1].minutes:
+                    low = middle
+                else:
+                    high = middle
+            spans.append(ZoneSpan(high, offset(high)))
+        moment = following
+    return spans
+
+
+def _local_midnight(day: date, timezone: tzinfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=timezone).astimezone(UTC)
+
+
+async def _selection(
+    conn: aiosqlite.Connection, now: datetime, timezone: tzinfo, period: Period, groups: tuple[AgeGroup, ...]
+) -> Selection:
+    """What the database counts: the period's instants and the zone's offsets over the stored applications."""
+    first, last = await indicator_counts.time_range(conn)
+    zone = [ZoneSpan(None, 0)]
+    if first is not None and last is not None:
+        zone = zone_spans(timezone, datetime.fromisoformat(first), datetime.fromisoformat(last))
+    return Selection(
+        now=now,
+        zone=zone,
+        bands=[AgeBand(g.name, g.low, g.high) for g in groups],
+        other_band=OTHER_AGE,
+        since=_local_midnight(period.start, timezone) if period.start is not None else None,
+        until=_local_midnight(period.end + timedelta(days=1), timezone) if period.end is not None else None,
+    )
 
 
 async def _placed_invitations(conn: aiosqlite.Connection, catalogue: Catalogue) -> dict[int, PlacementFacts]:
@@ -268,11 +315,28 @@ def wave_counts(invitations: list[InvitationRow], now: datetime) -> list[WaveCou
         else:
             counts.still_open += 1
 
+    return _in_order(found)
+
+
+def _in_order(found: dict[tuple[str, str], WaveCounts]) -> list[WaveCounts]:
     def order(key: tuple[str, str]) -> tuple[str, int]:
         survey_id, wave = key
         return survey_id, int(wave[1:]) if wave != STAFF_WAVE else 10**6
 
     return [found[key] for key in sorted(found, key=order)]
+
+
+def wave_counts_of(rows: list[WaveRow]) -> list[WaveCounts]:
+    """The database's counts per survey and wave, with every send by staff as one wave."""
+    found: dict[tuple[str, str], WaveCounts] = {}
+    for row in rows:
+        wave = wave_key(row.wave)
+        counts = found.setdefault((row.survey_id, wave), WaveCounts(row.survey_id, wave))
+        counts.asked += row.asked
+        counts.answered += row.answered
+        counts.still_open += row.still_open
+        counts.closed += row.closed
+    return _in_order(found)
 
 
 async def build_report(
@@ -281,46 +345,32 @@ async def build_report(
     now: datetime,
     timezone: tzinfo,
     period: Period | None = None,
+    groups: tuple[AgeGroup, ...] | None = None,
 ) -> Report:
-    """Count everything as of ``now`` (dates of application in the programme's time zone), within ``period``."""
+    """Count everything as of ``now`` (dates of application in the programme's time zone), within ``period``.
+
+    ``groups``: the age groups of the configured range (``age_groups(MIN_AGE, MAX_AGE)``); the default
+    range's when not given.
+    """
     period = period or Period()
-    report = Report(now, {p.code: p for p in await programmes.list_all(conn)}, period=period)
-    invitations = await survey_reports.invitation_rows(conn)
+    groups = groups if groups is not None else age_groups()
+    report = Report(now, {p.code: p for p in await programmes.list_all(conn)}, period=period, age_groups=groups)
+    selection = await _selection(conn, now, timezone, period, groups)
+    for group in await indicator_counts.group_counts(conn, selection):
+        report.add_group(group)
     placed_ids = await _placed_invitations(conn, catalogue)
-    confirmed = await placements.confirmed_by_application(conn)
-    attendance = await register.by_application(conn)
-    by_application: dict[int, list[InvitationRow]] = defaultdict(list)
-    for inv in invitations:
-        by_application[inv.application_id].append(inv)
-    kept: set[int] = set()
-    for row in await survey_reports.applicant_rows(conn):
-        applied_on = row.applied_at.astimezone(timezone).date()
-        if not period.holds(applied_on):
+    placed_applications: set[int] = set()
+    for answered in await indicator_counts.answered_invitations(conn, selection):
+        if answered.application_id in placed_applications or answered.invitation_id not in placed_ids:
             continue
-        kept.add(row.application_id)
-        own = [inv for inv in by_application[row.application_id] if inv.due_at <= now]
-        answered = [inv for inv in own if inv.status == "completed"]
-        placement = next((placed_ids[inv.id] for inv in answered if inv.id in placed_ids), None)
-        report.add(
-            Facts(
-                programme=row.programme_code,
-                sex=row.gender if row.gender in SEXES else "undisclosed",
-                age_group=age_group(row, applied_on),
-                enrolled=row.enrolment_status is not None,
-                completed=row.enrolment_status == "completed",
-                asked=bool(own),
-                answered=bool(answered),
-                placed=any(inv.id in placed_ids for inv in answered),
-                accepted=row.status == "accepted" or row.enrolment_status is not None,
-                dropped_out=row.enrolment_status == "dropped",
-                municipality=row.municipality or UNKNOWN_MUNICIPALITY,
-                placement_kind=placement.kind if placement is not None else None,
-                placement_ict=placement.ict if placement is not None else None,
-                confirmed=confirmed.get(row.application_id),
-                registers=attendance[row.application_id].registers if row.application_id in attendance else 0,
-                present=attendance[row.application_id].present if row.application_id in attendance else 0,
-            )
+        placed_applications.add(answered.application_id)  # its first placed answer stands for it
+        report.add_placement(
+            answered.programme,
+            _sex(answered.gender),
+            answered.age_group,
+            answered.municipality or UNKNOWN_MUNICIPALITY,
+            placed_ids[answered.invitation_id],
         )
-    report.waves = wave_counts([inv for inv in invitations if inv.application_id in kept], now)
+    report.waves = wave_counts_of(await indicator_counts.wave_rows(conn, selection))
     report.funnel = await funnel_store.counts(conn, period.start, period.end)
     return report

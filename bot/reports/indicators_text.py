@@ -11,11 +11,10 @@ from babel.numbers import format_percent
 from bot.flows.apply import GENDERS, QUESTIONS
 from bot.flows.steps import SUMMARY
 from bot.i18n import _, current_language, format_date, ngettext
+from bot.reference.age_groups import OTHER_AGE
 from bot.reference.municipalities import Municipalities
 from bot.reference.texts import programme_title
 from bot.reports.indicators import (
-    AGE_GROUPS,
-    OTHER_AGE,
     SEXES,
     STAFF_WAVE,
     UNKNOWN_MUNICIPALITY,
@@ -56,7 +55,7 @@ def municipality_label(key: str) -> str:
 
 def age_rows(report: Report) -> list[tuple[str, Counts]]:
     """(label, counts) of each age group someone is in, youngest first."""
-    ages = [(name.replace("-", "–"), name) for name, _low, _high in AGE_GROUPS] + [(_("Other ages"), OTHER_AGE)]
+    ages = [(g.name.replace("-", "–"), g.name) for g in report.age_groups] + [(_("Other ages"), OTHER_AGE)]
     return [(label, report.by_age[name]) for label, name in ages if name in report.by_age]
 
 

@@ -6,23 +6,15 @@ from dataclasses import fields
 from datetime import date
 from urllib.parse import parse_qsl, urlencode
 
+from bot.reference import age_groups as age_grouping
 from storage.application_search import ApplicationFilter
 
 _DATES = ("date_from", "date_to")
-# Where the age groups of the list's filter are cut: 15-17, 18-24, 25-29 with the default range.
-AGE_CUTS = (18, 25)
 
 
 def age_groups(min_age: int, max_age: int) -> list[str]:
-    """The configured age range (MIN_AGE..MAX_AGE) cut at ``AGE_CUTS``, as ``"LOW-HIGH"`` filter values."""
-    groups: list[str] = []
-    low = min_age
-    for cut in (*AGE_CUTS, max_age + 1):
-        high = min(cut - 1, max_age)
-        if high >= low:
-            groups.append(f"{low}-{high}")
-            low = high + 1
-    return groups
+    """The filter's age groups: the one grouping of ``bot.reference.age_groups``, as ``"LOW-HIGH"`` values."""
+    return [group.name for group in age_grouping.age_groups(min_age, max_age)]
 
 
 def parse(query: str | dict[str, str]) -> ApplicationFilter:

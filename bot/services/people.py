@@ -6,7 +6,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage import applications, users
+from storage import personal_data, users
+from storage.personal_data import Erased
 
 
 async def set_language(tx: aiosqlite.Connection, user_id: int, language: str, now: datetime) -> None:
@@ -18,7 +19,11 @@ async def set_source(tx: aiosqlite.Connection, user_id: int, source: str, now: d
     await users.set_source(tx, user_id, source, now)
 
 
-async def erase(tx: aiosqlite.Connection, user_id: int, now: datetime) -> None:
-    """Forget a person: their applications keep only what the statistics need, the account goes."""
-    await applications.anonymise_for_user(tx, user_id, now)
-    await users.delete(tx, user_id)
+async def erase(tx: aiosqlite.Connection, user_id: int, now: datetime, *, withdraw: bool = True) -> Erased:
+    """Forget a person everywhere storage declares personal data (storage/personal_data.py).
+
+    Their applications keep only what the reports count, under a new reference; ``withdraw``
+    (the person asked) marks them withdrawn, as /forget's confirmation says. The accounts go,
+    with the ones joined by /link.
+    """
+    return await personal_data.erase_person(tx, user_id, now, withdraw=withdraw)

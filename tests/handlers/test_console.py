@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -104,3 +105,15 @@ def test_hostile_input_never_crashes_the_console(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert "Cancelled" in result.stdout
+
+
+def test_mydata_in_the_console_writes_the_copy_for_the_owner_only(tmp_path: Path) -> None:
+    result = run_cli(["chat", "--user", "me"], tmp_path, "/start\n4\n/mydata\n")
+    assert result.returncode == 0, result.stderr
+    assert "Account and language" in result.stdout
+    (line,) = [line for line in result.stdout.splitlines() if ".json]" in line]
+    path = tmp_path / line.strip().strip("[]")
+    assert path.parent.name == "exports" and path.name.startswith("my-data-")
+    assert path.stat().st_mode & 0o777 == 0o600
+    copy = json.loads(path.read_text(encoding="utf-8"))
+    assert copy["account"] == {**copy["account"], "channel": "console", "platform_id": "me", "language": "en"}

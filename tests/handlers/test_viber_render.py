@@ -110,3 +110,28 @@ async def test_the_fake_checks_the_auth_token() -> None:
                 fake.base_url + "send_message", json={"receiver": "r"}, headers={"X-Viber-Auth-Token": fake.token}
             )
         assert answer.json()["status"] == 3 and any("sender.name" in v for v in fake.violations)
+
+
+def test_a_persons_own_data_becomes_its_caption_then_a_file_message() -> None:
+    document = Document("my-data-2026-11-27.json", b'{"format": 1}', "The same data as a file.", own_data=True)
+    urls: list[tuple[bytes, str]] = []
+
+    def file_url(content: bytes, name: str) -> str:
+        urls.append((content, name))
+        return f"https://bot.example.org/files/token/{name}"
+
+    caption, file_message = render.messages(Reply("", document=document), {"name": "Bot"}, file_url=file_url)
+    assert caption["type"] == "text" and caption["text"] == "The same data as a file."
+    assert file_message == {
+        "min_api_version": 1,
+        "sender": {"name": "Bot"},
+        "type": "file",
+        "media": "https://bot.example.org/files/token/my-data-2026-11-27.json",
+        "size": 13,
+        "file_name": "my-data-2026-11-27.json",
+    }
+    assert urls == [(b'{"format": 1}', "my-data-2026-11-27.json")]
+    # a file that is not the person's own is never put at an address
+    staff_file = Document("applications.csv", b"a,b", "2 applications")
+    (only,) = render.messages(Reply("", document=staff_file), {"name": "Bot"}, file_url=file_url)
+    assert only["type"] == "text" and len(urls) == 1

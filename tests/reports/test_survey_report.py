@@ -46,14 +46,14 @@ class Person:
 
 # The test clock says 27 November 2026; everyone applied that day.
 PEOPLE = [
-    Person(A, "female", "2008-01-01", "completed", "employed_full_time"),  # 18: 15-19, placed
-    Person(A, "female", "2004-06-01", "completed", "looking"),  # 22: 20-24, answered, not placed
+    Person(A, "female", "2008-01-01", "completed", "employed_full_time"),  # 18: 18-24, placed
+    Person(A, "female", "2004-06-01", "completed", "looking"),  # 22: 18-24, answered, not placed
     Person(A, "male", "2000-01-01", "completed", "open"),  # 26: 25-29, asked, no answer yet
-    Person(A, "male", "2003-12-31", "enrolled", None),  # 22: 20-24, still in training
-    Person(A, "undisclosed", "2006-11-28", None, None),  # 19 (20 by birth year alone): 15-19
+    Person(A, "male", "2003-12-31", "enrolled", None),  # 22: 18-24, still in training
+    Person(A, "undisclosed", "2006-11-28", None, None),  # 19 (20 by birth year alone): 18-24
     Person(B, "female", "2001-02-02", "completed", "internship"),  # 25: 25-29, placed
-    Person(B, "male", "2006-05-05", "completed", "expired"),  # 20: 20-24, asked, closed unanswered
-    Person(B, "male", "2009-01-01", None, None),  # 17: 15-19, applied only
+    Person(B, "male", "2006-05-05", "completed", "expired"),  # 20: 18-24, asked, closed unanswered
+    Person(B, "male", "2009-01-01", None, None),  # 17: 15-17, applied only
     Person(B, "female", "1999-03-03", "completed", "future"),  # 27: 25-29, not asked yet
 ]
 
@@ -110,8 +110,8 @@ async def test_figures_counted_by_hand(report: Report) -> None:
     assert figures(report.by_sex["female"]) == (4, 4, 4, 3, 3, 2)
     assert figures(report.by_sex["male"]) == (4, 3, 2, 2, 0, 0)
     assert figures(report.by_sex["undisclosed"]) == (1, 0, 0, 0, 0, 0)
-    assert figures(report.by_age["15-19"]) == (3, 1, 1, 1, 1, 1)
-    assert figures(report.by_age["20-24"]) == (3, 3, 2, 2, 1, 0)
+    assert figures(report.by_age["15-17"]) == (1, 0, 0, 0, 0, 0)
+    assert figures(report.by_age["18-24"]) == (5, 4, 3, 3, 2, 1)
     assert figures(report.by_age["25-29"]) == (3, 3, 3, 2, 1, 1)
     assert report.total.response_rate == pytest.approx(3 / 5)
     assert report.total.placement_rate == pytest.approx(2 / 3)
@@ -124,10 +124,10 @@ async def test_figures_counted_by_hand(report: Report) -> None:
 
 def test_age_from_the_birth_year_alone_after_forget() -> None:
     applied = datetime(2026, 11, 27).astimezone()
-    row = ApplicantRow(1, A, "female", None, 2006, applied, None)
-    assert age_group(row, date(2026, 11, 27)) == "20-24"
-    exact = ApplicantRow(1, A, "female", date(2006, 11, 28), 2006, applied, None)
-    assert age_group(exact, date(2026, 11, 27)) == "15-19"
+    row = ApplicantRow(1, A, "female", None, 2008, applied, None)
+    assert age_group(row, date(2026, 11, 27)) == "18-24"
+    exact = ApplicantRow(1, A, "female", date(2008, 11, 28), 2008, applied, None)
+    assert age_group(exact, date(2026, 11, 27)) == "15-17"
     assert age_group(ApplicantRow(1, A, "female", None, None, applied, None), date(2026, 11, 27)) == "other"
 
 
@@ -155,7 +155,7 @@ async def test_report_text(report: Report, runtime: Runtime) -> None:
     ) in lines
     assert "By municipality:" in lines
     assert any(line.startswith("• Pristina: applicants 9 · ") for line in lines)
-    assert any(line.startswith("• 15–19: applicants 3 · ") for line in lines)
+    assert any(line.startswith("• 15–17: applicants 1 · ") for line in lines)
     assert (
         "• Employment follow-up survey, 3 months after graduation: 3 of 5 answered (60%); 1 still open, 1 closed unanswered"
         in lines

@@ -23,6 +23,7 @@ async def add_application(
     language: str = "en",
     motivation: str = "I want to learn.",
     at: datetime | None = None,
+    guardian: applications.Guardian | None = None,
 ) -> str:
     """A person who chose a language and applied at ``at``; returns the reference."""
     now = at or runtime.clock.now()
@@ -49,6 +50,7 @@ async def add_application(
                 source=source,
                 language=language,
                 consent_at=now,
+                guardian=guardian,
             ),
             now,
         )

@@ -52,7 +52,11 @@ BUTTON_FIELDS = {
     "BgLoop",
 }
 KEYBOARD_FIELDS = {"Type", "Buttons", "DefaultHeight", "BgColor", "InputFieldState"}
-MESSAGE_FIELDS = {"receiver", "min_api_version", "sender", "tracking_data", "type", "text", "keyboard", "media"}
+MESSAGE_FIELDS = {
+    "receiver", "min_api_version", "sender", "tracking_data", "type", "text", "keyboard", "media", "size", "file_name",
+}  # fmt: skip
+FILE_MAX_BYTES = 50 * 1024 * 1024  # Viber's limit for a file message
+FILE_NAME_MAX = 256
 STATUS_NAMES = {
     0: "ok",
     1: "invalidUrl",
@@ -178,12 +182,24 @@ def check_message(body: Any, welcome: bool = False) -> list[str]:
             errors.append(f"picture: media must be a URL of at most 2,000 characters, got {media!r:.80}")
         if not isinstance(text, str) or len(text) > 768:
             errors.append("picture: text must be a description of at most 768 characters")
+    elif body.get("type") == "file":  # a file Viber fetches from its URL: its size in bytes and its name
+        media = body.get("media")
+        if not isinstance(media, str) or not re.match(r"^https?://\S+$", media) or len(media) > 2000:
+            errors.append(f"file: media must be a URL of at most 2,000 characters, got {media!r:.80}")
+        size = body.get("size")
+        if type(size) is not int or not 0 < size <= FILE_MAX_BYTES:
+            errors.append(f"file: size must be the number of bytes, at most 50 MB, got {size!r}")
+        name = body.get("file_name")
+        if not isinstance(name, str) or not 0 < len(name) <= FILE_NAME_MAX or "." not in name:
+            errors.append(f"file: file_name must be a name with its extension, got {name!r:.80}")
+        if "text" in body:
+            errors.append("file: a file message has no text")
     elif body.get("type") != "text":
-        errors.append(f"type {body.get('type')!r}: the bot sends text and picture messages only")
+        errors.append(f"type {body.get('type')!r}: the bot sends text, picture and file messages only")
     elif not isinstance(text, str) or not text.strip() or len(text) > 7000:
         errors.append(f"text must be 1-7,000 characters, got {len(text) if isinstance(text, str) else text!r}")
-    elif "media" in body:
-        errors.append("media: only picture messages carry one")
+    elif "media" in body or "size" in body or "file_name" in body:
+        errors.append("media, size, file_name: only picture and file messages carry them")
     if "keyboard" in body:
         errors += check_keyboard(body["keyboard"], version)
     return errors

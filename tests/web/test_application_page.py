@@ -8,15 +8,15 @@ from datetime import date
 import pytest
 from markupsafe import escape
 
-from bot.flows.apply import EDUCATION, EMPLOYMENT, GENDERS, HEARD_FROM, QUESTIONS
+from bot.flows.apply import EDUCATION, EMPLOYMENT, GENDERS, GUARDIAN_QUESTIONS, HEARD_FROM, QUESTIONS
 from bot.i18n import LANGUAGES, _, format_date, use_language
 from bot.reference.municipalities import Municipalities
 from bot.reference.texts import programme_title
 from bot.runtime import Runtime
 from bot.services import decisions, staff
 from bot.services.decisions import Decision
+from storage import applications, programmes
 from storage import audit as audit_store
-from storage import programmes
 from storage.audit import AuditFilter
 from tests.support.applicants import add_application
 from tests.support.chat import Chat
@@ -59,9 +59,33 @@ async def test_every_answer_has_the_forms_label_in_the_staff_members_language(
             "heard_from": _(HEARD_FROM["school"]),
             "email": "—",
         }
-        for question in QUESTIONS:  # the form's own questions and their labels
+        asked = [q for q in QUESTIONS if q not in GUARDIAN_QUESTIONS]  # the guardian's are for minors only
+        for question in asked:  # the form's own questions and their labels
             assert f"{question.label()} {expected.get(question.id, '—')}" in page, (language, question.id)
     assert LANGUAGES["sr"].native_name in page  # the applicant's own language is named too
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+async def test_a_minors_page_shows_the_guardian_and_asks_staff_to_confirm_with_them(
+    runtime: Runtime, coordinator: Signed, language: str
+) -> None:
+    guardian = applications.Guardian("Drita Krasniqi", "+38349555111", runtime.clock.now())
+    reference = await add_application(runtime, "1", birth_date="2011-05-02", guardian=guardian)
+    adult = await add_application(runtime, "2", name="Besa Hoti", phone="+38344999888")
+    await _staff_speaks(runtime, language)
+    page = text_of((await coordinator.http.get(f"/applications/{await application_id(runtime, reference)}")).text)
+    by_id = {q.id: q for q in GUARDIAN_QUESTIONS}
+    with use_language(language):
+        assert f"{by_id['guardian_name'].label()} Drita Krasniqi" in page
+        assert f"{by_id['guardian_phone'].label()} +38349555111" in page
+        warning = _(
+            "A minor: on {date} the applicant confirmed that the parent or guardian above agrees. "
+            "Please confirm it with the guardian before a decision."
+        )
+        assert warning.split("{date}")[0].strip() in page
+    other = text_of((await coordinator.http.get(f"/applications/{await application_id(runtime, adult)}")).text)
+    with use_language(language):
+        assert by_id["guardian_name"].label() not in other
 
 
 async def test_the_status_history_says_who_changed_what_with_the_personal_sentence(
@@ -132,12 +156,14 @@ async def test_after_the_applicant_deleted_their_data_the_page_shows_what_is_lef
     runtime: Runtime, coordinator: Signed
 ) -> None:
     reference = await add_application(runtime, "1", name="Vesa Kelmendi", phone="+38344777000")
+    kept_id = await application_id(runtime, reference)
     applicant = Chat(runtime, "1")
     await applicant.send("/forget")
     await applicant.press("Yes, delete")
-    response = await coordinator.http.get(f"/applications/{await application_id(runtime, reference)}")
+    response = await coordinator.http.get(f"/applications/{kept_id}")
     assert response.status_code == 200
     page = text_of(response.text)
     assert "Kelmendi" not in page and "777000" not in page
+    assert reference not in page  # the reference staff saw beside the name was replaced
     assert "Status: Withdrawn" in page and "Gender Female" in page and "Full name —" in page
     assert "No decision is possible any more" in page

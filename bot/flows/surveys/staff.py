@@ -6,6 +6,7 @@ from bot.flows.registry import FINISHED, Command, Context, Flow, Step
 from bot.flows.steps import StepTable
 from bot.i18n import _, ngettext
 from bot.messages import Document, InputKind, Option, Reply, UserInput
+from bot.reference.age_groups import age_groups
 from bot.reports.chart import placement_chart
 from bot.reports.indicators import build_report
 from bot.reports.indicators_text import report_text
@@ -155,7 +156,9 @@ class SurveySendFlow(Flow):
 async def report_reply(ctx: Context) -> list[Reply]:
     """/report: the indicators as text, and the placement chart as a picture."""
     catalogue = catalogue_for(ctx.settings.survey_dir)
-    report = await build_report(ctx.tx, catalogue, ctx.now, ctx.settings.timezone)
+    report = await build_report(
+        ctx.tx, catalogue, ctx.now, ctx.settings.timezone, None, age_groups(ctx.settings.min_age, ctx.settings.max_age)
+    )
     chart = placement_chart(report)
     name = f"placement-{ctx.now.astimezone(ctx.settings.timezone):%Y-%m-%d}.png"
     caption = _("Placement rate by programme and sex")

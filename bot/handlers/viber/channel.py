@@ -73,16 +73,21 @@ class ViberSender:
     """Outbox deliveries on Viber, with Viber's statuses mapped to the outbox's errors."""
 
     def __init__(
-        self, client: ViberClient, sender: dict[str, str], picture_url: Callable[[bytes], str] | None = None
+        self,
+        client: ViberClient,
+        sender: dict[str, str],
+        picture_url: Callable[[bytes], str] | None = None,
+        file_url: Callable[[bytes, str], str] | None = None,
     ) -> None:
         self.client = client
         self.sender = sender
         self.picture_url = picture_url
+        self.file_url = file_url
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         token = None
         try:
-            for message in render.messages(reply, self.sender, self.picture_url):
+            for message in render.messages(reply, self.sender, self.picture_url, self.file_url):
                 token = await self.client.send_message({"receiver": chat_id, **message})
         except ViberApiError as exc:
             if exc.status in (NOT_REGISTERED, NOT_SUBSCRIBED):
@@ -102,6 +107,7 @@ class ViberChannel:
         client: ViberClient,
         worker: OutboxWorker,
         picture_url: Callable[[bytes], str] | None = None,
+        file_url: Callable[[bytes, str], str] | None = None,
     ) -> None:
         settings = runtime.settings
         if settings.viber_auth_token is None:
@@ -114,7 +120,8 @@ class ViberChannel:
         if settings.viber_bot_avatar:
             self.sender["avatar"] = settings.viber_bot_avatar
         self.picture_url = picture_url
-        worker.register(CHANNEL, ViberSender(client, self.sender, picture_url))
+        self.file_url = file_url
+        worker.register(CHANNEL, ViberSender(client, self.sender, picture_url, file_url))
         self._handlers: dict[str, Callable[[dict[str, Any]], Awaitable[Answer]]] = {
             "conversation_started": self._conversation_started,
             "message": self._message,
@@ -196,7 +203,7 @@ class ViberChannel:
         try:
             with use_language(outcome.language):
                 for reply in outcome.replies:
-                    for part in render.messages(reply, self.sender, self.picture_url):
+                    for part in render.messages(reply, self.sender, self.picture_url, self.file_url):
                         await self.client.send_message({"receiver": user_id, **part})
         except ViberError as exc:
             log.warning("a reply on Viber could not be sent: %s", exc)

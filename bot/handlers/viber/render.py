@@ -79,13 +79,38 @@ def document_text(document: Document) -> str:
 
 
 def messages(
-    reply: Reply, sender: dict[str, str], picture_url: Callable[[bytes], str] | None = None
+    reply: Reply,
+    sender: dict[str, str],
+    picture_url: Callable[[bytes], str] | None = None,
+    file_url: Callable[[bytes, str], str] | None = None,
 ) -> list[dict[str, Any]]:
     """The Viber messages (without ``receiver``) for one reply; the keyboard goes with the last.
 
-    A picture document becomes a picture message when ``picture_url`` can give it a public address.
+    A picture document becomes a picture message when ``picture_url`` can give it a public address;
+    a person's own data (/mydata) becomes its caption and a file message when ``file_url`` can.
     """
     document = reply.document
+    if document is not None and document.own_data and file_url is not None:
+        caption = (
+            [
+                {"min_api_version": 1, "sender": sender, "type": "text", "text": chunk}
+                for chunk in split_text(document.caption, MAX_TEXT)
+            ]
+            if document.caption
+            else []
+        )
+        file_message: dict[str, Any] = {
+            "min_api_version": 1,
+            "sender": sender,
+            "type": "file",
+            "media": file_url(document.content, document.filename),
+            "size": len(document.content),
+            "file_name": document.filename,
+        }
+        board = keyboard(reply)
+        if board is not None:
+            file_message["keyboard"] = board
+        return [*caption, file_message]
     if document is not None and document.picture and picture_url is not None:
         picture: dict[str, Any] = {
             "min_api_version": 1,

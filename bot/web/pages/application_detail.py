@@ -99,11 +99,16 @@ async def _detail(
             ("motivation", (answers.motivation if answers else None) or "—"),
             ("heard_from", labels.source(row.heard_from, row.source)),
         ]
+        if answers and answers.guardian_name:
+            fields += [("guardian_name", answers.guardian_name), ("guardian_phone", answers.guardian_phone or "—")]
         values: dict[str, Any] = {
             "app": row,
             "status_label": labels.status(row.status),
             "applied": _when(console, row.created_at),
             "consent": _when(console, answers.consent_at) if answers and answers.consent_at else "—",
+            "guardian_confirmed": (
+                _when(console, answers.guardian_confirmed_at) if answers and answers.guardian_confirmed_at else None
+            ),
             "answers": [(labels.question(qid), value) for qid, value in fields],
             "applicant_language": LANGUAGES[row.language].native_name if row.language in LANGUAGES else "—",
             "reachable": person is not None,

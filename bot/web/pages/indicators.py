@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.i18n import N_, _, use_language
+from bot.reference.age_groups import age_groups
 from bot.reports import svg_chart
 from bot.reports.indicators import Counts, Period, PeriodError, Report, build_report, parse_period
 from bot.reports.indicators_table import table_csv, table_xlsx
@@ -57,7 +58,14 @@ def _asked(request: Request) -> Asked:
 async def _report(console: Console, period: Period) -> Report:
     catalogue = catalogue_for(console.settings.survey_dir)
     async with console.db.reading() as conn:
-        return await build_report(conn, catalogue, console.clock.now(), console.settings.timezone, period)
+        return await build_report(
+            conn,
+            catalogue,
+            console.clock.now(),
+            console.settings.timezone,
+            period,
+            age_groups(console.settings.min_age, console.settings.max_age),
+        )
 
 
 def _series() -> list[str]:
