@@ -1,7 +1,8 @@
 """Done when: a coordinator runs a cohort from acceptance to graduation in the console of a running
 bot (`youthbot run` with WEB_ENABLED, polling the fake Bot API), and each step shows its effect:
 the acceptance reaches the applicant, a session plans reminders that go out when their time comes,
-the register feeds the attendance, and completion and a placement feed the indicators."""
+the register feeds the attendance, completion and a placement feed the indicators, and graduation
+plans the follow-up surveys."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import httpx
 from bot.clock import ManualClock
 from bot.runtime import Runtime
 from bot.services.staff import Role
-from storage import cohorts, placements, register, sessions, users
+from storage import cohorts, placements, register, sessions, surveys, users
 from tests.support.console import application_id, csrf_of, make_account, signed_in, text_of
 from tests.support.fake_telegram import FakeTelegram, TgUser
 from tests.support.telegram_harness import TelegramUser
@@ -27,7 +28,7 @@ def figures(html: str) -> list[str]:
     return re.findall(r"<td>([^<]*)</td>", row)
 
 
-async def test_a_coordinator_runs_a_cohort_from_acceptance_to_completion_and_placement(
+async def test_a_coordinator_runs_a_cohort_from_acceptance_to_graduation(
     fake: FakeTelegram, running_bot: tuple[Runtime, str], clock: ManualClock
 ) -> None:
     runtime, url = running_bot
@@ -130,13 +131,25 @@ async def test_a_coordinator_runs_a_cohort_from_acceptance_to_completion_and_pla
         person = text_of((await http.get("/people/" + str(await user_id_of(runtime)))).text)
         assert "present at 1 of 1 registers taken (100%)" in person and "Shtëpia e Kodit" in person
 
+        # graduation plans the follow-up surveys, as `youthbot graduate` does (one code path)
+        graduated = await http.post(f"{cohort_path}/graduate", data={"csrf": csrf, "on": "2027-03-15"})
+        assert graduated.status_code == 303
+        notice = text_of((await http.get(graduated.headers["location"])).text)
         after = figures((await http.get("/indicators")).text)
 
+    trainee_user = await user_id_of(runtime)  # its own read: the database has one connection, never nested
     async with runtime.db.reading() as conn:
         (trainee,) = await register.trainees(conn, cohort.id)
         (placement,) = await placements.of_cohort(conn, cohort.id)
+        graduate = await cohorts.get(conn, cohort.id)
+        invitations = await surveys.of_user(conn, trainee_user)
     assert (trainee.status, trainee.present, trainee.registers) == ("completed", 1, 1)
     assert (placement.kind, placement.ict, placement.source, placement.confirmed) == ("job", True, "staff", True)
+    assert (
+        graduate is not None and graduate.graduates_on is not None and graduate.graduates_on.isoformat() == "2027-03-15"
+    )
+    assert invitations and all(i.status == "planned" for i in invitations)
+    assert f"{len(invitations)} survey invitation(s) planned" in notice
     # completed, confirmed placements (in a job, in ICT) and attendance, on the indicators page
     for column in (3, 12, 13, 15):
         assert int(after[column]) == int(before[column]) + 1, column
