@@ -191,5 +191,19 @@ def secure(response: Response) -> Response:
     return response
 
 
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def download(content: bytes | str, filename: str) -> Response:
+    """An export as an attachment named ``filename``; its media type follows the extension (csv or xlsx)."""
+    media = MEDIA_TYPES[filename.rsplit(".", 1)[-1]]
+    return secure(
+        Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    )
+
+
 def forbidden() -> Response:
     return secure(Response("403 Forbidden", status_code=403, media_type="text/plain"))

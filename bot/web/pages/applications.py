@@ -20,7 +20,7 @@ from bot.services import application_filters, audit, decisions
 from bot.services.decisions import Decision, DecisionError
 from bot.services.staff import Role
 from bot.web import labels
-from bot.web.console import Console, Context, Guarded, Public, secure
+from bot.web.console import Console, Context, Guarded, Public, download
 from storage import Database, application_search, cohorts, programmes
 from storage.application_search import ApplicationFilter, ApplicationRow
 from storage.cohorts import Cohort
@@ -28,7 +28,6 @@ from storage.db import Connection
 from storage.programmes import Programme
 
 PER_PAGE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -150,9 +149,7 @@ async def _export(console: Console, request: Request, ctx: Context, kind: str) -
             detail={"format": kind, "filter": _chosen(f), "rows": count},
             now=console.clock.now(),
         )
-    media = "text/csv; charset=utf-8" if kind == "csv" else XLSX
-    disposition = f'attachment; filename="applications.{kind}"'
-    return secure(Response(data, media_type=media, headers={"Content-Disposition": disposition}))
+    return download(data, f"applications.{kind}")
 
 
 async def export_csv(console: Console, request: Request, ctx: Context) -> Response:

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from bot.reports.csvfile import safe_cell
 from bot.services import audit, staff
 from bot.services.staff import Role
-from bot.web.console import Console, Context, Guarded, Public, secure
+from bot.web.console import Console, Context, Guarded, Public, download
 from storage import audit as audit_store
 from storage.audit import AuditFilter
 
@@ -135,12 +135,7 @@ async def audit_csv(console: Console, request: Request, ctx: Context) -> Respons
         detail = json.dumps(dict(e.detail), ensure_ascii=False, sort_keys=True)
         cells = [e.at.isoformat(), e.staff_email or "", e.action, e.target_kind or "", e.target_id or "", detail]
         writer.writerow([safe_cell(c) for c in cells])
-    response = Response(
-        "\ufeff" + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
-    )
-    return secure(response)
+    return download("\ufeff" + out.getvalue(), "audit.csv")
 
 
 ROUTES: list[Guarded | Public] = [

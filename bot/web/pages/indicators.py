@@ -24,7 +24,7 @@ from bot.reports.indicators_text import breakdowns, funnel_rows, percent, period
 from bot.services import audit
 from bot.services.staff import Role
 from bot.surveys.loader import catalogue_for
-from bot.web.console import Console, Context, Guarded, Public, secure
+from bot.web.console import Console, Context, Guarded, Public, download
 
 
 def _period_error(field: str) -> str:
@@ -157,13 +157,7 @@ async def _export(console: Console, request: Request, ctx: Context, kind: str) -
             detail={"format": kind, "from": asked.start or None, "to": asked.end or None, "rows": rows},
             now=console.clock.now(),
         )
-    media = (
-        "text/csv; charset=utf-8"
-        if kind == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    headers = {"Content-Disposition": f'attachment; filename="indicators.{kind}"'}
-    return secure(Response(data, media_type=media, headers=headers))
+    return download(data, f"indicators.{kind}")
 
 
 async def indicators_csv(console: Console, request: Request, ctx: Context) -> Response:

@@ -24,7 +24,7 @@ from bot.services.alerts import PROACTIVE_CHANNELS
 from bot.services.opening_days import local_today
 from bot.services.openings import OpeningRejected
 from bot.services.staff import Role
-from bot.web.console import Console, Context, Guarded, Public, secure
+from bot.web.console import Console, Context, Guarded, Public, download
 from storage import openings, segments
 from storage.openings import NewOpening, Opening
 
@@ -278,13 +278,8 @@ async def _export(console: Console, request: Request, ctx: Context, fmt: str) ->
             detail={"format": fmt, "rows": len(people)},
             now=console.clock.now(),
         )
-    name = f"opening-{opening.id}-interested.{fmt}"
-    if fmt == "csv":
-        body, media = opening_interest.csv_bytes(opening, people), "text/csv; charset=utf-8"
-    else:
-        body = opening_interest.xlsx_bytes(opening, people)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return secure(Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}))
+    body = opening_interest.csv_bytes(opening, people) if fmt == "csv" else opening_interest.xlsx_bytes(opening, people)
+    return download(body, f"opening-{opening.id}-interested.{fmt}")
 
 
 async def export_csv(console: Console, request: Request, ctx: Context) -> Response:

@@ -19,7 +19,7 @@ from bot.services import register as register_service
 from bot.services import sessions as session_changes
 from bot.services.schedule_csv import RowProblem, ScheduleError, check_session, import_for_cohort
 from bot.services.staff import Role
-from bot.web.console import Console, Context, Guarded, Public, secure
+from bot.web.console import Console, Context, Guarded, Public, download
 from bot.web.formatting import page_helpers
 from bot.web.pages.cohorts import cohort_of, day, field, not_found, today
 from storage import attendance, cohorts, register, sessions
@@ -302,15 +302,7 @@ async def _export(console: Console, request: Request, ctx: Context, kind: str) -
             detail={"rows": count},
             now=now,
         )
-    media = (
-        "text/csv; charset=utf-8"
-        if kind == "csv"
-        else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    )
-    name = f"attendance-{cohort.code}-{now.astimezone(console.settings.timezone):%Y-%m-%d}.{kind}"
-    return secure(
-        Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    )
+    return download(content, f"attendance-{cohort.code}-{now.astimezone(console.settings.timezone):%Y-%m-%d}.{kind}")
 
 
 async def export_csv(console: Console, request: Request, ctx: Context) -> Response:

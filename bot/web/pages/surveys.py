@@ -19,7 +19,7 @@ from bot.services import audit
 from bot.services.staff import Role
 from bot.surveys.definition import Survey
 from bot.surveys.loader import catalogue_for
-from bot.web.console import Console, Context, Guarded, Public, secure
+from bot.web.console import Console, Context, Guarded, Public, download
 
 
 def _survey(console: Console, request: Request) -> Survey | None:
@@ -116,13 +116,7 @@ async def _export(console: Console, request: Request, ctx: Context, kind: str) -
             detail={"format": kind, "rows": rows},
             now=console.clock.now(),
         )
-    media = (
-        "text/csv; charset=utf-8"
-        if kind == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    headers = {"Content-Disposition": f'attachment; filename="{survey.id}.{kind}"'}
-    return secure(Response(data, media_type=media, headers=headers))
+    return download(data, f"{survey.id}.{kind}")
 
 
 async def survey_csv_export(console: Console, request: Request, ctx: Context) -> Response:
