@@ -15,31 +15,10 @@ from bot.runtime import Runtime, open_runtime
 from bot.services import decisions
 from bot.services.decisions import Decision
 from tests.support.applicants import add_application, add_staff
+from tests.support.decision_messages import EXPECTED
 from tests.support.fake_telegram import FakeTelegram, TgUser
 from tests.support.telegram_harness import TelegramUser
 from tests.support.training import add_session, make_cohort, utc
-
-# A fragment of each message that only the right language has.
-EXPECTED = {
-    "en": {
-        Decision.SHORTLISTED: "has been shortlisted",
-        Decision.WAITLISTED: "is on the waiting list",
-        Decision.REJECTED: "you were not selected this time",
-        Decision.ACCEPTED: "Your first session: Monday, 15 March 2027, 17:30",
-    },
-    "sq": {
-        Decision.SHORTLISTED: "u fut në listën e ngushtë",
-        Decision.WAITLISTED: "është në listën e pritjes",
-        Decision.REJECTED: "këtë herë nuk u përzgjodhe",
-        Decision.ACCEPTED: "Seanca jote e parë e trajnimit",
-    },
-    "sr": {
-        Decision.SHORTLISTED: "ушла је у ужи избор",
-        Decision.WAITLISTED: "је на листи чекања",
-        Decision.REJECTED: "овог пута ниси изабран/а",
-        Decision.ACCEPTED: "Твој први термин обуке",
-    },
-}
 
 
 @pytest.fixture

@@ -5,64 +5,39 @@ Skipped with one line when /usr/bin/chromium is missing, unless YOUTHBOT_BROWSER
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.services.staff import Role
-from bot.web.app import create_app
 from storage import application_search
 from storage.application_search import ApplicationFilter
 from tests.support.applicants import add_application
+from tests.support.browser import ARGS, CHROMIUM, serve_console
 from tests.support.console import PASSWORD, bot_with_console, make_account
 from tests.support.fake_telegram import FakeTelegram, TgUser
 from tests.support.telegram_harness import TelegramUser
 from tests.support.training import add_session, make_cohort
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 if not CHROMIUM.exists():
     if os.environ.get("YOUTHBOT_BROWSER_TESTS") == "required":
         raise RuntimeError("YOUTHBOT_BROWSER_TESTS=required but /usr/bin/chromium is missing")
     pytest.skip("browser tests need /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 
-from playwright.async_api import Page, async_playwright, expect  # noqa: E402
+from playwright.async_api import Page, async_playwright, expect
 
 
 @pytest.fixture
 async def console_url(runtime: Runtime) -> AsyncIterator[str]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    app = create_app(runtime.db, runtime.settings, runtime.clock)
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
+    async with serve_console(runtime) as url:
+        yield url
 
 
 async def test_a_viewer_signs_in_sees_figures_and_cannot_open_admin_pages(runtime: Runtime, console_url: str) -> None:
@@ -145,13 +120,6 @@ def _screenshot_path(tmp_path: Path) -> Path:
     if not SCREENSHOT.exists() or os.environ.get("YOUTHBOT_SCREENSHOT") == "update":
         return SCREENSHOT
     return tmp_path / SCREENSHOT.name
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-        assert server.violations == [], server.violations
 
 
 @pytest.fixture

@@ -19,39 +19,11 @@ from bot.services.decisions import Decision
 from bot.services.staff import Role
 from tests.support.applicants import add_application
 from tests.support.console import application_id, bot_with_console, csrf_of, make_account, sign_in
+from tests.support.decision_messages import EXPECTED
 from tests.support.fake_telegram import FakeTelegram, TgUser
 from tests.support.telegram_harness import TelegramUser
 from tests.support.training import add_session, make_cohort, utc
 from tests.support.webhook_harness import SECRET, running_webhooks
-
-# A fragment of each message that only the right language has.
-EXPECTED = {
-    "en": {
-        Decision.SHORTLISTED: "has been shortlisted",
-        Decision.WAITLISTED: "is on the waiting list",
-        Decision.REJECTED: "you were not selected this time",
-        Decision.ACCEPTED: "Your first session: Monday, 15 March 2027, 17:30",
-    },
-    "sq": {
-        Decision.SHORTLISTED: "u fut në listën e ngushtë",
-        Decision.WAITLISTED: "është në listën e pritjes",
-        Decision.REJECTED: "këtë herë nuk u përzgjodhe",
-        Decision.ACCEPTED: "Seanca jote e parë e trajnimit",
-    },
-    "sr": {
-        Decision.SHORTLISTED: "ушла је у ужи избор",
-        Decision.WAITLISTED: "је на листи чекања",
-        Decision.REJECTED: "овог пута ниси изабран/а",
-        Decision.ACCEPTED: "Твој први термин обуке",
-    },
-}
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-        assert server.violations == [], server.violations
 
 
 @pytest.fixture
