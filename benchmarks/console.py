@@ -43,6 +43,7 @@ import httpx  # noqa: E402
 from benchmarks import Figure  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
+from bot.services import application_days  # noqa: E402
 from bot.services import application_filters, staff  # noqa: E402
 from bot.services.staff import Role  # noqa: E402
 from bot.web.app import create_app  # noqa: E402
@@ -130,6 +131,8 @@ async def _measure(applications: int, export_rows: int, repeats: int) -> list[Fi
                     now=runtime.clock.now(),
                 )  # fmt: skip
                 await staff.set_password(tx, token, PASSWORD, now=runtime.clock.now())
+            await application_days.fill_missing(runtime.db, settings.timezone)  # as the bot stores them
+            async with runtime.db.transaction() as tx:
                 await tx.execute("ANALYZE")
             async with runtime.db.reading() as conn:
                 ids = [found.application_id for ref in rng.sample(references, min(repeats, len(references)))

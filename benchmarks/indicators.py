@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks import Figure  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
+from bot.services import application_days  # noqa: E402
 from bot.services.staff import Role  # noqa: E402
 from storage import programmes  # noqa: E402
 from storage.timefmt import to_db  # noqa: E402
@@ -124,6 +125,8 @@ async def _measure(applications: int, trainees: int, repeats: int) -> list[Figur
         async with open_runtime(settings) as runtime:
             async with runtime.db.transaction() as tx:
                 await _seed(tx, applications, trainees, rng)
+            await application_days.fill_missing(runtime.db, settings.timezone)  # as the bot stores them
+            async with runtime.db.transaction() as tx:
                 await tx.execute("ANALYZE")
             await make_account(runtime, Role.VIEWER)
             timings: dict[str, list[float]] = {"all": [], "quarter": []}

@@ -49,6 +49,7 @@ from bot.outbox.ratelimit import RateLimiter  # noqa: E402
 from bot.outbox.worker import OutboxWorker  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
 from bot.services import reminders as reminder_plan  # noqa: E402
+from bot.services import applications as application_service  # noqa: E402
 from storage import applications, cohorts, outbox, programmes, sessions, users  # noqa: E402
 from storage.sessions import SessionDetails  # noqa: E402
 
@@ -133,7 +134,7 @@ async def seed(database: Path, planned: int, burst: int) -> dict[str, float]:
             for n in range(burst):
                 user, _new = await users.get_or_create(tx, "telegram", str(10_000 + n), str(10_000 + n), None, now)
                 await users.set_language(tx, user.id, ("sq", "sr", "sr_Latn", "en")[n % 4], now)
-                app = await applications.submit(
+                app = await application_service.submit(
                     tx,
                     applications.NewApplication(
                         user.id,
@@ -153,6 +154,7 @@ async def seed(database: Path, planned: int, burst: int) -> dict[str, float]:
                         now,
                     ),
                     now,
+                    settings.timezone,
                 )
                 await cohorts.enrol(tx, cohort.id, app.id, now)
         began = time.perf_counter()

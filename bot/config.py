@@ -22,6 +22,7 @@ from bot.i18n import LANGUAGES
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_VIBER_API_URL = "https://chatapi.viber.com/pa/"
+DEFAULT_TIMEZONE = "Europe/Belgrade"  # the programme's time zone when TIMEZONE is not set (Kosovo)
 VIBER_NAME_MAX = 28  # Viber's limit for sender.name
 # Telegram's free bulk rate. Above it (OUTBOX_RATE_PER_SECOND up to 1,000) every
 # proactive message is sent with allow_paid_broadcast=True, which Telegram bills
@@ -42,7 +43,7 @@ class Settings:
     database_path: Path = Path("data/youthbot.sqlite3")
     staff_telegram_ids: frozenset[int] = field(default_factory=frozenset)
     default_language: str = "sq"
-    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Belgrade"))
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     conversation_timeout: timedelta = timedelta(days=7)
     min_age: int = 15
     max_age: int = 29
@@ -163,7 +164,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     if language not in LANGUAGES:
         raise ConfigError(f"DEFAULT_LANGUAGE={language!r} must be one of {', '.join(LANGUAGES)}")
 
-    tz_name = env.get("TIMEZONE", "").strip() or "Europe/Belgrade"
+    tz_name = env.get("TIMEZONE", "").strip() or DEFAULT_TIMEZONE
     try:
         tz = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -21,6 +21,7 @@ from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.worker import OutboxWorker
 from bot.reference.municipalities import Municipalities
 from bot.reference.programmes import read_programmes
+from bot.services import application_days
 from bot.services.campaigns import CampaignPlanner
 from bot.services.retention import RetentionKeeper
 from bot.surveys.loader import catalogue_for
@@ -82,6 +83,7 @@ async def open_runtime(
             await programmes.sync(tx, records)
             # Platforms redeliver an update within hours, not days: older records only take space.
             await updates.forget_older_than(tx, clock.now() - updates.RETENTION)
+        await application_days.fill_missing(db, settings.timezone)  # rows from before migration 0020
         planner = CampaignPlanner(db, settings, clock)
         await planner.run_once()  # survey waves due while the bot was down are planned now
         planning = asyncio.create_task(planner.run_daily(), name="survey-planning")

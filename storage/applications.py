@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import aiosqlite
 
@@ -34,6 +34,7 @@ class NewApplication:
     consent_at: datetime
     age_at_application: int | None = None  # kept after erasure for the reports' age groups
     guardian: Guardian | None = None  # for an applicant under GUARDIAN_CONSENT_UNDER
+    applied_on: date | None = None  # the day in the programme's time zone; the service sets it with the age
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,11 @@ async def for_user(conn: aiosqlite.Connection, user_id: int) -> list[Application
 
 
 async def submit(conn: aiosqlite.Connection, app: NewApplication, now: datetime) -> Application:
-    """Insert the application under a fresh unique reference number."""
+    """Insert the application under a fresh unique reference number.
+
+    ``app.applied_on`` is required: the indicators count by it (``bot.services.applications`` sets it)."""
+    if app.applied_on is None:
+        raise ValueError("an application needs its local day of application (applied_on)")
     birth_year = int(app.birth_date[:4])
     guardian = app.guardian
     while True:
@@ -129,8 +134,8 @@ async def submit(conn: aiosqlite.Connection, app: NewApplication, now: datetime)
         "INSERT INTO applications(reference, user_id, programme_id, full_name, birth_date,"
         " birth_year, gender, municipality, phone, email, education, employment, motivation,"
         " heard_from, source, language, consent_at, created_at, age_at_application,"
-        " guardian_name, guardian_phone, guardian_confirmed_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " guardian_name, guardian_phone, guardian_confirmed_at, applied_on)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             reference,
             app.user_id,
@@ -154,6 +159,7 @@ async def submit(conn: aiosqlite.Connection, app: NewApplication, now: datetime)
             guardian.name if guardian else None,
             guardian.phone if guardian else None,
             to_db(guardian.confirmed_at) if guardian else None,
+            app.applied_on.isoformat(),
         ),
     )
     row = await fetch_one(

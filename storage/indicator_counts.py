@@ -1,74 +1,57 @@
 """The programme's indicators counted in the database: one row per group, not per application.
 
-The bot says how a timestamp becomes a local day (``ZoneSpan``: the UTC offset in
-force from an instant on) and how ages are grouped (``AgeBand``); the counting,
-the period filter and the age on the local day of application happen here, in
-SQL. Only the placements reported in surveys come back per application, since
-the survey's placement rule is read by the bot.
+Each application carries its day in the programme's time zone and the age on that
+day (stored when it is made, migration 0020), so the counting reads one index in
+group order and no row works out a time zone. Two grouped queries: the
+applications (every one of them, from the index alone) and the enrolments with
+what followed from them (few); they are joined here by group. The bot groups the
+ages (``bot.reference.age_groups``). Only the placements reported in surveys
+come back per application, since the survey's placement rule is read by the bot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 from typing import Any
 
 import aiosqlite
 
 from storage.db import fetch_all
-from storage.dialect import month_day_of, shifted_day, year_of
 from storage.timefmt import to_db
 
 
 @dataclass(frozen=True)
-class ZoneSpan:
-    """From ``starts`` (UTC; None: since always) the local time is UTC + ``minutes``."""
-
-    starts: datetime | None
-    minutes: int
-
-
-@dataclass(frozen=True)
-class AgeBand:
-    name: str
-    low: int
-    high: int
-
-
-@dataclass(frozen=True)
 class Selection:
-    """Applications made in [since, until) (UTC; None leaves an end open), counted as of ``now``."""
+    """Applications made on the local days ``since`` to ``until`` (both included; None leaves an end open),
+    counted as of ``now``."""
 
     now: datetime
-    zone: Sequence[ZoneSpan]
-    bands: Sequence[AgeBand]
-    other_band: str
-    since: datetime | None = None
-    until: datetime | None = None
+    since: date | None = None
+    until: date | None = None
 
 
 @dataclass(frozen=True)
 class GroupCounts:
-    """One group's sums; gender and municipality as stored (None when not given)."""
+    """One group's sums; gender, municipality and age as stored (None when not given)."""
 
     programme: str
     gender: str | None
-    age_group: str
+    age: int | None
     municipality: str | None
-    applicants: int
-    accepted: int
-    enrolled: int
-    completed: int
-    dropped_out: int
-    asked: int
-    answered: int
-    confirmed: int
-    confirmed_job: int
-    confirmed_internship: int
-    confirmed_ict: int
-    registers: int
-    present: int
+    applicants: int = 0
+    accepted: int = 0
+    enrolled: int = 0
+    completed: int = 0
+    dropped_out: int = 0
+    asked: int = 0
+    answered: int = 0
+    confirmed: int = 0
+    confirmed_job: int = 0
+    confirmed_internship: int = 0
+    confirmed_ict: int = 0
+    registers: int = 0
+    present: int = 0
 
 
 @dataclass(frozen=True)
@@ -79,7 +62,7 @@ class AnsweredInvitation:
     invitation_id: int
     programme: str
     gender: str | None
-    age_group: str
+    age: int | None
     municipality: str | None
 
 
@@ -93,71 +76,41 @@ class WaveRow:
     closed: int
 
 
-async def time_range(conn: aiosqlite.Connection) -> tuple[str | None, str | None]:
-    """The first and last stored application time, for the bot to know which zone offsets matter."""
-    rows = await fetch_all(conn, "SELECT min(created_at) AS first, max(created_at) AS last FROM applications")
-    return rows[0]["first"], rows[0]["last"]
+_KEY = ("programme", "gender", "age", "municipality")
+_SUMS = tuple(f.name for f in fields(GroupCounts) if f.name not in _KEY)
 
 
-def _offset_sql(zone: Sequence[ZoneSpan], params: list[Any]) -> str:
-    """The offset in minutes in force at ``a.created_at``: the latest span that started by then."""
-    since_always = next((span.minutes for span in zone if span.starts is None), 0)
-    dated = sorted(((span.starts, span.minutes) for span in zone if span.starts is not None), reverse=True)
-    if not dated:
-        params.append(since_always)
-        return "?"
-    parts = ["CASE"]
-    for starts, minutes in dated:
-        parts.append("WHEN a.created_at >= ? THEN ?")
-        params.extend((to_db(starts), minutes))
-    parts.append("ELSE ? END")
-    params.append(since_always)
-    return " ".join(parts)
-
-
-def _selected_sql(selection: Selection, params: list[Any], every_row: bool = True) -> str:
-    """Two common table expressions: ``applied`` (each application's age, worked out once per row) and
-    ``selected`` (the applications of the selection with programme, gender, municipality, status and age group).
-
-    ``every_row``: the query reads every application, so the age is materialised (computed once per row,
-    not once per group it is tested against); a query that reads a few leaves it to the planner."""
-    day = shifted_day("a.created_at", _offset_sql(selection.zone, params))
-    where = []
+def _period_sql(selection: Selection, params: list[Any], table: str = "a") -> str:
+    """`` AND ...`` conditions on the application's local day for the selection's period."""
+    where = ""
     if selection.since is not None:
-        where.append("a.created_at >= ?")
-        params.append(to_db(selection.since))
+        where += f" AND {table}.applied_on >= ?"
+        params.append(selection.since.isoformat())
     if selection.until is not None:
-        where.append("a.created_at < ?")
-        params.append(to_db(selection.until))
-    age = (
-        f"(CASE WHEN d.birth_date IS NOT NULL THEN {year_of('d.day')} - {year_of('d.birth_date')}"
-        f" - (CASE WHEN {month_day_of('d.day')} < {month_day_of('d.birth_date')} THEN 1 ELSE 0 END)"
-        " WHEN d.age_at_application IS NOT NULL THEN d.age_at_application"
-        f" WHEN d.birth_year IS NOT NULL THEN {year_of('d.day')} - d.birth_year END)"
-    )
-    band = " ".join("WHEN age BETWEEN ? AND ? THEN ?" for _ in selection.bands)
-    for b in selection.bands:  # after the inner query's parameters, as the text has them
-        params.extend((b.low, b.high, b.name))
-    params.append(selection.other_band)
-    return (
-        f"applied AS {'MATERIALIZED ' if every_row else ''}(SELECT d.id, d.programme, d.gender, d.municipality, d.status,"
-        f" {age} AS age FROM ("
-        f"SELECT a.id, p.code AS programme, a.gender, a.municipality, a.status, a.birth_date, a.birth_year,"
-        f" a.age_at_application, {day} AS day FROM applications a JOIN programmes p ON p.id = a.programme_id"
-        f"{' WHERE ' + ' AND '.join(where) if where else ''}) d),"
-        " selected AS (SELECT id, programme, gender, municipality, status,"
-        f" (CASE {band} ELSE ? END) AS age_group FROM applied)"
-    )
+        where += f" AND {table}.applied_on <= ?"
+        params.append(selection.until.isoformat())
+    return where
 
 
 async def group_counts(conn: aiosqlite.Connection, selection: Selection) -> list[GroupCounts]:
-    """Sums per programme, gender, age group and municipality over the selection."""
-    now = to_db(selection.now)
+    """Sums per programme, gender, age and municipality over the selection, in that order."""
     params: list[Any] = []
-    selected = _selected_sql(selection, params)
-    sql = (
-        f"WITH {selected},"
-        " asked AS (SELECT enrolment_id, count(*) AS asked,"
+    period = _period_sql(selection, params)
+    applied = await fetch_all(
+        conn,
+        "SELECT p.code AS programme, g.gender, g.age, g.municipality, g.applicants, g.accepted FROM ("
+        " SELECT a.programme_id, a.gender, a.municipality, a.age_at_application AS age, count(*) AS applicants,"
+        " sum(CASE WHEN a.status = 'accepted' THEN 1 ELSE 0 END) AS accepted"
+        f" FROM applications a WHERE 1 = 1{period}"
+        " GROUP BY a.programme_id, a.gender, a.municipality, a.age_at_application) g"
+        " JOIN programmes p ON p.id = g.programme_id",
+        params,
+    )
+    params = [to_db(selection.now)]
+    period = _period_sql(selection, params)
+    followed = await fetch_all(
+        conn,
+        "WITH asked AS (SELECT enrolment_id, count(*) AS asked,"
         " sum(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS answered"
         " FROM survey_invitations WHERE due_at <= ? GROUP BY enrolment_id),"
         " attended AS (SELECT r.enrolment_id, count(*) AS registers, sum(r.present) AS present"
@@ -165,9 +118,10 @@ async def group_counts(conn: aiosqlite.Connection, selection: Selection) -> list
         " GROUP BY r.enrolment_id),"
         " latest AS (SELECT enrolment_id, kind, ict, row_number() OVER (PARTITION BY enrolment_id"
         " ORDER BY coalesce(starts_on, '') DESC, id DESC) AS n FROM placements WHERE confirmed_at IS NOT NULL)"
-        " SELECT s.programme, s.gender, s.age_group, s.municipality, count(*) AS applicants,"
-        " sum(CASE WHEN s.status = 'accepted' OR e.id IS NOT NULL THEN 1 ELSE 0 END) AS accepted,"
-        " count(e.id) AS enrolled,"
+        " SELECT p.code AS programme, a.gender, a.age_at_application AS age, a.municipality,"
+        # an enrolled application counts as accepted whatever its status says
+        " sum(CASE WHEN a.status <> 'accepted' THEN 1 ELSE 0 END) AS accepted,"
+        " count(*) AS enrolled,"
         " sum(CASE WHEN e.status = 'completed' THEN 1 ELSE 0 END) AS completed,"
         " sum(CASE WHEN e.status = 'dropped' THEN 1 ELSE 0 END) AS dropped_out,"
         " sum(CASE WHEN q.asked > 0 THEN 1 ELSE 0 END) AS asked,"
@@ -177,42 +131,49 @@ async def group_counts(conn: aiosqlite.Connection, selection: Selection) -> list
         " sum(CASE WHEN l.kind = 'internship' THEN 1 ELSE 0 END) AS confirmed_internship,"
         " sum(CASE WHEN l.ict <> 0 THEN 1 ELSE 0 END) AS confirmed_ict,"
         " coalesce(sum(t.registers), 0) AS registers, coalesce(sum(t.present), 0) AS present"
-        " FROM selected s LEFT JOIN enrolments e ON e.application_id = s.id"
+        " FROM enrolments e JOIN applications a ON a.id = e.application_id"
+        " JOIN programmes p ON p.id = a.programme_id"
         " LEFT JOIN asked q ON q.enrolment_id = e.id LEFT JOIN attended t ON t.enrolment_id = e.id"
         " LEFT JOIN latest l ON l.enrolment_id = e.id AND l.n = 1"
-        " GROUP BY s.programme, s.gender, s.age_group, s.municipality"
-        " ORDER BY s.programme, s.gender, s.age_group, s.municipality"
+        f" WHERE 1 = 1{period}"
+        " GROUP BY p.code, a.gender, a.age_at_application, a.municipality",
+        params,
     )
-    rows = await fetch_all(conn, sql, [*params, now])
-    return [GroupCounts(**dict(row)) for row in rows]
+    sums: dict[tuple[Any, ...], dict[str, int]] = {}
+    for row in applied:
+        sums[tuple(row[k] for k in _KEY)] = {"applicants": row["applicants"], "accepted": row["accepted"]}
+    for row in followed:
+        group = sums.setdefault(tuple(row[k] for k in _KEY), {"applicants": 0, "accepted": 0})
+        for name in _SUMS:
+            if name != "applicants":
+                group[name] = group.get(name, 0) + row[name]
+    return [
+        GroupCounts(*key, **values)
+        for key, values in sorted(sums.items(), key=lambda item: tuple((v is not None, v) for v in item[0]))
+    ]
 
 
 async def answered_invitations(conn: aiosqlite.Connection, selection: Selection) -> list[AnsweredInvitation]:
     """The completed, due invitations of the selection, by application then invitation (few: one per answer)."""
-    params: list[Any] = []
-    selected = _selected_sql(selection, params, every_row=False)
+    params: list[Any] = [to_db(selection.now)]
+    period = _period_sql(selection, params)
     rows = await fetch_all(
         conn,
-        f"WITH {selected}"
-        " SELECT s.id AS application_id, i.id AS invitation_id, s.programme, s.gender, s.age_group, s.municipality"
-        " FROM survey_invitations i JOIN enrolments e ON e.id = i.enrolment_id JOIN selected s ON s.id = e.application_id"
-        " WHERE i.due_at <= ? AND i.status = 'completed' ORDER BY s.id, i.id",
-        [*params, to_db(selection.now)],
+        "SELECT a.id AS application_id, i.id AS invitation_id, p.code AS programme, a.gender,"
+        " a.age_at_application AS age, a.municipality"
+        " FROM survey_invitations i JOIN enrolments e ON e.id = i.enrolment_id"
+        " JOIN applications a ON a.id = e.application_id JOIN programmes p ON p.id = a.programme_id"
+        f" WHERE i.due_at <= ? AND i.status = 'completed'{period} ORDER BY a.id, i.id",
+        params,
     )
     return [AnsweredInvitation(**dict(row)) for row in rows]
 
 
 async def wave_rows(conn: aiosqlite.Connection, selection: Selection) -> list[WaveRow]:
     """Due invitations of the selection per survey and wave: asked, answered, still open, closed."""
-    params: list[Any] = []
-    where = []
-    if selection.since is not None:
-        where.append("a.created_at >= ?")
-        params.append(to_db(selection.since))
-    if selection.until is not None:
-        where.append("a.created_at < ?")
-        params.append(to_db(selection.until))
     now = to_db(selection.now)
+    params: list[Any] = [now, now, now]
+    period = _period_sql(selection, params)
     rows = await fetch_all(
         conn,
         "SELECT i.survey_id, i.wave, count(*) AS asked,"
@@ -223,7 +184,7 @@ async def wave_rows(conn: aiosqlite.Connection, selection: Selection) -> list[Wa
         " AS closed"
         " FROM survey_invitations i JOIN enrolments e ON e.id = i.enrolment_id"
         " JOIN applications a ON a.id = e.application_id WHERE i.due_at <= ?"
-        f"{''.join(' AND ' + w for w in where)} GROUP BY i.survey_id, i.wave",
-        [now, now, now, *params],
+        f"{period} GROUP BY i.survey_id, i.wave",
+        params,
     )
     return [WaveRow(**dict(row)) for row in rows]

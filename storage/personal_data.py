@@ -101,6 +101,7 @@ PERSON_TABLES: tuple[PersonTable, ...] = (
             "guardian_phone": C,
             "guardian_confirmed_at": K,
             "age_at_application": K,
+            "applied_on": K,
         },
     ),
     PersonTable(

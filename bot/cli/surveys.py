@@ -124,7 +124,6 @@ async def report(settings: Settings, chart: Path | None, start: str | None = Non
             conn,
             catalogue,
             SystemClock().now(),
-            settings.timezone,
             period,
             age_groups(settings.min_age, settings.max_age),
         )

@@ -409,7 +409,6 @@ class ApplyFlow(FormFlow):
                     )
                 )
             ]
-        born = date.fromisoformat(answers["birth_date"])
         guardian = (
             applications.Guardian(
                 answers["guardian_name"],
@@ -437,10 +436,10 @@ class ApplyFlow(FormFlow):
                 source=ctx.user.source,
                 language=ctx.language,
                 consent_at=ctx.now,
-                age_at_application=validators.age_on(born, ctx.now.astimezone(ctx.settings.timezone).date()),
                 guardian=guardian,
             ),
             ctx.now,
+            ctx.settings.timezone,
         )
         await funnel.submitted(ctx.tx, state.data)
         await _notify_staff(ctx, app.reference, programme, answers, guardian)

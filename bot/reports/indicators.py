@@ -10,8 +10,8 @@ Placed here is what the answers say; ``confirmed`` counts the placements staff
 recorded or confirmed (``storage.placements``), once per application whatever
 how many it has, by the kind and ICT field of its latest one. Attendance sums
 the registers staff took (present ÷ registers).
-Age is the age on the local day of application (after /forget: the age kept
-as a number, or the birth year alone for older rows), grouped as
+Age is the age on the local day of application, stored with it (kept after
+/forget; for rows older than that, worked out once from the birth year), grouped as
 ``bot.reference.age_groups`` cuts the configured range (15-17, 18-24, 25-29 by
 default). The counting happens in SQL (``storage.indicator_counts``), grouped;
 only the applications with an answered survey come back one by one, for the
@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime
 from typing import Any
 
 import aiosqlite
@@ -45,7 +45,7 @@ from bot.surveys.definition import Catalogue
 from storage import funnel as funnel_store
 from storage import indicator_counts, programmes, survey_reports
 from storage.funnel import FunnelCounts
-from storage.indicator_counts import AgeBand, GroupCounts, Selection, WaveRow, ZoneSpan
+from storage.indicator_counts import GroupCounts, Selection, WaveRow
 from storage.programmes import Programme
 from storage.survey_reports import ApplicantRow, InvitationRow
 
@@ -173,7 +173,7 @@ class Report:
         """One group's sums from the database, into every breakdown it belongs to."""
         sex = _sex(group.gender)
         municipality = group.municipality or UNKNOWN_MUNICIPALITY
-        for counts in self._breakdowns(group.programme, sex, group.age_group, municipality):
+        for counts in self._breakdowns(group.programme, sex, group_of(group.age, self.age_groups), municipality):
             counts.applicants += group.applicants
             counts.enrolled += group.enrolled
             counts.completed += group.completed
@@ -215,54 +215,9 @@ def age_group(row: ApplicantRow, applied_on: date, groups: tuple[AgeGroup, ...] 
     return group_of(age, groups if groups is not None else age_groups())
 
 
-def zone_spans(timezone: tzinfo, first: datetime, last: datetime) -> list[ZoneSpan]:
-    """The UTC offsets of ``timezone`` in force from ``first`` to ``last``, to the minute, for the database."""
-
-    def offset(moment: datetime) -> int:
-        shift = moment.astimezone(timezone).utcoffset()
-        return int(shift.total_seconds() // 60) if shift is not None else 0
-
-    step = timedelta(hours=6)  # zones change offset at most a few times a year, never twice in six hours
-    moment = first.astimezone(UTC).replace(minute=0, second=0, microsecond=0) - step
-    spans = [ZoneSpan(None, offset(moment))]
-    while moment <= last:
-        following = moment + step
-        if offset(following) != spans[-1].minutes:
-            low, high = moment, following  # offset(low) is the old one, offset(high) the new one
-            while high - low > timedelta(minutes=1):
-                middle = low + (high - low) / 2
-                middle = middle.replace(second=0, microsecond=0)
-                if middle <= low:
-                    break
-                if offset(middle) == spans[-1].minutes:
-                    low = middle
-                else:
-                    high = middle
-            spans.append(ZoneSpan(high, offset(high)))
-        moment = following
-    return spans
-
-
-def _local_midnight(day: date, timezone: tzinfo) -> datetime:
-    return datetime.combine(day, time(), tzinfo=timezone).astimezone(UTC)
-
-
-async def _selection(
-    conn: aiosqlite.Connection, now: datetime, timezone: tzinfo, period: Period, groups: tuple[AgeGroup, ...]
-) -> Selection:
-    """What the database counts: the period's instants and the zone's offsets over the stored applications."""
-    first, last = await indicator_counts.time_range(conn)
-    zone = [ZoneSpan(None, 0)]
-    if first is not None and last is not None:
-        zone = zone_spans(timezone, datetime.fromisoformat(first), datetime.fromisoformat(last))
-    return Selection(
-        now=now,
-        zone=zone,
-        bands=[AgeBand(g.name, g.low, g.high) for g in groups],
-        other_band=OTHER_AGE,
-        since=_local_midnight(period.start, timezone) if period.start is not None else None,
-        until=_local_midnight(period.end + timedelta(days=1), timezone) if period.end is not None else None,
-    )
+def _selection(now: datetime, period: Period) -> Selection:
+    """What the database counts: the period's local days, as of ``now``."""
+    return Selection(now=now, since=period.start, until=period.end)
 
 
 async def _placed_invitations(conn: aiosqlite.Connection, catalogue: Catalogue) -> dict[int, PlacementFacts]:
@@ -343,11 +298,10 @@ async def build_report(
     conn: aiosqlite.Connection,
     catalogue: Catalogue,
     now: datetime,
-    timezone: tzinfo,
     period: Period | None = None,
     groups: tuple[AgeGroup, ...] | None = None,
 ) -> Report:
-    """Count everything as of ``now`` (dates of application in the programme's time zone), within ``period``.
+    """Count everything as of ``now`` within ``period`` (by each application's stored local day).
 
     ``groups``: the age groups of the configured range (``age_groups(MIN_AGE, MAX_AGE)``); the default
     range's when not given.
@@ -355,7 +309,7 @@ async def build_report(
     period = period or Period()
     groups = groups if groups is not None else age_groups()
     report = Report(now, {p.code: p for p in await programmes.list_all(conn)}, period=period, age_groups=groups)
-    selection = await _selection(conn, now, timezone, period, groups)
+    selection = _selection(now, period)
     for group in await indicator_counts.group_counts(conn, selection):
         report.add_group(group)
     placed_ids = await _placed_invitations(conn, catalogue)
@@ -367,7 +321,7 @@ async def build_report(
         report.add_placement(
             answered.programme,
             _sex(answered.gender),
-            answered.age_group,
+            group_of(answered.age, groups),
             answered.municipality or UNKNOWN_MUNICIPALITY,
             placed_ids[answered.invitation_id],
         )

@@ -54,7 +54,7 @@ async def test_each_step_counts_the_starts_that_reached_it(runtime: Runtime) -> 
 
     async with runtime.db.reading() as conn:
         report = await build_report(
-            conn, catalogue_for(runtime.settings.survey_dir), runtime.clock.now(), runtime.settings.timezone
+            conn, catalogue_for(runtime.settings.survey_dir), runtime.clock.now()
         )
     with use_language("en"):
         rows = dict(funnel_rows(report))
@@ -98,7 +98,6 @@ async def test_the_funnel_keeps_no_personal_data_and_follows_the_period(runtime:
             conn,
             catalogue_for(runtime.settings.survey_dir),
             runtime.clock.now(),
-            runtime.settings.timezone,
             Period(today + timedelta(days=1), None),
         )
     assert report.funnel.started == 0 and report.total.applicants == 0

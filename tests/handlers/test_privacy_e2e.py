@@ -146,7 +146,7 @@ async def test_done_when(fake: FakeTelegram, bot: Runtime) -> None:
     catalogue = catalogue_for(runtime.settings.survey_dir)
     moment = runtime.clock.now() + timedelta(days=1)
     async with runtime.db.reading() as conn:
-        before = await build_report(conn, catalogue, moment, runtime.settings.timezone)
+        before = await build_report(conn, catalogue, moment)
         user = await users.find(conn, "telegram", "6100")
     assert user is not None
     everything = await every_row(runtime)
@@ -158,7 +158,7 @@ async def test_done_when(fake: FakeTelegram, bot: Runtime) -> None:
     after = await every_row(runtime)
     assert traces(after, needles, [user.id]) == []
     async with runtime.db.reading() as conn:
-        assert await build_report(conn, catalogue, moment, runtime.settings.timezone) == before
+        assert await build_report(conn, catalogue, moment) == before
 
     # a 15-year-old goes through the guardian steps
     minor = TelegramUser(fake, TgUser(id=6101, first_name="Era", language_code="sq"))

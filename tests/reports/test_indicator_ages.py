@@ -1,4 +1,5 @@
-"""The database counts ages on the local day of application, across the zone's offsets."""
+"""Ages are taken on the local day of application, across the zone's offsets: stored when an application
+is made, and worked out once at start-up for applications stored before the day was kept."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.reference.age_groups import age_groups
-from bot.reports.indicators import Period, Report, build_report, zone_spans
-from bot.runtime import Runtime
+from bot.reports.indicators import Period, Report, build_report
+from bot.runtime import Runtime, open_runtime
+from bot.services.application_days import fill_missing, zone_spans
 from bot.surveys.loader import catalogue_for
-from storage.indicator_counts import ZoneSpan
+from storage.application_days import ZoneSpan
+from storage.db import fetch_all
 from storage.timefmt import to_db
 from tests.support.surveys import applicant
 
@@ -17,13 +20,16 @@ from tests.support.surveys import applicant
 async def applied(
     runtime: Runtime, number: int, born: str, at: datetime, forgotten: bool = False, kept_age: int | None = None
 ) -> None:
+    """An application submitted at ``at``; ``forgotten``: one stored before the day and age were kept
+    (migration 0020), whose birth date was then erased, keeping ``kept_age`` or only the birth year."""
     async with runtime.db.transaction() as tx:
-        app = await applicant(tx, str(3000 + number), runtime.clock.now(), birth_date=born)
-        await tx.execute("UPDATE applications SET created_at = ? WHERE id = ?", (to_db(at), app.id))
+        app = await applicant(tx, str(3000 + number), at, birth_date=born)
         if forgotten:
             await tx.execute(
-                "UPDATE applications SET birth_date = NULL, age_at_application = ? WHERE id = ?", (kept_age, app.id)
+                "UPDATE applications SET birth_date = NULL, age_at_application = ?, applied_on = NULL WHERE id = ?",
+                (kept_age, app.id),
             )
+    await fill_missing(runtime.db, runtime.settings.timezone)
 
 
 async def report_of(runtime: Runtime, period: Period | None = None, min_age: int = 15, max_age: int = 29) -> Report:
@@ -32,7 +38,6 @@ async def report_of(runtime: Runtime, period: Period | None = None, min_age: int
             conn,
             catalogue_for(runtime.settings.survey_dir),
             runtime.clock.now(),
-            runtime.settings.timezone,
             period,
             age_groups(min_age, max_age),
         )
@@ -87,3 +92,44 @@ def test_the_zone_s_offsets_change_on_the_minute() -> None:
         ZoneSpan(datetime(2026, 10, 25, 1, tzinfo=UTC), 60),
     ]
     assert zone_spans(UTC, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC)) == [ZoneSpan(None, 0)]
+
+
+async def stored_days(runtime: Runtime) -> list[tuple[str, int | None]]:
+    async with runtime.db.reading() as conn:
+        rows = await fetch_all(conn, "SELECT applied_on, age_at_application FROM applications ORDER BY id")
+    return [(row[0], row[1]) for row in rows]
+
+
+NEAR_MIDNIGHT = [  # (born, UTC instant, local day, age that day)
+    ("2008-11-27", datetime(2026, 11, 26, 23, 30, tzinfo=UTC), "2026-11-27", 18),  # winter, UTC+1
+    ("2008-07-01", datetime(2026, 6, 30, 22, 30, tzinfo=UTC), "2026-07-01", 18),  # summer, UTC+2
+    ("2008-07-01", datetime(2026, 6, 30, 21, 30, tzinfo=UTC), "2026-06-30", 17),
+    ("2008-03-29", datetime(2026, 3, 29, 0, 59, tzinfo=UTC), "2026-03-29", 18),  # 01:59, before the change
+    ("2008-03-29", datetime(2026, 3, 28, 22, 59, tzinfo=UTC), "2026-03-28", 17),  # 23:59 local, winter
+]
+
+
+async def test_an_application_stores_its_local_day_and_the_age_on_it(runtime: Runtime) -> None:
+    for n, (born, at, _day, _age) in enumerate(NEAR_MIDNIGHT):
+        await applied(runtime, n, born, at)
+    assert await stored_days(runtime) == [(day, age) for _born, _at, day, age in NEAR_MIDNIGHT]
+
+
+async def test_applications_stored_before_the_day_was_kept_get_the_same_day_and_age(runtime: Runtime) -> None:
+    for n, (born, at, _day, _age) in enumerate(NEAR_MIDNIGHT):
+        await applied(runtime, n, born, at)
+    stored = await stored_days(runtime)
+    async with runtime.db.transaction() as tx:  # as they were before migration 0020 (and 0015 backfilled the age)
+        await tx.execute("UPDATE applications SET applied_on = NULL, age_at_application = 99")
+    assert await fill_missing(runtime.db, runtime.settings.timezone) == len(NEAR_MIDNIGHT)
+    assert await stored_days(runtime) == stored
+    assert await fill_missing(runtime.db, runtime.settings.timezone) == 0  # once only
+
+
+async def test_the_start_up_fills_the_days_of_older_applications(runtime: Runtime) -> None:
+    await applied(runtime, 1, "2008-11-27", datetime(2026, 11, 26, 23, 30, tzinfo=UTC))
+    async with runtime.db.transaction() as tx:
+        await tx.execute("UPDATE applications SET applied_on = NULL")
+    async with open_runtime(runtime.settings, clock=runtime.clock):
+        pass
+    assert await stored_days(runtime) == [("2026-11-27", 18)]

@@ -94,7 +94,7 @@ async def report(runtime: Runtime) -> Report:
     await build_fixture(runtime)
     async with runtime.db.reading() as conn:
         return await build_report(
-            conn, catalogue_for(runtime.settings.survey_dir), runtime.clock.now(), runtime.settings.timezone
+            conn, catalogue_for(runtime.settings.survey_dir), runtime.clock.now()
         )
 
 
@@ -271,7 +271,7 @@ async def test_accepted_dropped_out_and_placements_by_kind_and_ict(runtime: Runt
         )
         await tx.execute("UPDATE applications SET status = 'accepted' WHERE full_name = 'Person 2008'")
     async with runtime.db.reading() as conn:
-        report = await build_report(conn, catalogue_for(runtime.settings.survey_dir), now, runtime.settings.timezone)
+        report = await build_report(conn, catalogue_for(runtime.settings.survey_dir), now)
     total = report.total
     assert (total.accepted, total.enrolled, total.dropped_out) == (8, 7, 1)
     assert (total.placed, total.placed_job, total.placed_internship) == (2, 1, 1)

@@ -81,7 +81,7 @@ async def test_erasure_leaves_nothing_identifying_in_any_table(runtime: Runtime)
     person = await full_person(runtime)
     catalogue = catalogue_for(runtime.settings.survey_dir)
     async with runtime.db.reading() as conn:
-        before = await build_report(conn, catalogue, runtime.clock.now(), runtime.settings.timezone)
+        before = await build_report(conn, catalogue, runtime.clock.now())
     everything = await every_row(runtime)
     # the person is really everywhere before
     ids = [person.user_id, person.viber_user_id]
@@ -104,7 +104,7 @@ async def test_erasure_leaves_nothing_identifying_in_any_table(runtime: Runtime)
     assert not [r for r in after_rows["conversations"] if r["flow"] == "accept"]  # staff's form held the reference
     assert after_rows["survey_answers"] and all(not r["free_text"] for r in after_rows["survey_answers"])
     async with runtime.db.reading() as conn:
-        after = await build_report(conn, catalogue, runtime.clock.now(), runtime.settings.timezone)
+        after = await build_report(conn, catalogue, runtime.clock.now())
         survey = catalogue.get("employment-followup")
         assert survey is not None
         exports = [

@@ -195,6 +195,7 @@ async def test_cohorts_and_enrolment(tmp_path: Path) -> None:
                     None,
                     "en",
                     NOW,
+                    applied_on=NOW.date(),
                 ),
                 NOW,
             )

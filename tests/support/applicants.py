@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.runtime import Runtime
+from bot.services import applications as application_service
 from storage import applications, programmes, staff, users
 
 
@@ -32,7 +33,7 @@ async def add_application(
         await users.set_language(tx, user.id, language, now)
         programme = await programmes.by_code(tx, programme_code)
         assert programme is not None
-        app = await applications.submit(
+        app = await application_service.submit(
             tx,
             applications.NewApplication(
                 user_id=user.id,
@@ -53,6 +54,7 @@ async def add_application(
                 guardian=guardian,
             ),
             now,
+            runtime.settings.timezone,
         )
         return app.reference
 

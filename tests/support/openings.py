@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.runtime import Runtime
+from bot.services import applications as application_service
 from storage import alerts, applications, cohorts, openings, programmes, users
 from storage.openings import NewOpening, Opening
 from storage.users import User
@@ -62,7 +63,7 @@ async def add_applicant(
     async with runtime.db.transaction() as tx:
         programme = await programmes.by_code(tx, programme_code)
         assert programme is not None
-        app = await applications.submit(
+        app = await application_service.submit(
             tx,
             applications.NewApplication(
                 user_id=user.id,
@@ -82,6 +83,7 @@ async def add_applicant(
                 consent_at=now,
             ),
             now,
+            runtime.settings.timezone,
         )
     return app.id
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.runtime import Runtime
+from bot.services import applications as application_service
 from storage import alerts, applications, attendance, cohorts, links, openings, programmes, surveys, users
 from storage.surveys import NewInvitation
 from tests.support.openings import new_opening
@@ -40,7 +41,7 @@ async def seed_person(runtime: Runtime, platform_id: str = "70001") -> Seeded:
         await users.set_language(tx, user.id, "sq", now)
         programme = await programmes.by_code(tx, "pro2y-software")
         assert programme is not None
-        app = await applications.submit(
+        app = await application_service.submit(
             tx,
             applications.NewApplication(
                 user_id=user.id,
@@ -60,6 +61,7 @@ async def seed_person(runtime: Runtime, platform_id: str = "70001") -> Seeded:
                 consent_at=now,
             ),
             now,
+            runtime.settings.timezone,
         )
         await alerts.set_alerts(tx, user.id, True, now)
         await alerts.set_tracks(tx, user.id, ["web"], now)

@@ -10,6 +10,7 @@ from bot.runtime import Runtime
 from bot.services.campaigns import graduate_cohort
 from bot.services.notices import notify_staff
 from bot.surveys.loader import catalogue_for
+from bot.services import applications as application_service
 from storage import (
     alerts,
     application_lifecycle,
@@ -83,7 +84,7 @@ async def full_person(runtime: Runtime, platform_id: str = "4242", language: str
         await users.set_source(tx, user.id, "fb_spring", now)
         programme = await programmes.by_code(tx, "pro2y-software")
         assert programme is not None
-        app = await applications.submit(
+        app = await application_service.submit(
             tx,
             applications.NewApplication(
                 user_id=user.id,
@@ -105,6 +106,7 @@ async def full_person(runtime: Runtime, platform_id: str = "4242", language: str
                 guardian=applications.Guardian(GUARDIAN, GUARDIAN_PHONE, now),
             ),
             now,
+            runtime.settings.timezone,
         )
         await notify_staff(
             tx,

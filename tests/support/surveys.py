@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.config import DEFAULT_TIMEZONE
 from bot.messages import InputKind, Reply, UserInput
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.worker import OutboxWorker
 from bot.runtime import Runtime
+from bot.services import applications as application_service
 from bot.services.campaigns import graduate_cohort
 from bot.surveys.loader import catalogue_for
 from storage import applications, cohorts, programmes, surveys, users
@@ -70,7 +73,7 @@ async def applicant(
         await users.set_language(tx, user.id, language, now)
     found = await programmes.by_code(tx, programme)
     assert found is not None
-    return await applications.submit(
+    return await application_service.submit(
         tx,
         applications.NewApplication(
             user_id=user.id,
@@ -90,6 +93,7 @@ async def applicant(
             consent_at=now,
         ),
         now,
+        ZoneInfo(DEFAULT_TIMEZONE),
     )
 
 

@@ -157,7 +157,7 @@ async def report_reply(ctx: Context) -> list[Reply]:
     """/report: the indicators as text, and the placement chart as a picture."""
     catalogue = catalogue_for(ctx.settings.survey_dir)
     report = await build_report(
-        ctx.tx, catalogue, ctx.now, ctx.settings.timezone, None, age_groups(ctx.settings.min_age, ctx.settings.max_age)
+        ctx.tx, catalogue, ctx.now, None, age_groups(ctx.settings.min_age, ctx.settings.max_age)
     )
     chart = placement_chart(report)
     name = f"placement-{ctx.now.astimezone(ctx.settings.timezone):%Y-%m-%d}.png"

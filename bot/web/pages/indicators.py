@@ -62,7 +62,6 @@ async def _report(console: Console, period: Period) -> Report:
             conn,
             catalogue,
             console.clock.now(),
-            console.settings.timezone,
             period,
             age_groups(console.settings.min_age, console.settings.max_age),
         )
