@@ -8,21 +8,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import aiosqlite
 
 from storage.timefmt import from_db
 
-# Age on the day of application, from the birth date (after /forget: the age kept, or the birth year alone).
-_AGE_SQL = (
-    "(CASE WHEN a.birth_date IS NOT NULL THEN"
-    " CAST(substr(a.created_at, 1, 4) AS INTEGER) - CAST(substr(a.birth_date, 1, 4) AS INTEGER)"
-    " - (substr(a.created_at, 6, 5) < substr(a.birth_date, 6, 5))"
-    " WHEN a.age_at_application IS NOT NULL THEN a.age_at_application"
-    " ELSE CAST(substr(a.created_at, 1, 4) AS INTEGER) - a.birth_year END)"
-)
+# The age on the local day of application, stored with it (and kept after /forget).
+_AGE_SQL = "a.age_at_application"
 
 _DUPLICATE_SQL = (
     "EXISTS (SELECT 1 FROM applications d WHERE d.reference <> a.reference AND ("
@@ -117,12 +111,12 @@ def _where(f: ApplicationFilter) -> tuple[str, list[Any]]:
     if f.source:
         clauses.append("(a.source = ? OR a.heard_from = ?)")
         params.extend([f.source, f.source])
-    if f.date_from:
-        clauses.append("a.created_at >= ?")
+    if f.date_from:  # the local day of application, as the indicators count it
+        clauses.append("a.applied_on >= ?")
         params.append(f.date_from.isoformat())
     if f.date_to:
-        clauses.append("a.created_at < ?")
-        params.append((f.date_to + timedelta(days=1)).isoformat())
+        clauses.append("a.applied_on <= ?")
+        params.append(f.date_to.isoformat())
     if f.search and f.search.strip():
         text = f.search.strip()
         alternatives = ["a.reference = ?", "a.full_name LIKE ? ESCAPE '\\'"]

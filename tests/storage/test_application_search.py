@@ -63,8 +63,10 @@ async def test_age_groups_are_the_age_on_the_day_of_application(runtime: Runtime
     assert (await run(runtime, ApplicationFilter(age_group="nonsense"))).total == 0
 
 
-async def test_date_range_includes_both_days(runtime: Runtime) -> None:
-    refs = [await add_application(runtime, str(d), phone=f"+383440000{d:02d}", at=at(d, 23)) for d in (1, 2, 3, 4)]
+async def test_date_range_is_of_local_days_and_includes_both(runtime: Runtime) -> None:
+    # 22:00 UTC is 23:00 in Pristina in November: the same day; 23:00 UTC is already the next day there.
+    refs = [await add_application(runtime, str(d), phone=f"+383440000{d:02d}", at=at(d, 22)) for d in (1, 2, 3, 4)]
+    await add_application(runtime, "5", phone="+38344000005", at=at(3, 23))  # 00:00 on 4 November, local
     found = await run(runtime, ApplicationFilter(date_from=date(2026, 11, 2), date_to=date(2026, 11, 3)))
     assert [r.reference for r in found.rows] == [refs[2], refs[1]]
 
