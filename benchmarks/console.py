@@ -43,8 +43,7 @@ import httpx  # noqa: E402
 from benchmarks import Figure  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
-from bot.services import application_days  # noqa: E402
-from bot.services import application_filters, staff  # noqa: E402
+from bot.services import application_days, application_filters, staff  # noqa: E402
 from bot.services.staff import Role  # noqa: E402
 from bot.web.app import create_app  # noqa: E402
 from storage import programmes, trainees  # noqa: E402

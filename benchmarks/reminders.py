@@ -48,8 +48,8 @@ from bot.messages import Reply  # noqa: E402
 from bot.outbox.ratelimit import RateLimiter  # noqa: E402
 from bot.outbox.worker import OutboxWorker  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
-from bot.services import reminders as reminder_plan  # noqa: E402
 from bot.services import applications as application_service  # noqa: E402
+from bot.services import reminders as reminder_plan  # noqa: E402
 from storage import applications, cohorts, outbox, programmes, sessions, users  # noqa: E402
 from storage.sessions import SessionDetails  # noqa: E402
 

@@ -147,10 +147,17 @@ async def group_counts(conn: aiosqlite.Connection, selection: Selection) -> list
         for name in _SUMS:
             if name != "applicants":
                 group[name] = group.get(name, 0) + row[name]
-    return [
-        GroupCounts(*key, **values)
-        for key, values in sorted(sums.items(), key=lambda item: tuple((v is not None, v) for v in item[0]))
-    ]
+    return [_group(key, values) for key, values in sorted(sums.items(), key=_in_order)]
+
+
+def _in_order(item: tuple[tuple[Any, ...], dict[str, int]]) -> tuple[tuple[bool, Any], ...]:
+    """Groups ordered by programme, gender, age and municipality, the unknown (None) first."""
+    return tuple((value is not None, value) for value in item[0])
+
+
+def _group(key: tuple[Any, ...], sums: dict[str, int]) -> GroupCounts:
+    programme, gender, age, municipality = key
+    return GroupCounts(programme, gender, age, municipality, **sums)
 
 
 async def answered_invitations(conn: aiosqlite.Connection, selection: Selection) -> list[AnsweredInvitation]:

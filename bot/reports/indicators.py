@@ -40,7 +40,7 @@ from typing import Any
 import aiosqlite
 
 from bot.parsing.validators import age_on
-from bot.reference.age_groups import OTHER_AGE, AgeGroup, age_groups, group_of
+from bot.reference.age_groups import AgeGroup, age_groups, group_of
 from bot.surveys.definition import Catalogue
 from storage import funnel as funnel_store
 from storage import indicator_counts, programmes, survey_reports

@@ -53,9 +53,7 @@ async def test_each_step_counts_the_starts_that_reached_it(runtime: Runtime) -> 
     await abandon_after(cancels, 1)  # a new start after /cancel is a second start
 
     async with runtime.db.reading() as conn:
-        report = await build_report(
-            conn, catalogue_for(runtime.settings.survey_dir), runtime.clock.now()
-        )
+        report = await build_report(conn, catalogue_for(runtime.settings.survey_dir), runtime.clock.now())
     with use_language("en"):
         rows = dict(funnel_rows(report))
     assert rows["Started"] == 7

@@ -13,7 +13,6 @@ from bot.services.application_days import fill_missing, zone_spans
 from bot.surveys.loader import catalogue_for
 from storage.application_days import ZoneSpan
 from storage.db import fetch_all
-from storage.timefmt import to_db
 from tests.support.surveys import applicant
 
 

@@ -93,9 +93,7 @@ async def build_fixture(runtime: Runtime) -> None:
 async def report(runtime: Runtime) -> Report:
     await build_fixture(runtime)
     async with runtime.db.reading() as conn:
-        return await build_report(
-            conn, catalogue_for(runtime.settings.survey_dir), runtime.clock.now()
-        )
+        return await build_report(conn, catalogue_for(runtime.settings.survey_dir), runtime.clock.now())
 
 
 def figures(counts: Counts) -> tuple[int, ...]:

@@ -56,9 +56,7 @@ async def answer(runtime: Runtime, invitation: Invitation, answers: dict[str, ob
 
 async def indicators(runtime: Runtime) -> Report:
     async with runtime.db.reading() as conn:
-        return await build_report(
-            conn, catalogue_for(runtime.settings.survey_dir), runtime.clock.now()
-        )
+        return await build_report(conn, catalogue_for(runtime.settings.survey_dir), runtime.clock.now())
 
 
 async def first_invitation(runtime: Runtime, platform_id: str, graduated: date) -> Invitation:

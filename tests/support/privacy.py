@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.runtime import Runtime
+from bot.services import applications as application_service
 from bot.services.campaigns import graduate_cohort
 from bot.services.notices import notify_staff
 from bot.surveys.loader import catalogue_for
-from bot.services import applications as application_service
 from storage import (
     alerts,
     application_lifecycle,
