@@ -65,11 +65,15 @@ class RateLimiter:
         while (wait := self.next_slot_in() - ahead) > 1e-6:  # (a float below that never adds up)
             await self._sleep(wait)
 
-    def pause(self, seconds: float, chat_key: str | None = None) -> None:
+    def pause(self, seconds: float, chat_key: str | None = None, called_at: float | None = None) -> None:
         """Hold every send for ``seconds`` (Telegram answered 429 with retry_after).
 
-        Never shortens a pause already running. With ``chat_key`` that chat also
-        waits at least as long, whatever its own spacing says.
+        Never shortens a pause already running. With ``chat_key`` that chat waits at
+        least as long. With ``called_at`` too (when the call answered 429 started, on
+        this limiter's clock) and no later call to that chat since, the chat waits
+        exactly that long: the message was not delivered, so the spacing its call took
+        no longer holds (the last message delivered to the chat went at least the spacing
+        before the call), and Telegram says the request may be repeated after retry_after.
         """
         now = self._monotonic()
         until = now + max(0.0, seconds)
@@ -78,7 +82,12 @@ class RateLimiter:
             self._paused_until = until
             self._next_slot = max(self._next_slot, until)  # slots of a pause are lost, not caught up
         if chat_key is not None:
-            self._chat_next[chat_key] = max(self._chat_next.get(chat_key, 0.0), until)
+            spaced_until = self._chat_next.get(chat_key, 0.0)
+            latest_call = spaced_until - self.per_chat_interval
+            if called_at is not None and latest_call <= called_at:  # this call was the chat's latest
+                self._chat_next[chat_key] = until
+            else:
+                self._chat_next[chat_key] = max(spaced_until, until)
 
     async def acquire(self, chat_key: str) -> None:
         """Wait for a slot in the overall rate, the end of any pause, and this chat's spacing."""

@@ -315,7 +315,7 @@ class OutboxWorker:
             if self.stopping or not await self.limiter.acquire_within(f"{item.channel}:{item.chat_id}", RELEASE_AFTER):
                 self._give_back(prepared[n:])
                 return n, False
-            task = asyncio.create_task(self._deliver(item, reply, taken_at))
+            task = asyncio.create_task(self._deliver(item, reply, taken_at, self.limiter.now()))
             self._in_flight[item.id] = task
             task.add_done_callback(functools.partial(self._done, item.id))
         return len(prepared), True
@@ -446,11 +446,12 @@ class OutboxWorker:
                 return plain_reply(item)
             return await kind.render(Delivery(tx, item, user, self.settings, self.clock.now(), group, memo))
 
-    async def _deliver(self, item: OutboxItem, reply: Reply, taken_at: float) -> None:
+    async def _deliver(self, item: OutboxItem, reply: Reply, taken_at: float, called_at: float) -> None:
+        """One platform call; ``taken_at``: when its group started, ``called_at``: when its slot came."""
         try:
             message_id = await self.senders[item.channel].send(item.chat_id, reply)
         except RetryLater as exc:
-            self.limiter.pause(exc.seconds, f"{item.channel}:{item.chat_id}")
+            self.limiter.pause(exc.seconds, f"{item.channel}:{item.chat_id}", called_at)
             result = _Result(item, "retry", str(exc), retry_at=self._after(exc.seconds))
         except Unreachable as exc:
             result = _Result(item, "unreachable", str(exc))

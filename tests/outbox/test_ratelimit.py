@@ -61,6 +61,29 @@ async def test_each_chat_is_spaced_and_a_paused_chat_waits() -> None:
     assert ticks.now >= 7
 
 
+async def test_a_message_answered_429_does_not_hold_its_chat_s_spacing() -> None:
+    limiter, ticks = _limiter(1000, per_chat=1.0)
+    await limiter.acquire("a")
+    called_at = ticks.now
+    ticks.now += 0.01  # the 429 answer arrives
+    limiter.pause(0.05, "a", called_at)
+    assert math.isclose(limiter.chat_ready_in("a"), 0.05)  # as Telegram said, not a second after the call
+    limiter.pause(0.05, "b", called_at=ticks.now)  # a chat without calls: the pause alone
+    assert math.isclose(limiter.chat_ready_in("b"), 0.05)
+
+
+async def test_a_later_call_to_the_chat_keeps_its_spacing_after_a_429() -> None:
+    limiter, ticks = _limiter(1000, per_chat=1.0)
+    await limiter.acquire("a")
+    called_at = ticks.now
+    ticks.now += 1.5
+    await limiter.acquire("a")  # a newer message to the chat went while the first call hung
+    limiter.pause(0.05, "a", called_at)  # then the first one's 429 arrives
+    assert math.isclose(limiter.chat_ready_in("a"), 1.0)  # the newer call's spacing holds
+    limiter.pause(0.05, "a")  # without the call's time: at least the pause, never less than the spacing
+    assert math.isclose(limiter.chat_ready_in("a"), 1.0)
+
+
 async def test_the_limit_can_be_switched_off() -> None:
     limiter, ticks = _limiter(math.inf, per_chat=0)
     for n in range(1000):
