@@ -1,15 +1,14 @@
 """One connection, one lock, numbered migrations.
 
 SQLite allows one writer at a time. Inside the bot every statement goes
-through a single aiosqlite connection guarded by an ``asyncio.Lock``, so two
-users' steps never interleave inside a transaction and no coroutine ever sees
-"database is locked". Other processes (the CLI exporting while the bot runs)
+through a single aiosqlite connection taken in turns (``storage.turns``:
+people's steps before the outbox), so two users' steps never interleave
+inside a transaction and no coroutine ever sees "database is locked". Other processes (the CLI exporting while the bot runs)
 wait on ``busy_timeout`` instead of failing.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
 import weakref
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from storage.turns import Turns
 
 # The connection every storage function takes; flows and services name it through storage,
 # so a second backend changes this one line, not their imports.
@@ -135,7 +136,7 @@ class Database:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+        self._turns = Turns()
 
     async def open(self) -> Database:
         if str(self.path) != ":memory:":
@@ -173,9 +174,20 @@ class Database:
         return self._conn
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run a block as one write transaction: all of it commits, or none of it."""
-        async with self._lock:
+    async def _turn(self, background: bool) -> AsyncIterator[None]:
+        await self._turns.acquire(background)
+        try:
+            yield
+        finally:
+            self._turns.release()
+
+    @asynccontextmanager
+    async def transaction(self, background: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a block as one write transaction: all of it commits, or none of it.
+
+        ``background``: work nobody is waiting on (the outbox) lets people's steps go first
+        (``storage.turns``)."""
+        async with self._turn(background):
             conn = self.conn
             if conn.in_transaction:
                 # A task cancelled while its BEGIN or ROLLBACK was on the database thread
@@ -194,9 +206,9 @@ class Database:
                     await truncate_log(conn)
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def reading(self, background: bool = False) -> AsyncIterator[aiosqlite.Connection]:
         """Run a block of reads that sees no half-done transaction of another task."""
-        async with self._lock:
+        async with self._turn(background):
             yield self.conn
 
     async def migrate(self) -> list[int]:
@@ -210,7 +222,7 @@ class Database:
         async with conn.execute("SELECT version FROM schema_migrations") as cur:
             done = {row[0] for row in await cur.fetchall()}
         applied = []
-        async with self._lock:
+        async with self._turn(False):
             for version, name, sql in migration_files():
                 if version in done:
                     continue

@@ -92,7 +92,7 @@ class BroadcastMonitor:
 
     async def tick(self) -> list[int]:
         """Update every running broadcast once; return the ids that finished now."""
-        async with self.db.reading() as conn:
+        async with self.db.reading(background=True) as conn:
             snapshots = [
                 _Snapshot(
                     b,
@@ -118,7 +118,7 @@ class BroadcastMonitor:
         return finished
 
     async def _finish(self, snap: _Snapshot, report: str) -> bool:
-        async with self.db.transaction() as tx:
+        async with self.db.transaction(background=True) as tx:
             if not await broadcasts.finish(tx, snap.broadcast.id, self.clock.now()):
                 return False
             if snap.owner is not None:
@@ -158,7 +158,7 @@ class BroadcastMonitor:
             log.warning("progress of broadcast %d not shown: %s", snap.broadcast.id, exc)
             return
         self._shown[snap.broadcast.id] = text
-        async with self.db.transaction() as tx:
+        async with self.db.transaction(background=True) as tx:
             await broadcasts.note_progress_shown(tx, snap.broadcast.id, text)
 
     async def run_forever(self) -> None:

@@ -223,7 +223,7 @@ class OutboxWorker:
 
     async def recover(self) -> int:
         """Rows a crash cut off mid-call are marked interrupted (at most once)."""
-        async with self.db.transaction() as tx:
+        async with self.db.transaction(background=True) as tx:
             count = await outbox.interrupt_unfinished(tx)
         if count:
             log.warning("%d message(s) were cut off by a restart and will not be repeated", count)
@@ -235,7 +235,7 @@ class OutboxWorker:
         self._retry_in = None
         channels = list(self.senders)
         while not self._stopping:
-            async with self.db.reading() as conn:
+            async with self.db.reading(background=True) as conn:
                 items = await outbox.due(conn, channels, self.clock.now(), BATCH, self._in_flight)
             taken = await self._send_all(self._ready(items))
             attempted += taken
@@ -329,7 +329,7 @@ class OutboxWorker:
         """One commit: the outcomes so far, rows given back, and the group rendered and marked."""
         results, self._results = self._results, []
         released, self._released = self._released, []
-        async with self.db.transaction() as tx:
+        async with self.db.transaction(background=True) as tx:
             await self._write(tx, results)
             await outbox.release(tx, released)
             people = await outbox.recipients(tx, [i.user_id for i in group if i.user_id is not None])
@@ -398,7 +398,7 @@ class OutboxWorker:
         results, self._results = self._results, []
         released, self._released = self._released, []
         if results or released:
-            async with self.db.transaction() as tx:
+            async with self.db.transaction(background=True) as tx:
                 await self._write(tx, results)
                 await outbox.release(tx, released)
 
@@ -490,7 +490,7 @@ class OutboxWorker:
 
     async def arm(self) -> None:
         """Point the scheduler at the next due row (or the next moment a busy chat frees up)."""
-        async with self.db.reading() as conn:
+        async with self.db.reading(background=True) as conn:
             due = await outbox.next_due_at(conn, list(self.senders))
         now = self.clock.now()
         if self._retry_in is not None:

@@ -85,8 +85,8 @@ def count_commits(runtime: Runtime) -> list[int]:
     opened = runtime.db.transaction
 
     @contextlib.asynccontextmanager
-    async def counted() -> AsyncIterator[object]:
-        async with opened() as tx:
+    async def counted(background: bool = False) -> AsyncIterator[object]:
+        async with opened(background) as tx:
             yield tx
         commits[0] += 1
 
