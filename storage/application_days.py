@@ -1,71 +1,61 @@
-"""The local day and age of applications stored before the day was kept (migration 0020).
+"""The applications stored before their local day was kept (migration 0020), and filling it in.
 
-The bot says how a UTC timestamp becomes a local day (``ZoneSpan``: the UTC offset
-in force from an instant on); the day and the age on it are worked out here, in
-SQL, once per row.
+The bot works out each one's day and age (``bot.services.application_days``);
+this module reads the rows that lack them and writes them back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
 
 import aiosqlite
 
 from storage.db import fetch_all
-from storage.dialect import month_day_of, shifted_day, year_of
-from storage.timefmt import to_db
+from storage.timefmt import from_db
 
 
 @dataclass(frozen=True)
-class ZoneSpan:
-    """From ``starts`` (UTC; None: since always) the local time is UTC + ``minutes``."""
+class Undated:
+    """An application without its local day: what its day and age are worked out from."""
 
-    starts: datetime | None
-    minutes: int
+    id: int
+    created_at: datetime
+    birth_date: date | None  # None after an erasure
+    birth_year: int | None
+    age_at_application: int | None  # kept after an erasure (migration 0015 computed it on the UTC day)
 
 
-async def undated_range(conn: aiosqlite.Connection) -> tuple[str | None, str | None]:
-    """The first and last stored time of the applications without a day (None, None: there are none)."""
+@dataclass(frozen=True)
+class Dated:
+    id: int
+    applied_on: date
+    age_at_application: int | None
+
+
+async def undated(conn: aiosqlite.Connection) -> list[Undated]:
+    """Every application without a local day (none after the first start-up since migration 0020)."""
     rows = await fetch_all(
-        conn, "SELECT min(created_at) AS first, max(created_at) AS last FROM applications WHERE applied_on IS NULL"
+        conn,
+        "SELECT id, created_at, birth_date, birth_year, age_at_application FROM applications"
+        " WHERE applied_on IS NULL ORDER BY id",
     )
-    return rows[0]["first"], rows[0]["last"]
+    return [
+        Undated(
+            id=row["id"],
+            created_at=from_db(row["created_at"]),
+            birth_date=date.fromisoformat(row["birth_date"]) if row["birth_date"] else None,
+            birth_year=row["birth_year"],
+            age_at_application=row["age_at_application"],
+        )
+        for row in rows
+    ]
 
 
-def _offset_sql(zone: Sequence[ZoneSpan], params: list[Any]) -> str:
-    """The offset in minutes in force at ``created_at``: the latest span that started by then."""
-    since_always = next((span.minutes for span in zone if span.starts is None), 0)
-    dated = sorted(((span.starts, span.minutes) for span in zone if span.starts is not None), reverse=True)
-    if not dated:
-        params.append(since_always)
-        return "?"
-    parts = ["CASE"]
-    for starts, minutes in dated:
-        parts.append("WHEN created_at >= ? THEN ?")
-        params.extend((to_db(starts), minutes))
-    parts.append("ELSE ? END")
-    params.append(since_always)
-    return " ".join(parts)
-
-
-async def fill(conn: aiosqlite.Connection, zone: Sequence[ZoneSpan]) -> int:
-    """Give every application without a day its local day, and the age on that day: from the birth
-    date; after an erasure the age kept, or the birth year alone for rows older than the kept age.
-    Returns how many rows were filled."""
-    day_params: list[Any] = []
-    day = shifted_day("created_at", _offset_sql(zone, day_params))
-    age = (
-        f"CASE WHEN birth_date IS NOT NULL THEN {year_of(day)} - {year_of('birth_date')}"
-        f" - (CASE WHEN {month_day_of(day)} < {month_day_of('birth_date')} THEN 1 ELSE 0 END)"
-        f" WHEN age_at_application IS NOT NULL THEN age_at_application"
-        f" WHEN birth_year IS NOT NULL THEN {year_of(day)} - birth_year END"
+async def set_days(conn: aiosqlite.Connection, days: Sequence[Dated]) -> None:
+    """Store each application's local day and the age on it, in one statement batch."""
+    await conn.executemany(
+        "UPDATE applications SET applied_on = ?, age_at_application = ? WHERE id = ?",
+        [(d.applied_on.isoformat(), d.age_at_application, d.id) for d in days],
     )
-    # The day expression appears once in applied_on and three times in the age, each with its parameters.
-    cur = await conn.execute(
-        f"UPDATE applications SET applied_on = {day}, age_at_application = {age} WHERE applied_on IS NULL",
-        [*day_params, *day_params, *day_params, *day_params],
-    )
-    return max(cur.rowcount, 0)

@@ -3,8 +3,9 @@
 SQLite allows one writer at a time. Inside the bot every statement goes
 through a single aiosqlite connection taken in turns (``storage.turns``:
 people's steps before the outbox), so two users' steps never interleave
-inside a transaction and no coroutine ever sees "database is locked". Other processes (the CLI exporting while the bot runs)
-wait on ``busy_timeout`` instead of failing.
+inside a transaction and no coroutine ever sees "database is locked". Other
+processes (the CLI exporting while the bot runs) wait on ``busy_timeout``
+instead of failing.
 """
 
 from __future__ import annotations

@@ -80,14 +80,14 @@ _KEY = ("programme", "gender", "age", "municipality")
 _SUMS = tuple(f.name for f in fields(GroupCounts) if f.name not in _KEY)
 
 
-def _period_sql(selection: Selection, params: list[Any], table: str = "a") -> str:
-    """`` AND ...`` conditions on the application's local day for the selection's period."""
+def _period_sql(selection: Selection, params: list[Any]) -> str:
+    """`` AND ...`` conditions on the local day of application ``a`` for the selection's period."""
     where = ""
     if selection.since is not None:
-        where += f" AND {table}.applied_on >= ?"
+        where += " AND a.applied_on >= ?"
         params.append(selection.since.isoformat())
     if selection.until is not None:
-        where += f" AND {table}.applied_on <= ?"
+        where += " AND a.applied_on <= ?"
         params.append(selection.until.isoformat())
     return where
 

@@ -215,11 +215,6 @@ def age_group(row: ApplicantRow, applied_on: date, groups: tuple[AgeGroup, ...] 
     return group_of(age, groups if groups is not None else age_groups())
 
 
-def _selection(now: datetime, period: Period) -> Selection:
-    """What the database counts: the period's local days, as of ``now``."""
-    return Selection(now=now, since=period.start, until=period.end)
-
-
 async def _placed_invitations(conn: aiosqlite.Connection, catalogue: Catalogue) -> dict[int, PlacementFacts]:
     """Completed responses whose answers match their survey's placement rule, with the kind of placement."""
     placed: dict[int, PlacementFacts] = {}
@@ -309,7 +304,7 @@ async def build_report(
     period = period or Period()
     groups = groups if groups is not None else age_groups()
     report = Report(now, {p.code: p for p in await programmes.list_all(conn)}, period=period, age_groups=groups)
-    selection = _selection(now, period)
+    selection = Selection(now=now, since=period.start, until=period.end)
     for group in await indicator_counts.group_counts(conn, selection):
         report.add_group(group)
     placed_ids = await _placed_invitations(conn, catalogue)

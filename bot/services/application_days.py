@@ -1,56 +1,43 @@
 """The local day of applications made before the day was stored, given once at start-up.
 
 Migration 0020 cannot know the programme's time zone (a setting), so the bot fills
-the days and ages of older rows when it opens the database; later applications
-get theirs when they are submitted (``bot.services.applications``).
+the days and ages of older rows when it opens the database, with the same rules
+as a new application (``bot.services.applications``).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import tzinfo
 
+from bot.parsing.validators import age_on
 from storage import Database, application_days
-from storage.application_days import ZoneSpan
+from storage.application_days import Dated, Undated
 
 log = logging.getLogger(__name__)
 
 
-def zone_spans(timezone: tzinfo, first: datetime, last: datetime) -> list[ZoneSpan]:
-    """The UTC offsets of ``timezone`` in force from ``first`` to ``last``, to the minute, for the database."""
-
-    def offset(moment: datetime) -> int:
-        shift = moment.astimezone(timezone).utcoffset()
-        return int(shift.total_seconds() // 60) if shift is not None else 0
-
-    step = timedelta(hours=6)  # zones change offset at most a few times a year, never twice in six hours
-    moment = first.astimezone(UTC).replace(minute=0, second=0, microsecond=0) - step
-    spans = [ZoneSpan(None, offset(moment))]
-    while moment <= last:
-        following = moment + step
-        if offset(following) != spans[-1].minutes:
-            low, high = moment, following  # offset(low) is the old one, offset(high) the new one
-            while high - low > timedelta(minutes=1):
-                middle = low + (high - low) / 2
-                middle = middle.replace(second=0, microsecond=0)
-                if middle <= low:
-                    break
-                if offset(middle) == spans[-1].minutes:
-                    low = middle
-                else:
-                    high = middle
-            spans.append(ZoneSpan(high, offset(high)))
-        moment = following
-    return spans
+def dated(row: Undated, timezone: tzinfo) -> Dated:
+    """The day of application in ``timezone`` and the age on it: from the birth date; after an
+    erasure the age kept, or for rows older than that the birth year alone."""
+    day = row.created_at.astimezone(timezone).date()
+    if row.birth_date is not None:
+        age: int | None = age_on(row.birth_date, day)
+    elif row.age_at_application is not None:
+        age = row.age_at_application
+    elif row.birth_year is not None:
+        age = day.year - row.birth_year
+    else:
+        age = None
+    return Dated(row.id, day, age)
 
 
 async def fill_missing(db: Database, timezone: tzinfo) -> int:
     """Give the applications stored without a local day their day and age; how many there were."""
     async with db.transaction() as tx:
-        first, last = await application_days.undated_range(tx)
-        if first is None or last is None:
+        rows = await application_days.undated(tx)
+        if not rows:
             return 0
-        zone = zone_spans(timezone, datetime.fromisoformat(first), datetime.fromisoformat(last))
-        filled = await application_days.fill(tx, zone)
-    log.info("gave %d earlier applications their local day of application", filled)
-    return filled
+        await application_days.set_days(tx, [dated(row, timezone) for row in rows])
+    log.info("gave %d earlier applications their local day of application", len(rows))
+    return len(rows)

@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 from bot.reference.age_groups import age_groups
 from bot.reports.indicators import Period, Report, build_report
 from bot.runtime import Runtime, open_runtime
-from bot.services.application_days import fill_missing, zone_spans
+from bot.services.application_days import fill_missing
 from bot.surveys.loader import catalogue_for
-from storage.application_days import ZoneSpan
 from storage.db import fetch_all
 from tests.support.surveys import applicant
 
@@ -79,18 +78,6 @@ async def test_the_period_holds_local_days(runtime: Runtime) -> None:
     await applied(runtime, 3, "2005-01-01", datetime(2026, 11, 27, 22, 59, tzinfo=UTC))  # 23:59 on 27 Nov local
     one_day = Period(datetime(2026, 11, 27).date(), datetime(2026, 11, 27).date())
     assert (await report_of(runtime, one_day)).total.applicants == 2
-
-
-def test_the_zone_s_offsets_change_on_the_minute() -> None:
-    spans = zone_spans(
-        ZoneInfo("Europe/Belgrade"), datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC)
-    )
-    assert spans == [
-        ZoneSpan(None, 60),
-        ZoneSpan(datetime(2026, 3, 29, 1, tzinfo=UTC), 120),
-        ZoneSpan(datetime(2026, 10, 25, 1, tzinfo=UTC), 60),
-    ]
-    assert zone_spans(UTC, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC)) == [ZoneSpan(None, 0)]
 
 
 async def stored_days(runtime: Runtime) -> list[tuple[str, int | None]]:
