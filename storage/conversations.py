@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
+from storage.connection import later_sql
 from storage.db import fetch_one
 from storage.timefmt import from_db, to_db
 
@@ -26,10 +28,7 @@ class ConversationState:
     updated_at: datetime | None = None
 
 
-async def load(conn: aiosqlite.Connection, user_id: int) -> ConversationState | None:
-    row = await fetch_one(conn, "SELECT * FROM conversations WHERE user_id = ?", (user_id,))
-    if row is None:
-        return None
+def _state(row: sqlite3.Row) -> ConversationState:
     return ConversationState(
         flow=row["flow"],
         step=row["step"],
@@ -41,9 +40,22 @@ async def load(conn: aiosqlite.Connection, user_id: int) -> ConversationState | 
     )
 
 
-async def save(conn: aiosqlite.Connection, user_id: int, state: ConversationState, now: datetime) -> None:
+def load_sync(raw: sqlite3.Connection, user_id: int) -> ConversationState | None:
+    """``load`` as a plain sqlite3 call, for a function that runs several look-ups in one hop."""
+    row = raw.execute("SELECT * FROM conversations WHERE user_id = ?", (user_id,)).fetchone()
+    return _state(row) if row is not None else None
+
+
+async def load(conn: aiosqlite.Connection, user_id: int) -> ConversationState | None:
+    row = await fetch_one(conn, "SELECT * FROM conversations WHERE user_id = ?", (user_id,))
+    return _state(row) if row is not None else None
+
+
+def save(conn: aiosqlite.Connection, user_id: int, state: ConversationState, now: datetime) -> None:
+    """Store the state as it is now; the write goes with the transaction's next statement or its commit."""
     started = state.started_at or now
-    await conn.execute(
+    later_sql(
+        conn,
         "INSERT INTO conversations(user_id, flow, step, token, answers, data, started_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT(user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,"
@@ -62,8 +74,9 @@ async def save(conn: aiosqlite.Connection, user_id: int, state: ConversationStat
     )
 
 
-async def clear(conn: aiosqlite.Connection, user_id: int) -> None:
-    await conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+def clear(conn: aiosqlite.Connection, user_id: int) -> None:
+    """End the conversation; the delete goes with the transaction's next statement or its commit."""
+    later_sql(conn, "DELETE FROM conversations WHERE user_id = ?", (user_id,))
 
 
 async def count_active(conn: aiosqlite.Connection) -> int:

@@ -21,6 +21,8 @@ from typing import Any
 
 import aiosqlite
 
+from storage.connection import Connection as StepConnection
+from storage.connection import StorageError as StorageError
 from storage.turns import Turns
 
 # The connection every storage function takes; flows and services name it through storage,
@@ -28,10 +30,6 @@ from storage.turns import Turns
 Connection = aiosqlite.Connection
 
 BUSY_TIMEOUT_MS = 30_000
-
-
-class StorageError(RuntimeError):
-    """The database cannot be opened or migrated."""
 
 
 async def fetch_one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
@@ -131,19 +129,26 @@ def migration_files() -> list[tuple[int, str, str]]:
     return found
 
 
+async def _connected(conn: StepConnection) -> StepConnection:
+    """Start the connection's thread and connect (aiosqlite types the result as its own class)."""
+    await conn
+    return conn
+
+
 class Database:
     """The bot's database: open it once, then run every step in ``transaction()``."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._conn: aiosqlite.Connection | None = None
+        self._conn: StepConnection | None = None
         self._turns = Turns()
 
     async def open(self) -> Database:
         if str(self.path) != ":memory:":
             _prepare_file(self.path)
         try:
-            self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+            path = str(self.path)
+            self._conn = await _connected(StepConnection(lambda: sqlite3.connect(path, isolation_level=None)))
             self._conn.row_factory = aiosqlite.Row
             await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await self._conn.execute("PRAGMA journal_mode = WAL")
@@ -169,7 +174,7 @@ class Database:
         await self.close()
 
     @property
-    def conn(self) -> aiosqlite.Connection:
+    def conn(self) -> StepConnection:
         if self._conn is None:
             raise StorageError("database is not open")
         return self._conn
@@ -190,19 +195,15 @@ class Database:
         (``storage.turns``)."""
         async with self._turn(background):
             conn = self.conn
-            if conn.in_transaction:
-                # A task cancelled while its BEGIN or ROLLBACK was on the database thread
-                # left a transaction open: nothing of it was committed, so drop it.
-                await conn.execute("ROLLBACK")
-            await conn.execute("BEGIN IMMEDIATE")
+            conn.begin_transaction()  # BEGIN goes with the first statement (storage.connection)
             try:
                 yield conn
             except BaseException:
                 _erased.pop(conn, None)
-                await conn.execute("ROLLBACK")
+                await conn.rollback_transaction()
                 raise
             else:
-                await conn.execute("COMMIT")
+                await conn.commit_transaction()
                 if _erased.get(conn):
                     await truncate_log(conn)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 import aiosqlite
 
+from storage.connection import later
 from storage.db import fetch_all
 
 
@@ -21,36 +24,52 @@ STARTED = "_started"  # the daily counts' rows for the starts and the submitted 
 SUBMITTED = "_submitted"
 
 
-async def _count(conn: aiosqlite.Connection, token: str, step: str) -> None:
-    await conn.execute(
+def _count(raw: sqlite3.Connection, token: str, step: str) -> None:
+    raw.execute(
         "INSERT INTO apply_funnel_daily (started_on, step, reached) SELECT started_on, ?, 1 FROM apply_funnel"
         " WHERE token = ? ON CONFLICT (started_on, step) DO UPDATE SET reached = reached + 1",
         (step, token),
     )
 
 
-async def start(conn: aiosqlite.Connection, token: str, started_on: date) -> None:
-    cur = await conn.execute(
+def _start(raw: sqlite3.Connection, token: str, started_on: date) -> None:
+    cur = raw.execute(
         "INSERT OR IGNORE INTO apply_funnel (token, started_on) VALUES (?, ?)", (token, started_on.isoformat())
     )
     if cur.rowcount:
-        await _count(conn, token, STARTED)
+        _count(raw, token, STARTED)
 
 
-async def reach(conn: aiosqlite.Connection, token: str, step: str) -> None:
-    """Mark ``step`` reached (once; an unknown token changes nothing)."""
-    cur = await conn.execute(
+def _reach(raw: sqlite3.Connection, token: str, step: str) -> None:
+    cur = raw.execute(
         "INSERT OR IGNORE INTO apply_funnel_steps (funnel_id, step) SELECT id, ? FROM apply_funnel WHERE token = ?",
         (step, token),
     )
     if cur.rowcount:
-        await _count(conn, token, step)
+        _count(raw, token, step)
 
 
-async def submit(conn: aiosqlite.Connection, token: str) -> None:
-    cur = await conn.execute("UPDATE apply_funnel SET submitted = 1 WHERE token = ? AND submitted = 0", (token,))
+def _submit(raw: sqlite3.Connection, token: str) -> None:
+    cur = raw.execute("UPDATE apply_funnel SET submitted = 1 WHERE token = ? AND submitted = 0", (token,))
     if cur.rowcount:
-        await _count(conn, token, SUBMITTED)
+        _count(raw, token, SUBMITTED)
+
+
+# The records are only counted, never read back in the step that writes them: each write
+# goes with the transaction's next statement or its commit (storage.connection.later).
+
+
+def start(conn: aiosqlite.Connection, token: str, started_on: date) -> None:
+    later(conn, partial(_start, token=token, started_on=started_on))
+
+
+def reach(conn: aiosqlite.Connection, token: str, step: str) -> None:
+    """Mark ``step`` reached (once; an unknown token changes nothing)."""
+    later(conn, partial(_reach, token=token, step=step))
+
+
+def submit(conn: aiosqlite.Connection, token: str) -> None:
+    later(conn, partial(_submit, token=token))
 
 
 async def counts(conn: aiosqlite.Connection, start_on: date | None, end_on: date | None) -> FunnelCounts:

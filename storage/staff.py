@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
+from storage.connection import run
 from storage.db import fetch_all, fetch_one, inserted_id
 from storage.timefmt import from_db, to_db
 
@@ -85,19 +87,24 @@ async def by_email(conn: aiosqlite.Connection, email: str) -> StaffRow | None:
     return _staff(row) if row else None
 
 
-async def by_chat(conn: aiosqlite.Connection, channel: str, platform_id: str) -> StaffRow | None:
-    """The account linked to a Telegram or Viber id, disabled or not."""
+def by_chat_sync(raw: sqlite3.Connection, channel: str, platform_id: str) -> StaffRow | None:
+    """``by_chat`` as plain sqlite3 calls, for a function that runs several look-ups in one hop."""
     if channel == "telegram":
         try:
             telegram_id = int(platform_id)
         except ValueError:
             return None
-        row = await fetch_one(conn, "SELECT * FROM staff_accounts WHERE telegram_id = ?", (telegram_id,))
+        row = raw.execute("SELECT * FROM staff_accounts WHERE telegram_id = ?", (telegram_id,)).fetchone()
     elif channel == "viber":
-        row = await fetch_one(conn, "SELECT * FROM staff_accounts WHERE viber_id = ?", (platform_id,))
+        row = raw.execute("SELECT * FROM staff_accounts WHERE viber_id = ?", (platform_id,)).fetchone()
     else:
         return None
     return _staff(row) if row else None
+
+
+async def by_chat(conn: aiosqlite.Connection, channel: str, platform_id: str) -> StaffRow | None:
+    """The account linked to a Telegram or Viber id, disabled or not."""
+    return await run(conn, lambda raw: by_chat_sync(raw, channel, platform_id))
 
 
 async def all_accounts(conn: aiosqlite.Connection) -> list[StaffRow]:

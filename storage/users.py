@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import aiosqlite
 
-from storage.db import fetch_one, inserted_id
+from storage.connection import run
+from storage.db import fetch_one
 from storage.timefmt import from_db, to_db
 
 
@@ -48,6 +50,35 @@ async def find(conn: aiosqlite.Connection, channel: str, platform_id: str) -> Us
     return user_from_row(row) if row else None
 
 
+def get_or_create_sync(
+    raw: sqlite3.Connection,
+    channel: str,
+    platform_id: str,
+    chat_id: str,
+    display_name: str | None,
+    now: datetime,
+) -> tuple[User, bool]:
+    """``get_or_create`` as plain sqlite3 calls, for a function that runs several look-ups in one hop."""
+    row = raw.execute("SELECT * FROM users WHERE channel = ? AND platform_id = ?", (channel, platform_id)).fetchone()
+    stamp = to_db(now)
+    if row is not None:
+        existing = user_from_row(row)
+        if not existing.reachable or existing.chat_id != chat_id:
+            raw.execute(
+                "UPDATE users SET reachable = 1, chat_id = ?, updated_at = ?, last_seen_at = ? WHERE id = ?",
+                (chat_id, stamp, stamp, existing.id),
+            )
+            return replace(existing, reachable=True, chat_id=chat_id), False
+        raw.execute("UPDATE users SET last_seen_at = ? WHERE id = ?", (stamp, existing.id))
+        return existing, False
+    cur = raw.execute(
+        "INSERT INTO users(channel, platform_id, chat_id, display_name, created_at, updated_at, last_seen_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (channel, platform_id, chat_id, display_name, stamp, stamp, stamp),
+    )
+    return user_from_row(raw.execute("SELECT * FROM users WHERE id = ?", (cur.lastrowid,)).fetchone()), True
+
+
 async def get_or_create(
     conn: aiosqlite.Connection,
     channel: str,
@@ -58,27 +89,7 @@ async def get_or_create(
 ) -> tuple[User, bool]:
     """Return the user and whether the row is new. A returning user is reachable again;
     every call is the person writing, so it is their last contact."""
-    existing = await find(conn, channel, platform_id)
-    stamp = to_db(now)
-    if existing is not None:
-        if not existing.reachable or existing.chat_id != chat_id:
-            await conn.execute(
-                "UPDATE users SET reachable = 1, chat_id = ?, updated_at = ?, last_seen_at = ? WHERE id = ?",
-                (chat_id, stamp, stamp, existing.id),
-            )
-            existing = await get(conn, existing.id)
-            assert existing is not None
-        else:
-            await conn.execute("UPDATE users SET last_seen_at = ? WHERE id = ?", (stamp, existing.id))
-        return existing, False
-    cur = await conn.execute(
-        "INSERT INTO users(channel, platform_id, chat_id, display_name, created_at, updated_at, last_seen_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (channel, platform_id, chat_id, display_name, stamp, stamp, stamp),
-    )
-    user = await get(conn, inserted_id(cur))
-    assert user is not None
-    return user, True
+    return await run(conn, lambda raw: get_or_create_sync(raw, channel, platform_id, chat_id, display_name, now))
 
 
 async def set_language(conn: aiosqlite.Connection, user_id: int, language: str, now: datetime) -> None:

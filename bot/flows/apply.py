@@ -377,7 +377,7 @@ class ApplyFlow(FormFlow):
         if not await programmes.list_all(ctx.tx, only_open=True):
             state.step = FINISHED
             return [Reply(_("There are no trainings open for applications right now. Please check again later."))]
-        await funnel.started(ctx.tx, state.data, ctx.now, ctx.settings.timezone)
+        funnel.started(ctx.tx, state.data, ctx.now, ctx.settings.timezone)
         intro = Reply(
             _("Let's start your application. It takes about five minutes; you can stop with /cancel at any time.")
         )
@@ -385,7 +385,7 @@ class ApplyFlow(FormFlow):
 
     async def prompt(self, ctx: Context, state: ConversationState) -> list[Reply]:
         replies = await super().prompt(ctx, state)  # settles the step on the answers, then asks it
-        await funnel.reached(ctx.tx, state.data, state.step)  # the funnel: how far starts of the form get
+        funnel.reached(ctx.tx, state.data, state.step)  # the funnel: how far starts of the form get
         return replies
 
     async def submit(self, ctx: Context, state: ConversationState) -> list[Reply]:
@@ -441,7 +441,7 @@ class ApplyFlow(FormFlow):
             ctx.now,
             ctx.settings.timezone,
         )
-        await funnel.submitted(ctx.tx, state.data)
+        funnel.submitted(ctx.tx, state.data)
         await _notify_staff(ctx, app.reference, programme, answers, guardian)
         state.step = FINISHED
         return [

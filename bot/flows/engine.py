@@ -29,8 +29,7 @@ from bot.flows.registry import FINISHED, Command, Context, Flow, Onboarding, Reg
 from bot.i18n import _, match_platform_language, ngettext, use_language
 from bot.messages import InputKind, Reply, UserInput, new_token
 from bot.reference.municipalities import Municipalities
-from storage import Database, conversations, health, outbox, receipts, updates, users
-from storage import staff as staff_accounts
+from storage import Database, conversations, health, outbox, receipts, steps, updates, users
 from storage.conversations import ConversationState
 
 log = logging.getLogger(__name__)
@@ -79,16 +78,20 @@ class Engine:
         async with self.db.transaction() as tx:
             now = self.clock.now()
             queued_before = outbox.queued_in(tx)
-            first_time = True
-            if incoming.update_key is not None:
-                first_time = await updates.claim(tx, incoming.channel, incoming.update_key, now)
-            user, _new = await users.get_or_create(
-                tx, incoming.channel, incoming.platform_id, incoming.chat_id, incoming.display_name, now
+            start = await steps.start(
+                tx,
+                incoming.channel,
+                incoming.platform_id,
+                incoming.chat_id,
+                incoming.display_name,
+                incoming.update_key,
+                now,
             )
+            user = start.user
             language = (
                 user.language or match_platform_language(incoming.platform_language) or self.settings.default_language
             )
-            account = await staff_accounts.by_chat(tx, incoming.channel, incoming.platform_id)
+            account = start.staff_account
             if account is not None and account.disabled:
                 account = None
             configured = self.is_staff(incoming.channel, incoming.platform_id)
@@ -108,8 +111,8 @@ class Engine:
                 platform_language=match_platform_language(incoming.platform_language),
             )
             with use_language(language):
-                ctx.state = await conversations.load(tx, user.id)
-                if not first_time:
+                ctx.state = start.state
+                if not start.first_time:
                     replies = await self._reprompt(ctx)
                     self._stamp(ctx.state, replies)
                     return Outcome(replies, ctx.language, outbox.queued_in(tx) - queued_before)
@@ -121,11 +124,11 @@ class Engine:
             if state is not None and state.data.get("erased"):
                 return Outcome(replies, ctx.language, outbox.queued_in(tx) - queued_before)  # the user is gone
             if state is None:
-                await conversations.clear(tx, user.id)
+                conversations.clear(tx, user.id)
             else:
                 if not state.token or _position(state) != before:
                     state.token = new_token()
-                await conversations.save(tx, user.id, state, now)
+                conversations.save(tx, user.id, state, now)
             self._stamp(state, replies)
             return Outcome(replies, ctx.language, outbox.queued_in(tx) - queued_before)
 

@@ -18,21 +18,21 @@ from storage import funnel as funnel_store
 TOKEN_KEY = "funnel"  # where the form's conversation data keeps its token
 
 
-async def started(tx: aiosqlite.Connection, data: dict[str, Any], now: datetime, timezone: tzinfo) -> None:
+def started(tx: aiosqlite.Connection, data: dict[str, Any], now: datetime, timezone: tzinfo) -> None:
     """A new start of the form: a fresh token in ``data`` and its record."""
     token = secrets.token_hex(16)
     data[TOKEN_KEY] = token
-    await funnel_store.start(tx, token, now.astimezone(timezone).date())
+    funnel_store.start(tx, token, now.astimezone(timezone).date())
 
 
-async def reached(tx: aiosqlite.Connection, data: dict[str, Any], step: str) -> None:
+def reached(tx: aiosqlite.Connection, data: dict[str, Any], step: str) -> None:
     """The form asks ``step``; forms begun before the funnel existed have no token and count nowhere."""
     token = data.get(TOKEN_KEY)
     if isinstance(token, str) and step:
-        await funnel_store.reach(tx, token, step)
+        funnel_store.reach(tx, token, step)
 
 
-async def submitted(tx: aiosqlite.Connection, data: dict[str, Any]) -> None:
+def submitted(tx: aiosqlite.Connection, data: dict[str, Any]) -> None:
     token = data.get(TOKEN_KEY)
     if isinstance(token, str):
-        await funnel_store.submit(tx, token)
+        funnel_store.submit(tx, token)

@@ -172,7 +172,7 @@ async def test_a_form_on_a_step_it_no_longer_has_goes_on_where_the_answers_say(r
         state = await conversations.load(tx, user.id)
         assert state is not None and state.step == "birth_date"
         state.step = "nickname"  # a question of an older version
-        await conversations.save(tx, user.id, state, runtime.clock.now())
+        conversations.save(tx, user.id, state, runtime.clock.now())
     await chat.send("hello")
     assert "What is your date of birth?" in chat.text()
     await chat.send("15.03.2004")

@@ -44,7 +44,7 @@ async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
     async with Database(tmp_path / "db.sqlite3") as db:
         with pytest.raises(Exception, match="FOREIGN KEY"):
             async with db.transaction() as tx:
-                await conversations.save(tx, 12345, ConversationState("apply", "x", token="t"), NOW)
+                conversations.save(tx, 12345, ConversationState("apply", "x", token="t"), NOW)
 
 
 async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ async def test_many_concurrent_writers_never_see_locked(tmp_path: Path) -> None:
             for step in range(5):
                 async with db.transaction() as tx:
                     user, _ = await users.get_or_create(tx, "telegram", str(n), str(n), None, NOW)
-                    await conversations.save(
+                    conversations.save(
                         tx,
                         user.id,
                         ConversationState("apply", f"s{step}", token="t", answers={"n": n, "step": step}),
@@ -159,9 +159,7 @@ async def test_text_is_stored_verbatim(tmp_path: Path) -> None:
     async with Database(tmp_path / "db.sqlite3") as db:
         async with db.transaction() as tx:
             user, _ = await users.get_or_create(tx, "telegram", "7", "7", tricky, NOW)
-            await conversations.save(
-                tx, user.id, ConversationState("apply", "s", token="t", answers={"x": tricky}), NOW
-            )
+            conversations.save(tx, user.id, ConversationState("apply", "s", token="t", answers={"x": tricky}), NOW)
         async with db.reading() as conn:
             user = await users.find(conn, "telegram", "7")
             state = await conversations.load(conn, user.id)

@@ -172,11 +172,11 @@ async def full_person(runtime: Runtime, platform_id: str = "4242", language: str
         found = await links.find(tx, code)
         assert found is not None
         await links.mark_used(tx, found.id, user.id, now)
-        await conversations.save(
+        conversations.save(
             tx, user.id, ConversationState("apply", "motivation", "abc123", {"full_name": NAME}, {}), now
         )
         staff_user, _new = await users.get_or_create(tx, "telegram", "999", "999", "Staff", now)
-        await conversations.save(
+        conversations.save(
             tx, staff_user.id, ConversationState("accept", "cohort", "def456", {"reference": app.reference}, {}), now
         )
     return Person(user.id, viber.id, platform_id, app.reference)
