@@ -315,7 +315,7 @@ class TelegramChannel:
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:  # every press is answered, even a forged one
-            await _answer_quietly(update.callback_query)
+            await _answer_quietly(context.bot, update.callback_query, self.request)
         chat = update.effective_chat
         user = update.effective_user
         if chat is None or user is None or chat.type != "private":
@@ -388,9 +388,13 @@ class TelegramChannel:
                 log.info("staff command menu not set for one staff member: %s", exc.message)
 
 
-async def _answer_quietly(query: Any) -> None:
+async def _answer_quietly(bot: Any, query: Any, request: AiohttpRequest | None) -> None:
+    """Stop the button's spinner; with the bot's own ``request`` as one lean call (``send_reply``)."""
     try:
-        await query.answer()
+        if request is not None:
+            await request.call(bot.base_url, "answerCallbackQuery", {"callback_query_id": query.id})
+        else:
+            await query.answer()
     except BadRequest as exc:  # "query is too old": harmless
         log.debug("callback query not answered: %s", exc.message)
 
