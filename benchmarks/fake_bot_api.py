@@ -34,6 +34,13 @@ BOT = {"id": 123456, "is_bot": True, "first_name": "Bench Bot", "username": "ben
 REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"}
 
 
+def _params(body: bytes) -> dict[str, str]:
+    """The call's parameters, from a JSON body (the bot's lean calls) or form fields, as strings."""
+    if body.startswith(b"{"):
+        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in json.loads(body).items()}
+    return dict(parse_qsl(body.decode()))
+
+
 class FakeBotApi:
     def __init__(self, too_many: float, blocked: float, retry_after: float, seed: int) -> None:
         self.too_many = too_many
@@ -113,7 +120,7 @@ class FakeBotApi:
                     if name.strip().lower() == b"content-length":
                         length = int(value)
                 body = await reader.readexactly(length) if length else b""
-                params = dict(parse_qsl(body.decode()))
+                params = _params(body)
                 status, payload = self.answer(path.rsplit("/", 1)[-1], params)
                 data = json.dumps(payload).encode()
                 writer.write(

@@ -13,6 +13,7 @@ python-telegram-bot untouched.
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
@@ -32,6 +33,8 @@ from telegram.error import (
 from telegram.request import BaseRequest, RequestData
 
 FORM = "application/x-www-form-urlencoded"
+JSON_BODY = "application/json"
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_POOL_TIMEOUT = 1.0
 # httpx's default is 256; the outbox may have up to 250 calls in flight at 1,000 messages/s
@@ -126,14 +129,15 @@ class AiohttpRequest(BaseRequest):
             form.add_field(name, content, filename=filename, content_type=mime_type)
         return form
 
-    async def call(self, base_url: str, method: str, fields: dict[str, str]) -> Any:
-        """One Bot API call with form fields (nested values already JSON); the ``result`` of
-        Telegram's answer as plain JSON, errors raised as python-telegram-bot raises them.
-        Never parsed into python-telegram-bot objects: for a sent message that parsing cost
-        more CPU than the HTTP request itself (docs/performance.md)."""
+    async def call(self, base_url: str, method: str, fields: dict[str, object]) -> Any:
+        """One Bot API call with its parameters as a JSON body; the ``result`` of Telegram's
+        answer as plain JSON, errors raised as python-telegram-bot raises them. Never parsed
+        into python-telegram-bot objects: for a sent message that parsing cost more CPU than
+        the HTTP request itself, and a JSON body costs a fifth of URL-encoding the same
+        fields (docs/performance.md)."""
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        body = aiohttp.BytesPayload(urlencode(fields).encode(), content_type=FORM)
+        body = aiohttp.BytesPayload(_JSON.encode(fields).encode(), content_type=JSON_BODY)
         timeout = self._timeout(BaseRequest.DEFAULT_NONE, BaseRequest.DEFAULT_NONE, BaseRequest.DEFAULT_NONE, False)
         try:
             async with self._session.post(f"{base_url}/{method}", data=body, timeout=timeout) as response:
