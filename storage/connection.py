@@ -1,20 +1,25 @@
-"""aiosqlite's connection, carrying a transaction's statements to the database thread together.
+"""aiosqlite's connection, with fewer trips to its thread for a person's step.
 
-Each statement aiosqlite runs is a hop: queued to its thread, the result handed back to
-the event loop through a wake-up of the loop. The hop costs about 80 µs of CPU on the
-benchmark machine; the indexed look-ups of a person's step cost 2–10 µs each. So a step
-of eleven statements spent most of its database time on hops. This connection lets a
-transaction pay for fewer of them:
+Each statement aiosqlite runs is a trip: queued to its thread, the result handed back to
+the event loop through a wake-up of the loop. A trip costs about 80 µs of CPU on the
+benchmark machine, spread over both threads; the indexed look-ups and writes of a
+person's step cost 90 µs all together. So a step of eleven statements spent most of its
+database time on trips. This connection lets a transaction pay for fewer of them:
 
-- ``BEGIN`` is not a hop of its own: it goes with the transaction's first statement, and
+- ``BEGIN`` is not a trip of its own: it goes with the transaction's first statement, and
   a transaction that ran nothing costs nothing;
-- ``later(conn, work)``: a write nobody reads back in the step goes with the next hop (at
+- ``later(conn, work)``: a write nobody reads back in the step goes with the next trip (at
   the latest the ``COMMIT``);
-- ``run(conn, work)``: several statements written as one function run in one hop
-  (``storage.steps`` opens a person's step that way).
+- ``run(conn, work)``: several statements written as one function go in one trip;
+- ``run(conn, work, here=True)`` and every ``COMMIT``/``ROLLBACK`` run on the event loop's
+  own thread when the database thread has nothing on its way: a step's start
+  (``storage.steps``) and its commit take microseconds there. Work that reads many rows
+  (reports, exports, the console's pages) still goes to the thread, so the loop never
+  waits long on the database.
 
-Waiting work always runs before the statement it goes with, in the order it was given, so
-the statements of a transaction still run exactly in the order the code wrote them.
+Waiting work always runs before the statement it goes with, in the order it was given, and
+nothing runs on the loop while a trip (even one whose task was cancelled) is still on the
+thread: the statements of a transaction run one at a time, in the order the code wrote them.
 """
 
 from __future__ import annotations
@@ -40,17 +45,30 @@ class Connection(aiosqlite.Connection):
     def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connector, iter_chunk_size=64)
         self._waiting: list[Work] = []
+        # Trips handed to the database thread (counted on the event loop) and finished there
+        # (counted on that thread): equal when nothing is on its way, even after a cancellation.
+        self._sent = 0
+        self._done = 0
 
     async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Every statement of aiosqlite (and its cursors) comes here: add the waiting work."""
-        if not self._waiting:
-            return await self._hop(partial(fn, *args, **kwargs))
-        waiting, self._waiting = self._waiting, []
-        return await self._hop(partial(_after, waiting, self._conn, partial(fn, *args, **kwargs)))
+        return await self._hop(partial(fn, *args, **kwargs))
 
-    async def _hop(self, call: Callable[[], T]) -> T:
-        """One trip to the database thread: aiosqlite's queue, whose entry point is untyped."""
-        result: T = await super()._execute(call)  # type: ignore[no-untyped-call]
+    async def _hop(self, call: Callable[[], T], here: bool = False) -> T:
+        """``call`` after the waiting work: on this thread when ``here`` and the database thread
+        has nothing on its way (so the statements still run one at a time, in order), else one
+        trip there through aiosqlite's queue."""
+        waiting, self._waiting = self._waiting, []
+        if here and self._sent == self._done and self._connection is not None:
+            raw = self._connection
+            if not waiting or waiting[0] is not _begin:
+                return _after(waiting, raw, call)
+            if _begin_at_once(raw):
+                return _after(waiting[1:], raw, call)
+        if waiting:
+            call = partial(_after, waiting, self._conn, call)
+        self._sent += 1
+        result: T = await super()._execute(partial(_counted, self, call))  # type: ignore[no-untyped-call]
         return result
 
     def wait(self, work: Work) -> None:
@@ -67,16 +85,24 @@ class Connection(aiosqlite.Connection):
         waiting, self._waiting = self._waiting, []
         if waiting == [_begin]:
             return
-        await self._hop(partial(_commit, waiting, self._conn))
+        await self._hop(partial(_commit, waiting, self._conn), here=True)
 
     async def rollback_transaction(self) -> None:
         """Drop the waiting work and undo what ran."""
         self._waiting = []
-        await self._hop(partial(_rollback, self._conn))
+        await self._hop(partial(_rollback, self._conn), here=True)
 
-    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """``work(connection)`` on the database thread in one hop, after the waiting work."""
-        return await self._execute(work, self._conn)
+    async def run(self, work: Callable[[sqlite3.Connection], T], here: bool = False) -> T:
+        """``work(connection)`` in one hop after the waiting work; ``here``: see ``run`` below."""
+        return await self._hop(partial(work, self._conn), here)
+
+
+def _counted(conn: Connection, call: Callable[[], T]) -> T:
+    """Runs on the database thread: count the trip done, even when its task was cancelled."""
+    try:
+        return call()
+    finally:
+        conn._done += 1
 
 
 def _after(waiting: list[Work], raw: sqlite3.Connection, call: Callable[[], T]) -> T:
@@ -91,6 +117,24 @@ def _begin(raw: sqlite3.Connection) -> None:
         # transaction open: nothing of it was committed, so drop it.
         raw.execute("ROLLBACK")
     raw.execute("BEGIN IMMEDIATE")
+
+
+def _begin_at_once(raw: sqlite3.Connection) -> bool:
+    """``_begin`` without waiting: False when another process holds the write lock, since
+    waiting for it (up to the busy timeout) must happen on the database thread, not the loop."""
+    if raw.in_transaction:
+        raw.execute("ROLLBACK")
+    (timeout,) = raw.execute("PRAGMA busy_timeout").fetchone()
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise
+        return False
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+    return True
 
 
 def _commit(waiting: list[Work], raw: sqlite3.Connection) -> None:
@@ -114,9 +158,14 @@ def _steps(conn: aiosqlite.Connection) -> Connection:
     return conn
 
 
-async def run(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-    """Run ``work(connection)`` — several statements written as plain sqlite3 calls — in one hop."""
-    return await _steps(conn).run(work)
+async def run(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T], here: bool = False) -> T:
+    """Run ``work(connection)`` — several statements written as plain sqlite3 calls — in one hop.
+
+    ``here``: on the event loop's own thread (when the database thread has nothing on its way),
+    for work of a few indexed statements only: it then costs microseconds instead of a trip,
+    and nothing else on the loop waits long for it. Anything that reads many rows (reports,
+    exports, pages of the console) goes to the thread, so the loop never waits on it."""
+    return await _steps(conn).run(work, here)
 
 
 def later(conn: aiosqlite.Connection, work: Work) -> None:

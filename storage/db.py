@@ -5,7 +5,9 @@ through a single aiosqlite connection taken in turns (``storage.turns``:
 people's steps before the outbox), so two users' steps never interleave
 inside a transaction and no coroutine ever sees "database is locked". Other
 processes (the CLI exporting while the bot runs) wait on ``busy_timeout``
-instead of failing.
+instead of failing. A step's start and every commit run on the event loop's
+thread when the connection's thread is idle (``storage.connection``): the
+connection is opened for use from both, and the turns keep it to one at a time.
 """
 
 from __future__ import annotations
@@ -148,7 +150,9 @@ class Database:
             _prepare_file(self.path)
         try:
             path = str(self.path)
-            self._conn = await _connected(StepConnection(lambda: sqlite3.connect(path, isolation_level=None)))
+            self._conn = await _connected(
+                StepConnection(lambda: sqlite3.connect(path, isolation_level=None, check_same_thread=False))
+            )
             self._conn.row_factory = aiosqlite.Row
             await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await self._conn.execute("PRAGMA journal_mode = WAL")

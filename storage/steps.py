@@ -52,4 +52,4 @@ async def start(
             state=conversations.load_sync(raw, user.id),
         )
 
-    return await run(conn, read)
+    return await run(conn, read, here=True)

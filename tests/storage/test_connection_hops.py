@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import pytest
 
 from storage import Database, conversations, steps, users
-from storage.connection import Connection, StorageError, later, later_sql, run
+from storage.connection import StorageError, later, later_sql, run
 from storage.conversations import ConversationState
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
@@ -29,15 +31,15 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The name of every function sent to the database thread, in order."""
+    """Every trip to the database thread, in order (work run on the event loop's thread is not one)."""
     sent: list[str] = []
-    real = Connection._hop
+    real = aiosqlite.Connection._execute
 
-    async def counted(self: Connection, call: Callable[[], Any]) -> Any:
-        sent.append(getattr(getattr(call, "func", call), "__name__", repr(call)))
-        return await real(self, call)
+    async def counted(self: aiosqlite.Connection, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        sent.append(repr(fn)[:80])
+        return await real(self, fn, *args, **kwargs)
 
-    monkeypatch.setattr(Connection, "_hop", counted)
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
     return sent
 
 
@@ -53,7 +55,7 @@ async def test_begin_goes_with_the_first_statement_and_commit_with_the_waiting_w
         await tx.execute("INSERT INTO notes VALUES (1)")
         later_sql(tx, "INSERT INTO notes VALUES (2)")
         later_sql(tx, "INSERT INTO notes VALUES (3)")
-    assert len(hops) == 2  # BEGIN + the insert; the two waiting inserts + COMMIT
+    assert len(hops) == 1  # BEGIN + the insert; the two waiting inserts + COMMIT run on the loop
     assert await _notes(db) == [1, 2, 3]
 
 
@@ -130,20 +132,18 @@ async def test_run_takes_several_statements_in_one_hop(db: Database, hops: list[
 
     async with db.transaction() as tx:
         assert await run(tx, two) == 2
-    assert len(hops) == 2  # BEGIN + both inserts + the count; COMMIT
+    assert len(hops) == 1  # BEGIN + both inserts + the count; then COMMIT on the loop
     assert await _notes(db) == [7, 8]
 
 
-async def test_a_persons_step_starts_in_one_hop_and_saves_with_the_commit(db: Database, hops: list[str]) -> None:
+async def test_a_persons_step_starts_and_saves_without_a_trip_to_the_thread(db: Database, hops: list[str]) -> None:
     async with db.transaction() as tx:
         start = await steps.start(tx, "telegram", "42", "42", "Arta", "u1", NOW)
         assert start.first_time and start.new_user and start.state is None and start.staff_account is None
         conversations.save(tx, start.user.id, ConversationState("apply", "name", token="t", answers={"a": 1}), NOW)
-    assert len(hops) == 2
-    hops.clear()
     async with db.transaction() as tx:
         again = await steps.start(tx, "telegram", "42", "42", "Arta", "u1", NOW)
-    assert len(hops) == 2
+    assert hops == []
     assert not again.first_time and not again.new_user and again.user.id == start.user.id
     assert again.state is not None and again.state.step == "name" and again.state.answers == {"a": 1}
 
@@ -168,3 +168,74 @@ async def test_the_helpers_refuse_a_connection_of_another_kind(tmp_path: Path) -
             later(plain, lambda raw: None)
         with pytest.raises(StorageError):
             await run(plain, lambda raw: None)
+
+
+async def test_work_for_the_loop_waits_while_a_cancelled_trip_is_still_on_the_thread(
+    db: Database, hops: list[str]
+) -> None:
+    """A step cancelled twice (while its statement ran, then while its rollback waited) gives
+    up its turn with both still on the thread; the next step must queue behind them, not run
+    beside them on the loop (its statements would land in the other's transaction)."""
+    started, release = threading.Event(), threading.Event()
+
+    def slow(raw: sqlite3.Connection) -> None:
+        raw.execute("INSERT INTO notes VALUES (1)")
+        started.set()
+        release.wait(10)
+        raw.execute("INSERT INTO notes VALUES (3)")  # still the cancelled step's transaction
+
+    async def first() -> None:
+        async with db.transaction() as tx:
+            await run(tx, slow)
+
+    task = asyncio.create_task(first())
+    while not started.is_set():
+        await asyncio.sleep(0.001)
+    task.cancel()
+    await asyncio.sleep(0.01)  # now waiting for its rollback, behind ``slow``
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    async def second() -> None:
+        async with db.transaction() as tx:
+            start = await steps.start(tx, "telegram", "7", "7", None, "u7", NOW)
+            await run(tx, lambda raw: raw.execute("INSERT INTO notes VALUES (2)"))
+            assert start.new_user
+
+    trips_before = len(hops)
+    follower = asyncio.create_task(second())
+    await asyncio.sleep(0.05)
+    assert not follower.done()  # it waits for the thread
+    release.set()
+    await follower
+    assert len(hops) >= trips_before + 2  # its start and its insert went to the thread, behind the rollback
+    assert await _notes(db) == [2]  # neither of the cancelled step's rows
+    async with db.reading() as conn:
+        assert await users.find(conn, "telegram", "7") is not None
+
+
+async def test_a_step_waits_for_another_processs_write_lock_on_the_thread_not_on_the_loop(
+    db: Database, tmp_path: Path
+) -> None:
+    """The CLI writing meanwhile holds the lock: the step waits (busy timeout) on the database
+    thread while the event loop goes on serving everyone else, then goes through."""
+    other = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO notes VALUES (1)")
+
+    async def step() -> None:
+        async with db.transaction() as tx:
+            await steps.start(tx, "telegram", "9", "9", None, "u9", NOW)
+            later_sql(tx, "INSERT INTO notes VALUES (2)")
+
+    task = asyncio.create_task(step())
+    ticks = 0
+    for _ in range(20):  # the loop keeps turning while the step waits for the lock
+        await asyncio.sleep(0.005)
+        ticks += 1
+    assert ticks == 20 and not task.done()
+    other.execute("COMMIT")
+    other.close()
+    await asyncio.wait_for(task, 10)
+    assert await _notes(db) == [1, 2]
