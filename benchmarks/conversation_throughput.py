@@ -9,7 +9,9 @@ it measures is the bot's own work (flows, SQLite, catalogs, rendering), not a
 client swap. The baseline runs once one update at a time and once
 concurrently and its faster mode counts. A second line compares with the
 baseline on python-telegram-bot's default client (httpx), the framework as
-installed.
+installed. A third baseline makes the bot's Bot API calls (every button
+press answered, then a message, through the bot's lean JSON calls) and
+nothing else: the bot's CPU per update minus its is the bot's own work.
 
 ``python -m benchmarks.conversation_throughput --users 1000``
 """
@@ -49,7 +51,10 @@ async def measure(users: int, profile: Path | None = None, verbose: bool = False
         same_conc = await baseline_run("baseline on aiohttp, concurrent", BASELINE_CONCURRENCY, "aiohttp")
         same = max(same_seq, same_conc, key=lambda run: run.replies_per_second)
         httpx_base = await baseline_run("baseline on httpx, one at a time", 1, "httpx")
-    runs = (bot, same_seq, same_conc, httpx_base)
+        calls_base = await baseline_run(
+            "baseline making the bot's calls, concurrent", BASELINE_CONCURRENCY, "bot-calls"
+        )
+    runs = (bot, same_seq, same_conc, httpx_base, calls_base)
     if verbose:
         for one in runs:
             print(one.summary())
@@ -83,6 +88,16 @@ async def measure(users: int, profile: Path | None = None, verbose: bool = False
         ),
         Figure("CPU per update, baseline on httpx", httpx_base.cpu_per_update_ms, "ms"),
         Figure("Bot API calls per update, bot / baseline", bot.calls_per_update / same.calls_per_update, ""),
+        Figure(
+            "CPU per update, baseline making the bot's calls (every button press answered; lean JSON calls)",
+            calls_base.cpu_per_update_ms,
+            "ms",
+        ),
+        Figure(
+            "  bot minus that: the bot's own work per update (flows, storage, rendering)",
+            cpu - calls_base.cpu_per_update_ms,
+            "ms",
+        ),
         Figure("Harness (fake API + users) during the bot's run", 100 * bot.harness_cpu / bot.wall, "% of a core"),
         Figure("Other programs on the machine meanwhile (worst run)", 100 * others, "% of all cores"),
     ]

@@ -124,14 +124,28 @@ async def _run_baseline(api_url: str, concurrency: int, http: str, stop: asyncio
         if update.effective_chat is not None:
             await context.bot.send_message(update.effective_chat.id, "Thanks!")
 
+    from bot.handlers.telegram.request import AiohttpRequest
+
+    lean = AiohttpRequest()
+
+    async def answer_as_the_bot(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The Bot API calls the bot makes for an update, without its work in between: every
+        button press answered, then one message, both as the bot's lean JSON calls."""
+        if update.callback_query is not None:
+            await lean.call(
+                context.bot.base_url, "answerCallbackQuery", {"callback_query_id": update.callback_query.id}
+            )
+        if update.effective_chat is not None:
+            await lean.call(
+                context.bot.base_url, "sendMessage", {"chat_id": update.effective_chat.id, "text": "Thanks!"}
+            )
+
     logging.basicConfig(level=logging.WARNING)
     builder = ApplicationBuilder().token(TOKEN).base_url(api_url)
-    if http == "aiohttp":  # the bot's own client, to tell the framework's cost from the client's
-        from bot.handlers.telegram.request import AiohttpRequest
-
-        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(connection_pool_size=1))
+    if http in ("aiohttp", "bot-calls"):  # the bot's own client, to tell the framework's cost from the client's
+        builder = builder.request(lean).get_updates_request(AiohttpRequest(connection_pool_size=1))
     application = builder.concurrent_updates(concurrency if concurrency > 1 else False).build()
-    application.add_handler(TypeHandler(Update, answer))
+    application.add_handler(TypeHandler(Update, answer_as_the_bot if http == "bot-calls" else answer))
     async with application:
         await application.start()
         assert application.updater is not None
@@ -159,7 +173,12 @@ def child_main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--profile", help="profile the whole run into this file: pyinstrument text, or cProfile if it ends in .pstats"
     )
-    parser.add_argument("--http", choices=["httpx", "aiohttp"], default="httpx", help="the baseline's HTTP client")
+    parser.add_argument(
+        "--http",
+        choices=["httpx", "aiohttp", "bot-calls"],
+        default="httpx",
+        help="the baseline's HTTP client; bot-calls: on aiohttp, making the bot's calls (button presses answered)",
+    )
     parser.add_argument("--broadcast", type=int, default=0, help="the bot also sends a broadcast to this many people")
     parser.add_argument("--broadcast-in", type=float, default=0.0, help="seconds after start-up the broadcast is due")
     args = parser.parse_args(argv)
