@@ -11,11 +11,13 @@ database time on trips. This connection lets a transaction pay for fewer of them
 - ``later(conn, work)``: a write nobody reads back in the step goes with the next trip (at
   the latest the ``COMMIT``);
 - ``run(conn, work)``: several statements written as one function go in one trip;
-- ``run(conn, work, here=True)`` and every ``COMMIT``/``ROLLBACK`` run on the event loop's
-  own thread when the database thread has nothing on its way: a step's start
-  (``storage.steps``) and its commit take microseconds there. Work that reads many rows
-  (reports, exports, the console's pages) still goes to the thread, so the loop never
-  waits long on the database.
+- ``run(conn, work, here=True)``, every statement of a transaction opened with
+  ``here=True`` (a person's step: ``Database.transaction(here=True)``) and every
+  ``COMMIT``/``ROLLBACK`` run on the event loop's own thread when the database thread has
+  nothing on its way: a step's start (``storage.steps``), its reads and writes and its
+  commit take microseconds there. Work that reads many rows (reports, exports, the
+  console's pages, the outbox's groups) goes to the thread, so the loop does not wait
+  long on the database; a staff command's report inside a step is the exception.
 
 Waiting work always runs before the statement it goes with, in the order it was given, and
 nothing runs on the loop while a trip (even one whose task was cancelled) is still on the
@@ -49,10 +51,11 @@ class Connection(aiosqlite.Connection):
         # (counted on that thread): equal when nothing is on its way, even after a cancellation.
         self._sent = 0
         self._done = 0
+        self._here = False  # the open transaction's statements run on the loop (begin_transaction)
 
     async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Every statement of aiosqlite (and its cursors) comes here: add the waiting work."""
-        return await self._hop(partial(fn, *args, **kwargs))
+        return await self._hop(partial(fn, *args, **kwargs), self._here)
 
     async def _hop(self, call: Callable[[], T], here: bool = False) -> T:
         """``call`` after the waiting work: on this thread when ``here`` and the database thread
@@ -75,14 +78,17 @@ class Connection(aiosqlite.Connection):
         """Give ``work`` to the next hop (see ``later``)."""
         self._waiting.append(work)
 
-    def begin_transaction(self) -> None:
-        """Open a write transaction with the next hop (dropping one a cancelled task left open)."""
+    def begin_transaction(self, here: bool = False) -> None:
+        """Open a write transaction with the next hop (dropping one a cancelled task left open);
+        ``here``: its statements run on the event loop's thread, as ``run(here=True)`` does."""
         self._waiting = [_begin]
+        self._here = here
 
     async def commit_transaction(self) -> None:
         """The waiting work and ``COMMIT`` in one hop; none at all when the transaction ran nothing.
         When any of it fails, the transaction is rolled back before the error is raised."""
         waiting, self._waiting = self._waiting, []
+        self._here = False
         if waiting == [_begin]:
             return
         await self._hop(partial(_commit, waiting, self._conn), here=True)
@@ -90,6 +96,7 @@ class Connection(aiosqlite.Connection):
     async def rollback_transaction(self) -> None:
         """Drop the waiting work and undo what ran."""
         self._waiting = []
+        self._here = False
         await self._hop(partial(_rollback, self._conn), here=True)
 
     async def run(self, work: Callable[[sqlite3.Connection], T], here: bool = False) -> T:

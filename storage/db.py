@@ -192,14 +192,16 @@ class Database:
             self._turns.release()
 
     @asynccontextmanager
-    async def transaction(self, background: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self, background: bool = False, here: bool = False) -> AsyncIterator[aiosqlite.Connection]:
         """Run a block as one write transaction: all of it commits, or none of it.
 
         ``background``: work nobody is waiting on (the outbox) lets people's steps go first
-        (``storage.turns``)."""
+        (``storage.turns``). ``here``: a block of short statements (a person's step) runs them
+        on the event loop's thread instead of a trip to the database thread each
+        (``storage.connection``)."""
         async with self._turn(background):
             conn = self.conn
-            conn.begin_transaction()  # BEGIN goes with the first statement (storage.connection)
+            conn.begin_transaction(here)  # BEGIN goes with the first statement (storage.connection)
             try:
                 yield conn
             except BaseException:

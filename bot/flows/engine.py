@@ -75,7 +75,7 @@ class Engine:
         self.is_staff = is_staff
 
     async def handle(self, incoming: Incoming) -> Outcome:
-        async with self.db.transaction() as tx:
+        async with self.db.transaction(here=True) as tx:
             now = self.clock.now()
             queued_before = outbox.queued_in(tx)
             start = await steps.start(
@@ -143,7 +143,7 @@ class Engine:
     ) -> None:
         """A person subscribed (known from now on) or unsubscribed (no proactive messages);
         a redelivered event (same ``update_key``) changes nothing."""
-        async with self.db.transaction() as tx:
+        async with self.db.transaction(here=True) as tx:
             now = self.clock.now()
             if update_key is not None and not await updates.claim(tx, channel, update_key, now):
                 return
@@ -154,7 +154,7 @@ class Engine:
 
     async def unreachable(self, channel: str, chat_id: str) -> None:
         """No proactive messages to this chat until the person writes (not subscribed yet)."""
-        async with self.db.transaction() as tx:
+        async with self.db.transaction(here=True) as tx:
             await users.mark_unreachable(tx, channel, chat_id, self.clock.now())
 
     async def record_receipt(
@@ -167,7 +167,7 @@ class Engine:
         update_key: str | None = None,
     ) -> None:
         """A platform's receipt of a sent message: ``delivered``, ``seen`` or (anything else) failed."""
-        async with self.db.transaction() as tx:
+        async with self.db.transaction(here=True) as tx:
             now = self.clock.now()
             if update_key is not None and not await updates.claim(tx, channel, update_key, now):
                 return
