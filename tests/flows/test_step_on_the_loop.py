@@ -3,29 +3,19 @@ a whole application goes through with no trip to the database thread, and all of
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-import aiosqlite
 import pytest
 
 from bot.runtime import Runtime
 from storage import applications, conversations, users
 from tests.support.chat import Chat
 from tests.support.forms import choose_language, submit_application
+from tests.support.trips import count_trips
 
 
 async def test_a_whole_application_makes_no_trip_to_the_database_thread(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    trips: list[str] = []
-    real = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        trips.append(repr(fn)[:80])
-        return await real(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    trips = count_trips(monkeypatch)
     chat = Chat(runtime)
     await choose_language(chat)
     reference = await submit_application(chat)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from storage import Database, conversations, steps, users
 from storage.connection import StorageError, later, later_sql, run
 from storage.conversations import ConversationState
+from tests.support.trips import count_trips
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
@@ -32,15 +32,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 @pytest.fixture
 def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every trip to the database thread, in order (work run on the event loop's thread is not one)."""
-    sent: list[str] = []
-    real = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        sent.append(repr(fn)[:80])
-        return await real(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
-    return sent
+    return count_trips(monkeypatch)
 
 
 async def _notes(db: Database) -> list[int]:
@@ -161,7 +153,6 @@ async def test_a_returning_person_on_a_new_chat_is_reachable_there(db: Database)
 
 
 async def test_the_helpers_refuse_a_connection_of_another_kind(tmp_path: Path) -> None:
-    import aiosqlite
 
     async with aiosqlite.connect(tmp_path / "plain.sqlite3") as plain:
         with pytest.raises(StorageError):
