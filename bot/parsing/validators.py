@@ -78,6 +78,16 @@ def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
+def application_age(day: date, birth: date | None, kept_age: int | None, birth_year: int | None) -> int | None:
+    """An applicant's age on the day of application: from the birth date; after an erasure
+    the age kept with the application, or for rows older than that the birth year alone."""
+    if birth is not None:
+        return age_on(birth, day)
+    if kept_age is not None:
+        return kept_age
+    return day.year - birth_year if birth_year is not None else None
+
+
 def normalise_phone(text: str, default_region: str = "XK") -> str | None:
     """E.164 for a valid number: national in the default region, or any country with + or 00."""
     if len(text) > MAX_PHONE_INPUT:

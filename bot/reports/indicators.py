@@ -39,7 +39,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.parsing.validators import age_on
+from bot.parsing.validators import application_age
 from bot.reference.age_groups import AgeGroup, age_groups, group_of
 from bot.surveys.definition import Catalogue
 from storage import funnel as funnel_store
@@ -204,14 +204,7 @@ def _sex(gender: str | None) -> str:
 
 def age_group(row: ApplicantRow, applied_on: date, groups: tuple[AgeGroup, ...] | None = None) -> str:
     """One application's age group, as the database counts it (``storage.indicator_counts``)."""
-    if row.birth_date is not None:
-        age: int | None = age_on(row.birth_date, applied_on)
-    elif row.age_at_application is not None:
-        age = row.age_at_application
-    elif row.birth_year is not None:
-        age = applied_on.year - row.birth_year
-    else:
-        age = None
+    age = application_age(applied_on, row.birth_date, row.age_at_application, row.birth_year)
     return group_of(age, groups if groups is not None else age_groups())
 
 

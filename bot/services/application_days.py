@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import tzinfo
 
-from bot.parsing.validators import age_on
+from bot.parsing.validators import application_age
 from storage import Database, application_days
 from storage.application_days import Dated, Undated
 
@@ -18,18 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def dated(row: Undated, timezone: tzinfo) -> Dated:
-    """The day of application in ``timezone`` and the age on it: from the birth date; after an
-    erasure the age kept, or for rows older than that the birth year alone."""
+    """The day of application in ``timezone`` and the age on it (``application_age``)."""
     day = row.created_at.astimezone(timezone).date()
-    if row.birth_date is not None:
-        age: int | None = age_on(row.birth_date, day)
-    elif row.age_at_application is not None:
-        age = row.age_at_application
-    elif row.birth_year is not None:
-        age = day.year - row.birth_year
-    else:
-        age = None
-    return Dated(row.id, day, age)
+    return Dated(row.id, day, application_age(day, row.birth_date, row.age_at_application, row.birth_year))
 
 
 async def fill_missing(db: Database, timezone: tzinfo) -> int:
