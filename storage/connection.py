@@ -44,8 +44,9 @@ class StorageError(RuntimeError):
 class Connection(aiosqlite.Connection):
     """The bot's one connection (``Database.conn``); storage functions see a plain aiosqlite one."""
 
-    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
+    def __init__(self, connector: Callable[[], sqlite3.Connection], busy_timeout_ms: int) -> None:
         super().__init__(connector, iter_chunk_size=64)
+        self.busy_timeout_ms = busy_timeout_ms  # set on the connection by Database.open
         self._waiting: list[Work] = []
         # Trips handed to the database thread (counted on the event loop) and finished there
         # (counted on that thread): equal when nothing is on its way, even after a cancellation.
@@ -66,7 +67,7 @@ class Connection(aiosqlite.Connection):
             raw = self._connection
             if not waiting or waiting[0] is not _begin:
                 return _after(waiting, raw, call)
-            if _begin_at_once(raw):
+            if _begin_at_once(raw, self.busy_timeout_ms):
                 return _after(waiting[1:], raw, call)
         if waiting:
             call = partial(_after, waiting, self._conn, call)
@@ -100,8 +101,9 @@ class Connection(aiosqlite.Connection):
         await self._hop(partial(_rollback, self._conn), here=True)
 
     async def run(self, work: Callable[[sqlite3.Connection], T], here: bool = False) -> T:
-        """``work(connection)`` in one hop after the waiting work; ``here``: see ``run`` below."""
-        return await self._hop(partial(work, self._conn), here)
+        """``work(connection)`` in one hop after the waiting work; ``here``: see ``run`` below
+        (a transaction opened with ``here`` runs it on the loop as it does its statements)."""
+        return await self._hop(partial(work, self._conn), here or self._here)
 
 
 def _counted(conn: Connection, call: Callable[[], T]) -> T:
@@ -119,19 +121,16 @@ def _after(waiting: list[Work], raw: sqlite3.Connection, call: Callable[[], T]) 
 
 
 def _begin(raw: sqlite3.Connection) -> None:
-    if raw.in_transaction:
-        # A task cancelled while its statements were on the database thread left a
-        # transaction open: nothing of it was committed, so drop it.
-        raw.execute("ROLLBACK")
+    # A task cancelled while its statements were on the database thread may have left a
+    # transaction open: nothing of it was committed, so drop it.
+    _rollback(raw)
     raw.execute("BEGIN IMMEDIATE")
 
 
-def _begin_at_once(raw: sqlite3.Connection) -> bool:
+def _begin_at_once(raw: sqlite3.Connection, busy_timeout_ms: int) -> bool:
     """``_begin`` without waiting: False when another process holds the write lock, since
     waiting for it (up to the busy timeout) must happen on the database thread, not the loop."""
-    if raw.in_transaction:
-        raw.execute("ROLLBACK")
-    (timeout,) = raw.execute("PRAGMA busy_timeout").fetchone()
+    _rollback(raw)
     raw.execute("PRAGMA busy_timeout = 0")
     try:
         raw.execute("BEGIN IMMEDIATE")
@@ -140,7 +139,7 @@ def _begin_at_once(raw: sqlite3.Connection) -> bool:
             raise
         return False
     finally:
-        raw.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+        raw.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
     return True
 
 

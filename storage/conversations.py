@@ -10,8 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.connection import later_sql
-from storage.db import fetch_one
+from storage.connection import later_sql, run
 from storage.timefmt import from_db, to_db
 
 JSONValue = Any  # answers are JSON scalars, lists or objects
@@ -47,8 +46,7 @@ def load_sync(raw: sqlite3.Connection, user_id: int) -> ConversationState | None
 
 
 async def load(conn: aiosqlite.Connection, user_id: int) -> ConversationState | None:
-    row = await fetch_one(conn, "SELECT * FROM conversations WHERE user_id = ?", (user_id,))
-    return _state(row) if row is not None else None
+    return await run(conn, lambda raw: load_sync(raw, user_id))
 
 
 def save(conn: aiosqlite.Connection, user_id: int, state: ConversationState, now: datetime) -> None:

@@ -151,7 +151,9 @@ class Database:
         try:
             path = str(self.path)
             self._conn = await _connected(
-                StepConnection(lambda: sqlite3.connect(path, isolation_level=None, check_same_thread=False))
+                StepConnection(
+                    lambda: sqlite3.connect(path, isolation_level=None, check_same_thread=False), BUSY_TIMEOUT_MS
+                )
             )
             self._conn.row_factory = aiosqlite.Row
             await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

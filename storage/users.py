@@ -8,8 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.connection import run
-from storage.db import fetch_one
+from storage.connection import StorageError, run
 from storage.timefmt import from_db, to_db
 
 
@@ -40,14 +39,23 @@ def user_from_row(row: aiosqlite.Row) -> User:
     )
 
 
+def get_sync(raw: sqlite3.Connection, user_id: int) -> User | None:
+    row = raw.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+    return user_from_row(row) if row else None
+
+
 async def get(conn: aiosqlite.Connection, user_id: int) -> User | None:
-    row = await fetch_one(conn, "SELECT * FROM users WHERE id = ?", (user_id,))
+    return await run(conn, lambda raw: get_sync(raw, user_id))
+
+
+def find_sync(raw: sqlite3.Connection, channel: str, platform_id: str) -> User | None:
+    """``find`` as a plain sqlite3 call, for a function that runs several look-ups in one hop."""
+    row = raw.execute("SELECT * FROM users WHERE channel = ? AND platform_id = ?", (channel, platform_id)).fetchone()
     return user_from_row(row) if row else None
 
 
 async def find(conn: aiosqlite.Connection, channel: str, platform_id: str) -> User | None:
-    row = await fetch_one(conn, "SELECT * FROM users WHERE channel = ? AND platform_id = ?", (channel, platform_id))
-    return user_from_row(row) if row else None
+    return await run(conn, lambda raw: find_sync(raw, channel, platform_id))
 
 
 def get_or_create_sync(
@@ -59,10 +67,9 @@ def get_or_create_sync(
     now: datetime,
 ) -> tuple[User, bool]:
     """``get_or_create`` as plain sqlite3 calls, for a function that runs several look-ups in one hop."""
-    row = raw.execute("SELECT * FROM users WHERE channel = ? AND platform_id = ?", (channel, platform_id)).fetchone()
+    existing = find_sync(raw, channel, platform_id)
     stamp = to_db(now)
-    if row is not None:
-        existing = user_from_row(row)
+    if existing is not None:
         if not existing.reachable or existing.chat_id != chat_id:
             raw.execute(
                 "UPDATE users SET reachable = 1, chat_id = ?, updated_at = ?, last_seen_at = ? WHERE id = ?",
@@ -76,7 +83,10 @@ def get_or_create_sync(
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (channel, platform_id, chat_id, display_name, stamp, stamp, stamp),
     )
-    return user_from_row(raw.execute("SELECT * FROM users WHERE id = ?", (cur.lastrowid,)).fetchone()), True
+    user = get_sync(raw, int(cur.lastrowid or 0))
+    if user is None:
+        raise StorageError("the INSERT added no row")
+    return user, True
 
 
 async def get_or_create(
