@@ -96,7 +96,7 @@ async def _run_bot(
     from bot.config import load_settings
     from bot.handlers.telegram.channel import serve
     from bot.logs import setup_logging
-    from bot.runtime import open_runtime
+    from bot.runtime import open_runtime, settle_garbage_collector
 
     settings = load_settings(
         environ={
@@ -110,7 +110,8 @@ async def _run_bot(
         env_file=None,
     )
     setup_logging(settings)
-    async with open_runtime(settings) as runtime:
+    async with open_runtime(settings) as runtime:  # as bot.runtime.run_until_signalled does
+        settle_garbage_collector()
         if broadcast:
             await _plan_broadcast(runtime, broadcast, broadcast_in)
         await serve(runtime, stop, concurrent_updates=concurrency)

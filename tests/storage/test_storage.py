@@ -11,7 +11,7 @@ import pytest
 
 from storage import Database, conversations, outbox, updates, users
 from storage.conversations import ConversationState
-from storage.db import migration_files
+from storage.db import CHECKPOINT_PAGES, migration_files
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -38,6 +38,24 @@ async def test_wal_foreign_keys_and_private_file(tmp_path: Path) -> None:
                 assert (await cur.fetchone())[0] == 1
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+async def test_the_log_is_copied_into_the_file_after_checkpoint_pages_not_sqlites_thousand(tmp_path: Path) -> None:
+    """Commits on the event loop's thread wait for a checkpoint's two fsyncs, so they come every
+    CHECKPOINT_PAGES pages of the log (storage.db), not SQLite's default 1,000."""
+    path = tmp_path / "db.sqlite3"
+    page = 4096
+    async with Database(path) as db:
+        async with db.transaction() as tx:
+            await tx.execute("CREATE TABLE scratch (b BLOB)")
+        wal = Path(f"{path}-wal")
+        start = wal.stat().st_size // page
+        for _ in range(40):  # 40 commits of about 50 pages each: 2,000 pages
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO scratch VALUES (?)", (bytes(50 * page),))
+        pages = wal.stat().st_size // page - start
+        # Checkpointed at 1,000 pages, the log would start over and stay near that size.
+        assert 1900 <= pages < CHECKPOINT_PAGES
 
 
 async def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
