@@ -85,7 +85,7 @@ def mark_erased(conn: aiosqlite.Connection) -> None:
 async def truncate_log(conn: aiosqlite.Connection) -> None:
     """Copy the write-ahead log into the database and empty it (outside a transaction)."""
     _erased.pop(conn, None)
-    await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")  # stepped to its end, or the next COMMIT fails
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"

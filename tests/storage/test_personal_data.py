@@ -13,7 +13,7 @@ from bot.reports.survey_export import survey_csv
 from bot.runtime import Runtime
 from bot.services import people
 from bot.surveys.loader import catalogue_for
-from storage import Database, outbox
+from storage import Database, outbox, users
 from storage.personal_data import NOT_ABOUT_A_PERSON, PERSON_TABLES
 from tests.support.privacy import NAME, PHONE, every_row, full_person, traces
 
@@ -132,6 +132,18 @@ async def test_erased_values_are_not_left_in_the_database_files(runtime: Runtime
     content = path.read_bytes()
     for value in (NAME, PHONE, person.reference):
         assert value.encode() not in content, value
+
+
+async def test_after_an_erasure_the_next_step_commits(runtime: Runtime) -> None:
+    """The log's truncation after an erasure is a statement that returns a row: left half-read,
+    it kept a statement in progress and the next COMMIT on the connection failed."""
+    person = await full_person(runtime)
+    async with runtime.db.transaction() as tx:
+        await people.erase(tx, person.user_id, runtime.clock.now())
+    async with runtime.db.transaction(here=True) as tx:  # a person's step, as the engine runs it
+        other, _ = await users.get_or_create(tx, "telegram", "777", "777", "Next", runtime.clock.now())
+    async with runtime.db.reading() as conn:
+        assert await users.get(conn, other.id) is not None
 
 
 async def test_someone_elses_message_that_happens_to_name_them_stays(runtime: Runtime) -> None:
