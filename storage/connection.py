@@ -53,6 +53,8 @@ class Connection(aiosqlite.Connection):
         self._sent = 0
         self._done = 0
         self._here = False  # the open transaction's statements run on the loop (begin_transaction)
+        self._opening: list[Work] = []  # what begin_step gave the step to start with
+        self.in_step = False  # a step's SAVEPOINT ran and was neither released nor rolled back to
 
     async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Every statement of aiosqlite (and its cursors) comes here: add the waiting work."""
@@ -85,6 +87,38 @@ class Connection(aiosqlite.Connection):
         self._waiting = [_begin]
         self._here = here
 
+    def begin_step(self, opens: bool) -> None:
+        """A person's step inside a group transaction (``Database.transaction(here=True)``): its
+        statements follow a SAVEPOINT, so a failing step undoes its own work and nobody else's;
+        ``opens``: the first step of the group also opens the transaction. Its statements run
+        on the event loop's thread, as ``begin_transaction(here=True)`` has them."""
+        if opens:
+            self.in_step = False  # _begin drops what a cancelled task may have left open
+        self._waiting = [_begin, self._open_step] if opens else [self._open_step]
+        self._opening = list(self._waiting)
+        self._here = True
+
+    async def end_step(self) -> bool:
+        """The step's waiting work and its RELEASE in one hop; whether it ran anything. When any
+        of it fails, the step is rolled back to its SAVEPOINT before the error is raised."""
+        waiting, self._waiting = self._waiting, []
+        self._here = False
+        if waiting == self._opening:
+            return False  # no statement at all: not even the SAVEPOINT ran
+        await self._hop(partial(_end_step, self, waiting, self._conn), here=True)
+        return True
+
+    def _open_step(self, raw: sqlite3.Connection) -> None:
+        raw.execute(f"SAVEPOINT {STEP}")
+        self.in_step = True
+
+    async def undo_step(self) -> None:
+        """Drop the step's waiting work and roll back what of it ran (to its SAVEPOINT)."""
+        self._waiting = []
+        self._here = False
+        if self.in_step:
+            await self._hop(partial(_undo_step, self, self._conn), here=True)
+
     async def commit_transaction(self) -> None:
         """The waiting work and ``COMMIT`` in one hop; none at all when the transaction ran nothing.
         When any of it fails, the transaction is rolled back before the error is raised."""
@@ -98,7 +132,10 @@ class Connection(aiosqlite.Connection):
         """Drop the waiting work and undo what ran."""
         self._waiting = []
         self._here = False
-        await self._hop(partial(_rollback, self._conn), here=True)
+        try:
+            await self._hop(partial(_rollback, self._conn), here=True)
+        finally:
+            self.in_step = False
 
     async def run(self, work: Callable[[sqlite3.Connection], T], here: bool = False) -> T:
         """``work(connection)`` in one hop after the waiting work; ``here``: see ``run`` below
@@ -141,6 +178,27 @@ def _begin_at_once(raw: sqlite3.Connection, busy_timeout_ms: int) -> bool:
     finally:
         raw.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
     return True
+
+
+STEP = "step"  # the name of a step's SAVEPOINT; one is open at a time
+
+
+def _end_step(conn: Connection, waiting: list[Work], raw: sqlite3.Connection) -> None:
+    try:
+        for work in waiting:
+            work(raw)
+        raw.execute(f"RELEASE {STEP}")
+        conn.in_step = False
+    except BaseException:
+        _undo_step(conn, raw)
+        raise
+
+
+def _undo_step(conn: Connection, raw: sqlite3.Connection) -> None:
+    if conn.in_step:
+        raw.execute(f"ROLLBACK TO {STEP}")
+        raw.execute(f"RELEASE {STEP}")
+        conn.in_step = False
 
 
 def _commit(waiting: list[Work], raw: sqlite3.Connection) -> None:

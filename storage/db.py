@@ -12,6 +12,8 @@ connection is opened for use from both, and the turns keep it to one at a time.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import sqlite3
 import weakref
@@ -27,11 +29,18 @@ from storage.connection import Connection as StepConnection
 from storage.connection import StorageError as StorageError
 from storage.turns import Turns
 
+log = logging.getLogger(__name__)
+
 # The connection every storage function takes; flows and services name it through storage,
 # so a second backend changes this one line, not their imports.
 Connection = aiosqlite.Connection
 
 BUSY_TIMEOUT_MS = 30_000
+# People's steps that follow each other while more wait share one transaction and one COMMIT
+# (Database._step): at most this many. A COMMIT writes every page a step touched to the log;
+# steps of one group touch mostly the same pages (the updates claimed, the conversations, the
+# funnel's counts), so the log and its checkpoints shrink with the commits.
+GROUP_MOST = 32
 # Pages in the write-ahead log before a commit copies them into the database file (SQLite's
 # default: 1,000). A person's step writes about ten pages and commits on the event loop's
 # thread, so the commit that passes the mark waits there for the disk twice (fsync): four
@@ -143,6 +152,29 @@ async def _connected(conn: StepConnection) -> StepConnection:
     return conn
 
 
+class _Group:
+    """People's steps whose work waits in one open transaction for its COMMIT."""
+
+    def __init__(self) -> None:
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.done.add_done_callback(_seen)
+        self.steps = 0  # steps whose work is in the transaction
+        self.committer: asyncio.Task[None] | None = None  # takes the next turn and commits
+
+    def finish(self, error: BaseException | None = None) -> None:
+        if not self.done.done():
+            if error is None:
+                self.done.set_result(None)
+            else:
+                self.done.set_exception(error)
+
+
+def _seen(done: asyncio.Future[None]) -> None:
+    """A group's failure reaches the steps that wait for it; none may be left waiting."""
+    if not done.cancelled():
+        done.exception()
+
+
 class Database:
     """The bot's database: open it once, then run every step in ``transaction()``."""
 
@@ -150,6 +182,7 @@ class Database:
         self.path = Path(path)
         self._conn: StepConnection | None = None
         self._turns = Turns()
+        self._group: _Group | None = None  # steps waiting for their COMMIT (_step)
 
     async def open(self) -> Database:
         if str(self.path) != ":memory:":
@@ -176,6 +209,9 @@ class Database:
         return self
 
     async def close(self) -> None:
+        if self._group is not None and self._conn is not None:
+            async with self._turn(False):  # commits the steps waiting for it
+                pass
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -196,6 +232,7 @@ class Database:
     async def _turn(self, background: bool) -> AsyncIterator[None]:
         await self._turns.acquire(background)
         try:
+            await self._close_group(raise_errors=False)  # whoever follows a group of steps commits it
             yield
         finally:
             self._turns.release()
@@ -205,9 +242,14 @@ class Database:
         """Run a block as one write transaction: all of it commits, or none of it.
 
         ``background``: work nobody is waiting on (the outbox) lets people's steps go first
-        (``storage.turns``). ``here``: a block of short statements (a person's step) runs them
+        (``storage.turns``). ``here``: a person's step, a block of short statements: they run
         on the event loop's thread instead of a trip to the database thread each
-        (``storage.connection``)."""
+        (``storage.connection``), and steps that follow each other while more wait share
+        one COMMIT (``_step``); the block ends when its work is committed either way."""
+        if here and not background:
+            async with self._step() as conn:
+                yield conn
+            return
         async with self._turn(background):
             conn = self.conn
             conn.begin_transaction(here)  # BEGIN goes with the first statement (storage.connection)
@@ -221,6 +263,88 @@ class Database:
                 await conn.commit_transaction()
                 if _erased.get(conn):
                     await truncate_log(conn)
+
+    @asynccontextmanager
+    async def _step(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A person's step in the group transaction (group commit).
+
+        The step runs after a SAVEPOINT, so failing it undoes its own work only. It then hands
+        the connection over with the transaction still open and waits for its COMMIT, which a
+        task started at the end of the group's first step makes: the event loop runs it after
+        everything that was ready to run before it, so the steps of the people whose messages
+        came together (python-telegram-bot hands over a hundred at once) share that COMMIT,
+        while a lone step waits only for the loop's next turn. The group's ``GROUP_MOST``-th
+        step commits at once, and so does an erasure (its log is then truncated); whoever
+        takes the connection next for anything else commits the group first. The block ends
+        only once its work is committed, so a reply still goes out only after what it
+        answers is on disk. When a step cannot be undone or the COMMIT fails, the whole group
+        is rolled back and every step of it raises."""
+        await self._turns.acquire(False)
+        conn = self.conn
+        group = self._group
+        if group is None:
+            group = self._group = _Group()
+        conn.begin_step(opens=group.steps == 0)
+        failure: BaseException | None = None
+        hand_over = False
+        try:
+            try:
+                yield conn
+                if await conn.end_step():  # when it fails, the step was rolled back to its savepoint
+                    group.steps += 1
+            except BaseException as exc:
+                failure = exc
+                _erased.pop(conn, None)
+                await conn.undo_step()
+            erased = _erased.get(conn, False)
+            hand_over = bool(group.steps) and not erased and group.steps < GROUP_MOST
+            if hand_over and group.committer is None:
+                group.committer = asyncio.get_running_loop().create_task(self._commit_soon(), name="group-commit")
+            if not hand_over:
+                await self._close_group(raise_errors=failure is None)
+                if erased:
+                    await truncate_log(conn)
+        except BaseException:
+            await self._abort_group()
+            raise
+        finally:
+            self._turns.release()
+        if failure is not None:
+            raise failure
+        if hand_over:
+            await asyncio.shield(group.done)
+
+    async def _close_group(self, raise_errors: bool) -> None:
+        """COMMIT the steps waiting for it, if any, and let them go on (their replies wait for it)."""
+        group, self._group = self._group, None
+        if group is None:
+            return
+        try:
+            if group.steps:
+                await self.conn.commit_transaction()
+            else:
+                await self.conn.rollback_transaction()  # a lone step that failed, or that ran nothing
+        except BaseException as exc:
+            group.finish(exc if isinstance(exc, Exception) else StorageError("the commit was interrupted"))
+            if raise_errors or not isinstance(exc, Exception):
+                raise
+            log.warning("a group of steps failed to commit: %s", type(exc).__name__)
+        else:
+            group.finish()
+
+    async def _abort_group(self) -> None:
+        """Roll back the open transaction and fail the steps waiting in it."""
+        group, self._group = self._group, None
+        try:
+            await self.conn.rollback_transaction()
+        finally:
+            if group is not None:
+                group.finish(StorageError("the steps' transaction was rolled back"))
+
+    async def _commit_soon(self) -> None:
+        """The group's COMMIT, in the next turn (``_step``); taking the turn commits it."""
+        async with self._turn(False):
+            pass
 
     @asynccontextmanager
     async def reading(self, background: bool = False) -> AsyncIterator[aiosqlite.Connection]:
