@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+_last: tuple[datetime, str] | None = None  # a step writes the same moment several times
+
 
 def to_db(moment: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC (``isoformat`` is C, twice as fast as ``strftime``)."""
+    global _last
     if moment.tzinfo is None:
         raise ValueError("naive datetime given to storage")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    last = _last
+    if last is not None and last[0] == moment:  # the same instant, in whatever zone
+        return last[1]
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    text = utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    _last = (moment, text)
+    return text
 
 
 def from_db(text: str) -> datetime:
