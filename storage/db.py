@@ -40,7 +40,7 @@ BUSY_TIMEOUT_MS = 30_000
 # (Database._step): at most this many. A COMMIT writes every page a step touched to the log;
 # steps of one group touch mostly the same pages (the updates claimed, the conversations, the
 # funnel's counts), so the log and its checkpoints shrink with the commits.
-GROUP_MOST = 32
+GROUP_MOST = 64
 # Pages in the write-ahead log before a commit copies them into the database file (SQLite's
 # default: 1,000). A person's step writes about ten pages and commits on the event loop's
 # thread, so the commit that passes the mark waits there for the disk twice (fsync): four

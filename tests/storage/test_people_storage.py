@@ -26,6 +26,24 @@ async def test_the_last_contact_moves_when_the_person_writes_not_when_their_row_
     assert (row.first_contact, row.last_contact, row.reachable) == (T0, T0 + timedelta(days=4), True)
 
 
+async def test_the_last_contact_is_kept_to_the_minute_the_console_shows(runtime: Runtime) -> None:
+    """Written once a minute, not at every step of a form: the first contact of the latest minute."""
+
+    async def last_contact_after_writing_at(moment: datetime) -> datetime:
+        async with runtime.db.transaction() as tx:
+            await users.get_or_create(tx, "telegram", "1", "1", "A", moment)
+            [row] = (await people.search(tx, PersonFilter(), page=1)).rows
+        return row.last_contact
+
+    first = T0 + timedelta(seconds=10)
+    assert await last_contact_after_writing_at(first) == first  # a new person
+    assert await last_contact_after_writing_at(T0 + timedelta(seconds=20)) == first  # same minute: as stored
+    assert await last_contact_after_writing_at(T0 + timedelta(seconds=59, microseconds=999_999)) == first
+    next_minute = T0 + timedelta(minutes=1, seconds=5)  # 55 s after the stored one, but a new minute
+    assert await last_contact_after_writing_at(next_minute) == next_minute
+    assert await last_contact_after_writing_at(T0 + timedelta(days=3)) == T0 + timedelta(days=3)
+
+
 async def test_search_matches_the_chat_name_the_applicant_name_and_the_phone(runtime: Runtime) -> None:
     await add_application(runtime, "1", name="Arta Krasniqi", phone="+38344111222")
     async with runtime.db.transaction() as tx:
