@@ -17,7 +17,10 @@ database time on trips. This connection lets a transaction pay for fewer of them
   nothing on its way: a step's start (``storage.steps``), its reads and writes and its
   commit take microseconds there. Work that reads many rows (reports, exports, the
   console's pages, the outbox's groups) goes to the thread, so the loop does not wait
-  long on the database; a staff command's report inside a step is the exception.
+  long on the database; a staff command's report inside a step is the exception;
+- ``begin_step``/``end_step``: a person's step inside a transaction that several steps
+  share (group commit, ``Database._step``) runs after a SAVEPOINT of its own and ends with
+  its waiting work and the RELEASE in one hop, so a failure is its own.
 
 Waiting work always runs before the statement it goes with, in the order it was given, and
 nothing runs on the loop while a trip (even one whose task was cancelled) is still on the

@@ -8,6 +8,8 @@ processes (the CLI exporting while the bot runs) wait on ``busy_timeout``
 instead of failing. A step's start and every commit run on the event loop's
 thread when the connection's thread is idle (``storage.connection``): the
 connection is opened for use from both, and the turns keep it to one at a time.
+People's steps that come together share one COMMIT, each in a savepoint of its
+own (``Database._step``), and each ends only once its work is committed.
 """
 
 from __future__ import annotations
