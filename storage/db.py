@@ -211,8 +211,11 @@ class Database:
         return self
 
     async def close(self) -> None:
+        group = self._group
+        if group is not None and group.committer is not None and self._conn is not None:
+            await asyncio.wait([group.committer])  # it commits the steps waiting for it
         if self._group is not None and self._conn is not None:
-            async with self._turn(False):  # commits the steps waiting for it
+            async with self._turn(False):  # the same, should it have been cancelled
                 pass
         if self._conn is not None:
             await self._conn.close()

@@ -133,3 +133,14 @@ async def test_a_step_cancelled_while_it_waits_for_the_commit_leaves_the_others_
     assert await note_step(db, 2) == [1, 2]  # its work was already part of the group
     with pytest.raises(asyncio.CancelledError):
         await first
+
+
+async def test_closing_the_database_commits_the_steps_waiting_for_it(tmp_path: Path) -> None:
+    db = await Database(tmp_path / "db.sqlite3").open()
+    async with db.transaction() as tx:
+        await tx.execute("CREATE TABLE notes (n INTEGER NOT NULL UNIQUE)")
+    step = asyncio.create_task(note_step(db, 1))
+    await asyncio.sleep(0)  # handed over, its COMMIT still to come
+    await db.close()
+    assert await step == [1]
+    assert on_disk(db) == [1]
