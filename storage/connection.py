@@ -56,7 +56,6 @@ class Connection(aiosqlite.Connection):
         self._sent = 0
         self._done = 0
         self._here = False  # the open transaction's statements run on the loop (begin_transaction)
-        self._opening: list[Work] = []  # what begin_step gave the step to start with
         self.in_step = False  # a step's SAVEPOINT ran and was neither released nor rolled back to
 
     async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -98,7 +97,6 @@ class Connection(aiosqlite.Connection):
         if opens:
             self.in_step = False  # _begin drops what a cancelled task may have left open
         self._waiting = [_begin, self._open_step] if opens else [self._open_step]
-        self._opening = list(self._waiting)
         self._here = True
 
     async def end_step(self) -> bool:
@@ -106,8 +104,8 @@ class Connection(aiosqlite.Connection):
         of it fails, the step is rolled back to its SAVEPOINT before the error is raised."""
         waiting, self._waiting = self._waiting, []
         self._here = False
-        if waiting == self._opening:
-            return False  # no statement at all: not even the SAVEPOINT ran
+        if waiting[-1:] == [self._open_step]:
+            return False  # no statement and no waiting work: not even the SAVEPOINT ran
         await self._hop(partial(_end_step, self, waiting, self._conn), here=True)
         return True
 

@@ -38,8 +38,8 @@ log = logging.getLogger(__name__)
 Connection = aiosqlite.Connection
 
 BUSY_TIMEOUT_MS = 30_000
-# People's steps that follow each other while more wait share one transaction and one COMMIT
-# (Database._step): at most this many. A COMMIT writes every page a step touched to the log;
+# People's steps that come together share one transaction and one COMMIT (Database._step):
+# at most this many. A COMMIT writes every page a step touched to the log;
 # steps of one group touch mostly the same pages (the updates claimed, the conversations, the
 # funnel's counts), so the log and its checkpoints shrink with the commits.
 GROUP_MOST = 64
@@ -249,8 +249,8 @@ class Database:
         ``background``: work nobody is waiting on (the outbox) lets people's steps go first
         (``storage.turns``). ``here``: a person's step, a block of short statements: they run
         on the event loop's thread instead of a trip to the database thread each
-        (``storage.connection``), and steps that follow each other while more wait share
-        one COMMIT (``_step``); the block ends when its work is committed either way."""
+        (``storage.connection``), and steps that come together share one COMMIT (``_step``);
+        the block ends when its work is committed either way."""
         if here and not background:
             async with self._step() as conn:
                 yield conn

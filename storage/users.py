@@ -48,9 +48,19 @@ async def get(conn: aiosqlite.Connection, user_id: int) -> User | None:
     return await run(conn, lambda raw: get_sync(raw, user_id))
 
 
+MINUTE = len("YYYY-MM-DDTHH:MM")  # the part of a stored timestamp that names its minute
+
+
+def _row_sync(raw: sqlite3.Connection, channel: str, platform_id: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = raw.execute(
+        "SELECT * FROM users WHERE channel = ? AND platform_id = ?", (channel, platform_id)
+    ).fetchone()
+    return row
+
+
 def find_sync(raw: sqlite3.Connection, channel: str, platform_id: str) -> User | None:
     """``find`` as a plain sqlite3 call, for a function that runs several look-ups in one hop."""
-    row = raw.execute("SELECT * FROM users WHERE channel = ? AND platform_id = ?", (channel, platform_id)).fetchone()
+    row = _row_sync(raw, channel, platform_id)
     return user_from_row(row) if row else None
 
 
@@ -67,7 +77,7 @@ def get_or_create_sync(
     now: datetime,
 ) -> tuple[User, bool]:
     """``get_or_create`` as plain sqlite3 calls, for a function that runs several look-ups in one hop."""
-    row = raw.execute("SELECT * FROM users WHERE channel = ? AND platform_id = ?", (channel, platform_id)).fetchone()
+    row = _row_sync(raw, channel, platform_id)
     stamp = to_db(now)
     if row is not None:
         existing = user_from_row(row)
@@ -79,8 +89,9 @@ def get_or_create_sync(
             return replace(existing, reachable=True, chat_id=chat_id), False
         # The last contact is kept to the minute (what the console shows): written only when
         # the one stored is from an earlier minute, so a person answering the form writes it
-        # about once a minute instead of at every step (docs/performance.md).
-        if (row["last_seen_at"] or "") < to_db(now.replace(second=0, microsecond=0)):
+        # about once a minute instead of at every step (docs/performance.md). Stored text sorts
+        # as time, and its first 16 characters are the minute (YYYY-MM-DDTHH:MM).
+        if (row["last_seen_at"] or "")[:MINUTE] < stamp[:MINUTE]:
             raw.execute("UPDATE users SET last_seen_at = ? WHERE id = ?", (stamp, existing.id))
         return existing, False
     cur = raw.execute(
